@@ -1,0 +1,130 @@
+//! The command surface the UI sees: request and response types per command, declared once here.
+//! The shell adapts each to a Tauri command; `bindings` turns this list into TypeScript.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{CoreError, ErrorCode};
+use crate::model::{Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use crate::transfer::{ExportSummary, ImportSummary};
+
+pub use crate::command_names::COMMANDS;
+
+/// The event the shell emits after any inventory write; the UI re-reads the cache on it.
+pub const EVENT_INVENTORY_CHANGED: &str = "inventory-changed";
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct IdRequest {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NameRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PathRequest {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ValidateRequest {
+    /// The commons being edited, so its own URL is not reported as a duplicate.
+    pub id: Option<String>,
+    pub draft: CommonsDraft,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateRequest {
+    pub id: String,
+    pub draft: CommonsDraft,
+}
+
+/// What the UI needs before it paints anything: where things are and whether the cache opened.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub version: String,
+    pub data_dir: String,
+    pub db_path: String,
+    pub log_dir: String,
+    /// Set when the cache could not be opened; the UI shows it and, for `db_corrupt`, offers to
+    /// move the file aside.
+    pub store_error: Option<CoreError>,
+    /// Where a damaged cache was moved by `store_move_aside`, to tell the user.
+    pub moved_aside_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InventoryChanged {
+    /// Unix ms of the change.
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub request: String,
+    pub response: String,
+}
+
+fn spec<Req: TS, Resp: TS>(name: &'static str) -> CommandSpec {
+    CommandSpec { name, request: Req::name(), response: Resp::name() }
+}
+
+/// Every command with its request and response type; `()` means no request or no payload.
+pub fn command_specs() -> Vec<CommandSpec> {
+    vec![
+        spec::<(), AppStatus>("app_status"),
+        spec::<(), AppStatus>("store_move_aside"),
+        spec::<(), ()>("first_paint"),
+        spec::<InventoryFilter, InventoryView>("inventory_list"),
+        spec::<IdRequest, Commons>("commons_get"),
+        spec::<ValidateRequest, Vec<FieldError>>("commons_validate"),
+        spec::<CommonsDraft, Commons>("commons_create"),
+        spec::<UpdateRequest, Commons>("commons_update"),
+        spec::<IdRequest, ()>("commons_delete"),
+        spec::<Mesh, ()>("mesh_save"),
+        spec::<NameRequest, ()>("mesh_delete"),
+        spec::<PathRequest, ExportSummary>("inventory_export"),
+        spec::<PathRequest, ImportSummary>("inventory_import"),
+    ]
+}
+
+/// Every type that appears in a command or event, in declaration order for the bindings file.
+pub fn declarations() -> Vec<String> {
+    use crate::model::*;
+    vec![
+        ErrorCode::decl(),
+        CoreError::decl(),
+        Environment::decl(),
+        Relation::decl(),
+        Deployment::decl(),
+        CommonsDraft::decl(),
+        Commons::decl(),
+        Mesh::decl(),
+        SortKey::decl(),
+        InventoryFilter::decl(),
+        FieldError::decl(),
+        Freshness::decl(),
+        InventoryView::decl(),
+        IdRequest::decl(),
+        NameRequest::decl(),
+        PathRequest::decl(),
+        ValidateRequest::decl(),
+        UpdateRequest::decl(),
+        AppStatus::decl(),
+        InventoryChanged::decl(),
+        ExportSummary::decl(),
+        ImportSummary::decl(),
+    ]
+}
+
+pub struct EventSpec {
+    pub name: &'static str,
+    pub payload: String,
+}
+
+pub fn event_specs() -> Vec<EventSpec> {
+    vec![EventSpec { name: EVENT_INVENTORY_CHANGED, payload: InventoryChanged::name() }]
+}

@@ -1,0 +1,146 @@
+//! The binary's headless subcommands, over the same cache as the window, for terminals and scripts.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::CoreResult;
+use crate::model::{Environment, InventoryFilter};
+use crate::paths::AppPaths;
+use crate::store::Store;
+use crate::{inventory, transfer};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gen3-csoc",
+    version,
+    about = "Gen3 CSOC Desktop: operate a fleet of Gen3 data commons.",
+    long_about = "Gen3 CSOC Desktop: operate a fleet of Gen3 data commons.\n\nRun with no subcommand to open the \
+                  window. The subcommands work without a display, over the same local cache."
+)]
+pub struct Cli {
+    /// Folder for the cache and logs (default: the platform data folder; env GEN3_CSOC_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, export and import the commons inventory.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Print the inventory, production first.
+    List {
+        /// Print JSON (the same records the export holds) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Only commons whose name, host, owner, contact, notes or tags contain this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only commons in this environment.
+        #[arg(long, value_enum)]
+        env: Option<EnvArg>,
+    },
+    /// Write the whole inventory (no secrets) to a JSON file.
+    Export { file: PathBuf },
+    /// Merge an exported inventory file into this one: all of it, or nothing if any record is bad.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvArg {
+    Production,
+    Staging,
+    Dev,
+    Other,
+}
+
+impl From<EnvArg> for Environment {
+    fn from(e: EnvArg) -> Self {
+        match e {
+            EnvArg::Production => Environment::Production,
+            EnvArg::Staging => Environment::Staging,
+            EnvArg::Dev => Environment::Dev,
+            EnvArg::Other => Environment::Other,
+        }
+    }
+}
+
+/// Runs one headless command, writing its result to `out`.
+pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResult<()> {
+    let store = Store::open(&paths.db_path())?;
+    let write_err = |e: std::io::Error| crate::error::CoreError::io("write to", std::path::Path::new("stdout"), &e);
+    match command {
+        Command::Inventory(InventoryCommand::List { json, search, env }) => {
+            let filter = InventoryFilter {
+                search: search.clone().unwrap_or_default(),
+                environment: env.map(Into::into),
+                ..Default::default()
+            };
+            let view = inventory::list(&store, &filter)?;
+            if *json {
+                let text = serde_json::to_string_pretty(&view.commons).expect("commons serialize");
+                writeln!(out, "{text}").map_err(write_err)?;
+            } else {
+                write_table(&view.commons, out).map_err(write_err)?;
+            }
+        }
+        Command::Inventory(InventoryCommand::Export { file }) => {
+            let s = transfer::export_to(&store, file)?;
+            writeln!(out, "Exported {} commons and {} meshes to {}.", s.commons, s.meshes, s.path).map_err(write_err)?;
+        }
+        Command::Inventory(InventoryCommand::Import { file }) => {
+            let s = transfer::import_from(&store, file)?;
+            writeln!(out, "Imported {}: {} added, {} updated, {} meshes.", file.display(), s.added, s.updated, s.meshes)
+                .map_err(write_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_table(commons: &[crate::model::Commons], out: &mut dyn Write) -> std::io::Result<()> {
+    if commons.is_empty() {
+        return writeln!(out, "The inventory is empty. Add a commons in the app, or: gen3-csoc inventory import FILE");
+    }
+    let rows: Vec<[String; 6]> = commons
+        .iter()
+        .map(|c| {
+            let env = match c.draft.environment {
+                Environment::Production => "PROD".to_string(),
+                other => other.as_str().to_string(),
+            };
+            [
+                c.draft.name.clone(),
+                c.host().to_string(),
+                env,
+                c.draft.relation.as_str().replace('_', " "),
+                c.draft.expected_release.clone().unwrap_or_else(|| "-".into()),
+                c.draft.tags.join(","),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "HOST", "ENV", "RELATION", "RELEASE", "TAGS"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    writeln!(out, "{}", line(&header))?;
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        writeln!(out, "{}", line(&cells))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! The commons inventory: CRUD over the cache, the filtered fleet list, and meshes.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::model::{
+    now_ms, Commons, CommonsDraft, Deployment, Environment, FieldError, Freshness, InventoryFilter, InventoryView,
+    Mesh, Relation, SortKey,
+};
+use crate::store::Store;
+use crate::validate::validate_draft;
+
+pub const SOURCE: &str = "inventory";
+
+pub fn list(store: &Store, filter: &InventoryFilter) -> CoreResult<InventoryView> {
+    let conn = store.conn();
+    let read_at = now_ms();
+    let commons = query_commons(&conn, filter)?;
+    let total: u32 = conn.query_row("SELECT count(*) FROM commons", [], |r| r.get(0))?;
+    let tags = conn
+        .prepare_cached("SELECT DISTINCT tag FROM commons_tags ORDER BY tag")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(InventoryView { commons, total, tags, meshes: meshes(&conn)?, freshness: freshness(&conn, SOURCE)?, read_at })
+}
+
+pub fn get(store: &Store, id: &str) -> CoreResult<Commons> {
+    let conn = store.conn();
+    get_in(&conn, id)
+}
+
+/// Field problems for a draft as the user types, including a base URL already used by another commons.
+pub fn validate(store: &Store, id: Option<&str>, draft: &CommonsDraft) -> CoreResult<Vec<FieldError>> {
+    let draft = match validate_draft(draft) {
+        Ok(d) => d,
+        Err(errors) => return Ok(errors),
+    };
+    let conn = store.conn();
+    Ok(duplicate_url(&conn, id, &draft.base_url)?.into_iter().collect())
+}
+
+pub fn create(store: &Store, draft: &CommonsDraft) -> CoreResult<Commons> {
+    let draft = checked(draft)?;
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    if let Some(e) = duplicate_url(&tx, None, &draft.base_url)? {
+        return Err(CoreError::new(ErrorCode::Conflict, e.message));
+    }
+    let now = now_ms();
+    let commons = Commons { id: uuid::Uuid::new_v4().to_string(), draft, created_at: now, updated_at: now };
+    upsert(&tx, &commons)?;
+    touch(&tx, now)?;
+    tx.commit()?;
+    tracing::info!(id = %commons.id, host = commons.host(), "commons added");
+    Ok(commons)
+}
+
+pub fn update(store: &Store, id: &str, draft: &CommonsDraft) -> CoreResult<Commons> {
+    let draft = checked(draft)?;
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    let existing = get_in(&tx, id)?;
+    if let Some(e) = duplicate_url(&tx, Some(id), &draft.base_url)? {
+        return Err(CoreError::new(ErrorCode::Conflict, e.message));
+    }
+    let now = now_ms();
+    let commons = Commons { id: existing.id, draft, created_at: existing.created_at, updated_at: now };
+    upsert(&tx, &commons)?;
+    touch(&tx, now)?;
+    tx.commit()?;
+    tracing::info!(id = %commons.id, host = commons.host(), "commons updated");
+    Ok(commons)
+}
+
+pub fn delete(store: &Store, id: &str) -> CoreResult<()> {
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    if tx.execute("DELETE FROM commons WHERE id = ?1", [id])? == 0 {
+        return Err(not_found(id));
+    }
+    touch(&tx, now_ms())?;
+    tx.commit()?;
+    tracing::info!(id, "commons deleted");
+    Ok(())
+}
+
+/// Creates or updates a mesh's description. Membership is edited on the commons.
+pub fn save_mesh(store: &Store, mesh: &Mesh) -> CoreResult<()> {
+    let name = mesh.name.trim();
+    if name.is_empty() {
+        return Err(CoreError::invalid("Give the mesh a name."));
+    }
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO meshes(name, description) VALUES (?1, ?2)
+         ON CONFLICT(name) DO UPDATE SET description = excluded.description",
+        params![name, mesh.description.trim()],
+    )?;
+    touch(&tx, now_ms())?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Deletes a mesh; its members stay in the inventory.
+pub fn delete_mesh(store: &Store, name: &str) -> CoreResult<()> {
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    if tx.execute("DELETE FROM meshes WHERE name = ?1", [name])? == 0 {
+        return Err(CoreError::not_found(format!("There is no mesh named “{name}”. It may have been deleted.")));
+    }
+    touch(&tx, now_ms())?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn checked(draft: &CommonsDraft) -> CoreResult<CommonsDraft> {
+    validate_draft(draft).map_err(|errors| {
+        let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        CoreError::invalid(text.join(" "))
+    })
+}
+
+fn not_found(id: &str) -> CoreError {
+    CoreError::not_found(format!("No commons with id {id} is in the inventory. It may have been deleted."))
+}
+
+fn duplicate_url(conn: &Connection, id: Option<&str>, base_url: &str) -> CoreResult<Option<FieldError>> {
+    let other: Option<String> = conn
+        .query_row(
+            "SELECT name FROM commons WHERE base_url = ?1 AND id IS NOT ?2",
+            params![base_url, id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(other.map(|name| FieldError {
+        field: "base_url".into(),
+        message: format!("“{name}” already has this URL; a commons is listed once."),
+    }))
+}
+
+/// Writes a commons with its tags and mesh memberships (creating meshes named for the first time).
+pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
+    let d = &c.draft;
+    let deployment = serde_json::to_string(&d.deployment).expect("deployment serializes");
+    tx.execute(
+        "INSERT INTO commons(id, name, base_url, environment, relation, owner, contact, notes, expected_release,
+                             deployment, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT(id) DO UPDATE SET name=excluded.name, base_url=excluded.base_url,
+            environment=excluded.environment, relation=excluded.relation, owner=excluded.owner,
+            contact=excluded.contact, notes=excluded.notes, expected_release=excluded.expected_release,
+            deployment=excluded.deployment, updated_at=excluded.updated_at",
+        params![
+            c.id,
+            d.name,
+            d.base_url,
+            d.environment.as_str(),
+            d.relation.as_str(),
+            d.owner,
+            d.contact,
+            d.notes,
+            d.expected_release,
+            deployment,
+            c.created_at,
+            c.updated_at
+        ],
+    )?;
+    tx.execute("DELETE FROM commons_tags WHERE commons_id = ?1", [&c.id])?;
+    let mut tag = tx.prepare_cached("INSERT INTO commons_tags(commons_id, tag) VALUES (?1, ?2)")?;
+    for t in &d.tags {
+        tag.execute(params![c.id, t])?;
+    }
+    tx.execute("DELETE FROM mesh_members WHERE commons_id = ?1", [&c.id])?;
+    let mut mesh = tx.prepare_cached("INSERT OR IGNORE INTO meshes(name) VALUES (?1)")?;
+    let mut member = tx.prepare_cached("INSERT INTO mesh_members(mesh, commons_id) VALUES (?1, ?2)")?;
+    for m in &d.meshes {
+        mesh.execute([m])?;
+        member.execute(params![m, c.id])?;
+    }
+    Ok(())
+}
+
+/// Records that the inventory changed now: the inventory's "as of".
+pub(crate) fn touch(conn: &Connection, now: i64) -> CoreResult<()> {
+    conn.execute(
+        "INSERT INTO freshness(source, last_attempted, last_successful, last_error) VALUES (?1, ?2, ?2, NULL)
+         ON CONFLICT(source) DO UPDATE SET last_attempted=?2, last_successful=?2, last_error=NULL",
+        params![SOURCE, now],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn freshness(conn: &Connection, source: &str) -> CoreResult<Freshness> {
+    let found = conn
+        .query_row(
+            "SELECT last_attempted, last_successful, last_error FROM freshness WHERE source = ?1",
+            [source],
+            |r| {
+                Ok(Freshness {
+                    source: source.to_string(),
+                    last_attempted: r.get(0)?,
+                    last_successful: r.get(1)?,
+                    last_error: r.get(2)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(found.unwrap_or(Freshness {
+        source: source.to_string(),
+        last_attempted: None,
+        last_successful: None,
+        last_error: None,
+    }))
+}
+
+pub(crate) fn meshes(conn: &Connection) -> CoreResult<Vec<Mesh>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.name, m.description, group_concat(mm.commons_id, char(31))
+         FROM meshes m LEFT JOIN mesh_members mm ON mm.mesh = m.name
+         GROUP BY m.name ORDER BY m.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Mesh { name: r.get(0)?, description: r.get(1)?, members: split_list(r.get(2)?) })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const SELECT_COMMONS: &str = "SELECT c.id, c.name, c.base_url, c.environment, c.relation, c.owner, c.contact,
+        c.notes, c.expected_release, c.deployment, c.created_at, c.updated_at,
+        (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM commons_tags t WHERE t.commons_id = c.id ORDER BY tag)),
+        (SELECT group_concat(mesh, char(31)) FROM (SELECT mesh FROM mesh_members m WHERE m.commons_id = c.id ORDER BY mesh))
+    FROM commons c";
+
+fn get_in(conn: &Connection, id: &str) -> CoreResult<Commons> {
+    conn.query_row(&format!("{SELECT_COMMONS} WHERE c.id = ?1"), [id], row_to_commons)
+        .optional()?
+        .ok_or_else(|| not_found(id))
+}
+
+pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResult<Vec<Commons>> {
+    let mut sql = format!("{SELECT_COMMONS} WHERE 1=1");
+    let mut args: Vec<String> = Vec::new();
+    let search = f.search.trim().to_lowercase();
+    if !search.is_empty() {
+        let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        args.push(format!("%{escaped}%"));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (lower(c.name) LIKE ?{n} ESCAPE '\\' OR c.base_url LIKE ?{n} ESCAPE '\\'
+               OR lower(c.owner) LIKE ?{n} ESCAPE '\\' OR lower(c.contact) LIKE ?{n} ESCAPE '\\'
+               OR lower(c.notes) LIKE ?{n} ESCAPE '\\'
+               OR EXISTS (SELECT 1 FROM commons_tags t WHERE t.commons_id = c.id AND t.tag LIKE ?{n} ESCAPE '\\'))"
+        ));
+    }
+    if let Some(env) = f.environment {
+        args.push(env.as_str().into());
+        sql.push_str(&format!(" AND c.environment = ?{}", args.len()));
+    }
+    if let Some(rel) = f.relation {
+        args.push(rel.as_str().into());
+        sql.push_str(&format!(" AND c.relation = ?{}", args.len()));
+    }
+    if let Some(tag) = f.tag.as_deref().filter(|t| !t.is_empty()) {
+        args.push(tag.to_lowercase());
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM commons_tags t WHERE t.commons_id = c.id AND t.tag = ?{})",
+            args.len()
+        ));
+    }
+    if let Some(mesh) = f.mesh.as_deref().filter(|m| !m.is_empty()) {
+        args.push(mesh.into());
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM mesh_members m WHERE m.commons_id = c.id AND m.mesh = ?{})",
+            args.len()
+        ));
+    }
+    sql.push_str(match f.sort {
+        SortKey::Environment => {
+            " ORDER BY CASE c.environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 WHEN 'dev' THEN 2 ELSE 3 END,
+              lower(c.name), c.base_url"
+        }
+        SortKey::Name => " ORDER BY lower(c.name), c.base_url",
+        SortKey::Host => " ORDER BY c.base_url",
+        SortKey::Updated => " ORDER BY c.updated_at DESC, lower(c.name)",
+    });
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_commons)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn row_to_commons(r: &Row<'_>) -> rusqlite::Result<Commons> {
+    let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("bad {what}").into())
+    };
+    let environment = Environment::parse(&text(3)?).ok_or_else(|| bad(3, "environment"))?;
+    let relation = Relation::parse(&text(4)?).ok_or_else(|| bad(4, "relation"))?;
+    let deployment: Deployment = serde_json::from_str(&text(9)?).map_err(|_| bad(9, "deployment"))?;
+    Ok(Commons {
+        id: text(0)?,
+        draft: CommonsDraft {
+            name: text(1)?,
+            base_url: text(2)?,
+            environment,
+            relation,
+            owner: text(5)?,
+            contact: text(6)?,
+            notes: text(7)?,
+            expected_release: r.get(8)?,
+            deployment,
+            tags: split_list(r.get(12)?),
+            meshes: split_list(r.get(13)?),
+        },
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+fn split_list(joined: Option<String>) -> Vec<String> {
+    joined.map(|s| s.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default()
+}

@@ -1,0 +1,230 @@
+//! Export and import of the whole inventory as one JSON file. The file holds only inventory
+//! fields (no secrets exist in these types). An import is validated in full before anything is
+//! written and is applied in one transaction: all of it lands, or none.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use rusqlite::OptionalExtension;
+
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::inventory;
+use crate::model::{now_ms, Commons, InventoryFilter, SortKey};
+use crate::store::Store;
+use crate::validate::validate_draft;
+
+pub const FORMAT: &str = "gen3-csoc-inventory";
+pub const VERSION: u32 = 1;
+/// Inventory files are kilobytes; anything this large is not one.
+const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InventoryFile {
+    pub format: String,
+    pub version: u32,
+    pub exported_at: i64,
+    pub commons: Vec<Commons>,
+    #[serde(default)]
+    pub meshes: Vec<MeshEntry>,
+}
+
+/// A mesh's own fields; membership travels on each commons (`meshes`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MeshEntry {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ExportSummary {
+    pub path: String,
+    pub commons: u32,
+    pub meshes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportSummary {
+    pub added: u32,
+    pub updated: u32,
+    pub meshes: u32,
+}
+
+pub fn export_json(store: &Store) -> CoreResult<String> {
+    let view = inventory::list(store, &InventoryFilter { sort: SortKey::Name, ..Default::default() })?;
+    let file = InventoryFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        exported_at: now_ms(),
+        commons: view.commons,
+        meshes: view.meshes.into_iter().map(|m| MeshEntry { name: m.name, description: m.description }).collect(),
+    };
+    Ok(serde_json::to_string_pretty(&file).expect("inventory serializes"))
+}
+
+/// Writes the export next to `path` and renames it into place, so a crash never leaves half a file.
+pub fn export_to(store: &Store, path: &Path) -> CoreResult<ExportSummary> {
+    let json = export_json(store)?;
+    let parsed: InventoryFile = serde_json::from_str(&json).expect("own export parses");
+    let tmp = path.with_extension("json.partial");
+    std::fs::write(&tmp, json.as_bytes()).map_err(|e| CoreError::io("write", &tmp, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| CoreError::io("write", path, &e))?;
+    tracing::info!(path = %path.display(), commons = parsed.commons.len(), "inventory exported");
+    Ok(ExportSummary {
+        path: path.display().to_string(),
+        commons: parsed.commons.len() as u32,
+        meshes: parsed.meshes.len() as u32,
+    })
+}
+
+pub fn import_from(store: &Store, path: &Path) -> CoreResult<ImportSummary> {
+    let meta = std::fs::metadata(path).map_err(|e| CoreError::io("read", path, &e))?;
+    if meta.len() > MAX_IMPORT_BYTES {
+        return Err(CoreError::invalid(format!(
+            "{} is {} MB, far larger than any inventory file; nothing was imported.",
+            path.display(),
+            meta.len() / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let summary = import_bytes(store, &bytes)?;
+    tracing::info!(path = %path.display(), ?summary, "inventory imported");
+    Ok(summary)
+}
+
+/// Merges a file into the inventory: a commons matched by id, or else by base URL, is updated;
+/// others are added; nothing is deleted.
+pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
+    let file = parse(bytes)?;
+    let mut commons = Vec::with_capacity(file.commons.len());
+    for (i, c) in file.commons.into_iter().enumerate() {
+        let draft = validate_draft(&c.draft).map_err(|errors| {
+            let detail: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            CoreError::invalid(format!(
+                "Commons #{} (“{}”) in the file is not valid, so nothing was imported. {}",
+                i + 1,
+                c.draft.name,
+                detail.join(" ")
+            ))
+        })?;
+        if c.id.trim().is_empty() {
+            return Err(CoreError::invalid(format!(
+                "Commons #{} (“{}”) has no id, so nothing was imported.",
+                i + 1,
+                c.draft.name
+            )));
+        }
+        commons.push(Commons { draft, ..c });
+    }
+    for (i, a) in commons.iter().enumerate() {
+        if let Some(b) = commons[..i].iter().find(|b| b.draft.base_url == a.draft.base_url || b.id == a.id) {
+            return Err(CoreError::invalid(format!(
+                "The file lists {} twice (“{}” and “{}”), so nothing was imported.",
+                a.draft.base_url, b.draft.name, a.draft.name
+            )));
+        }
+    }
+
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    let (mut added, mut updated) = (0, 0);
+    let now = now_ms();
+    for mut c in commons {
+        let by_id: Option<i64> = tx
+            .query_row("SELECT created_at FROM commons WHERE id = ?1", [&c.id], |r| r.get(0))
+            .optional()?;
+        let by_url: Option<(String, i64)> = tx
+            .query_row("SELECT id, created_at FROM commons WHERE base_url = ?1", [&c.draft.base_url], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match (by_id, by_url) {
+            (Some(_), Some((other, _))) if other != c.id => {
+                return Err(CoreError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "“{}” in the file has the URL {} that another commons in your inventory already uses; \
+                         nothing was imported. Change one of the two and try again.",
+                        c.draft.name, c.draft.base_url
+                    ),
+                ))
+            }
+            (Some(created_at), _) => {
+                c.created_at = created_at;
+                updated += 1;
+            }
+            (None, Some((local_id, created_at))) => {
+                c.id = local_id;
+                c.created_at = created_at;
+                updated += 1;
+            }
+            (None, None) => added += 1,
+        }
+        c.updated_at = now;
+        inventory::upsert(&tx, &c).map_err(|e| match e.code {
+            ErrorCode::DbUnavailable => e,
+            _ => CoreError::invalid(format!("“{}” could not be imported: {}", c.draft.name, e.message)),
+        })?;
+    }
+    for m in &file.meshes {
+        let name = m.name.trim();
+        if name.is_empty() {
+            return Err(CoreError::invalid("A mesh in the file has no name, so nothing was imported."));
+        }
+        tx.execute(
+            "INSERT INTO meshes(name, description) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET description = excluded.description",
+            rusqlite::params![name, m.description.trim()],
+        )?;
+    }
+    inventory::touch(&tx, now)?;
+    tx.commit()?;
+    Ok(ImportSummary { added, updated, meshes: file.meshes.len() as u32 })
+}
+
+fn parse(bytes: &[u8]) -> CoreResult<InventoryFile> {
+    #[derive(Deserialize)]
+    struct Header {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+        CoreError::invalid(format!(
+            "The file is not valid JSON (line {}, column {}), so nothing was imported.",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if header.format.as_deref() != Some(FORMAT) {
+        return Err(CoreError::invalid(
+            "The file is not a Gen3 CSOC inventory export (its \"format\" is not gen3-csoc-inventory); nothing was imported.",
+        ));
+    }
+    match header.version {
+        Some(VERSION) => {}
+        Some(v) if v > VERSION => {
+            return Err(CoreError::new(
+                ErrorCode::Invalid,
+                format!("The file was exported by a newer Gen3 CSOC (format version {v}). Update the app to import it."),
+            ))
+        }
+        _ => return Err(CoreError::invalid("The file's format version is missing or unknown; nothing was imported.")),
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        CoreError::invalid(format!(
+            "The inventory file has a wrong or missing field at line {}, column {} ({}); nothing was imported.",
+            e.line(),
+            e.column(),
+            describe_serde(&e)
+        ))
+    })
+}
+
+/// serde's messages name Rust types; keep only the part a user can act on.
+fn describe_serde(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    text.replace("variant", "value").chars().take(200).collect()
+}
