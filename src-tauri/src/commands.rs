@@ -1,0 +1,118 @@
+//! Tauri commands: each parses its request, runs the core off the main thread, and returns the
+//! core's `{code, message}` error unchanged. No logic lives here.
+
+use std::sync::Arc;
+
+use csoc_core::api::{
+    AppStatus, IdRequest, InventoryChanged, NameRequest, PathRequest, UpdateRequest, ValidateRequest,
+    EVENT_INVENTORY_CHANGED,
+};
+use csoc_core::error::{CoreError, CoreResult, ErrorCode};
+use csoc_core::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use csoc_core::store::Store;
+use csoc_core::transfer::{ExportSummary, ImportSummary};
+use csoc_core::{inventory, transfer};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::state::AppState;
+
+/// Runs blocking cache work on the blocking pool so the UI thread never waits on SQLite.
+async fn on_store<T, F>(state: &AppState, work: F) -> CoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
+{
+    let store: Arc<Store> = state.store()?;
+    tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(|e| {
+        tracing::error!(error = %e, "cache task failed");
+        CoreError::new(ErrorCode::DbUnavailable, "The cache operation stopped unexpectedly. Details are in the log file.")
+    })?
+}
+
+/// Runs a write and tells every listener the inventory changed.
+async fn write<T, F>(app: &AppHandle, state: &AppState, work: F) -> CoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
+{
+    let out = on_store(state, work).await?;
+    if let Err(e) = app.emit(EVENT_INVENTORY_CHANGED, InventoryChanged { at: now_ms() }) {
+        tracing::warn!(error = %e, "could not emit inventory-changed");
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub fn app_status(state: State<'_, AppState>) -> AppStatus {
+    state.status()
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub fn store_move_aside(state: State<'_, AppState>) -> CoreResult<AppStatus> {
+    state.move_aside()
+}
+
+/// Called once by the UI when the fleet list has painted: logged for start-up timing, and written to
+/// `GEN3_CSOC_READY_FILE` when set (the start-up benchmark waits for it).
+#[tauri::command]
+pub fn first_paint(state: State<'_, AppState>) {
+    crate::report_first_paint(state.started);
+}
+
+#[tauri::command]
+pub async fn inventory_list(state: State<'_, AppState>, request: InventoryFilter) -> CoreResult<InventoryView> {
+    on_store(&state, move |s| inventory::list(s, &request)).await
+}
+
+#[tauri::command]
+pub async fn commons_get(state: State<'_, AppState>, request: IdRequest) -> CoreResult<Commons> {
+    on_store(&state, move |s| inventory::get(s, &request.id)).await
+}
+
+#[tauri::command]
+pub async fn commons_validate(state: State<'_, AppState>, request: ValidateRequest) -> CoreResult<Vec<FieldError>> {
+    on_store(&state, move |s| inventory::validate(s, request.id.as_deref(), &request.draft)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn commons_create(app: AppHandle, state: State<'_, AppState>, request: CommonsDraft) -> CoreResult<Commons> {
+    write(&app, &state, move |s| inventory::create(s, &request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn commons_update(app: AppHandle, state: State<'_, AppState>, request: UpdateRequest) -> CoreResult<Commons> {
+    write(&app, &state, move |s| inventory::update(s, &request.id, &request.draft)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn commons_delete(app: AppHandle, state: State<'_, AppState>, request: IdRequest) -> CoreResult<()> {
+    write(&app, &state, move |s| inventory::delete(s, &request.id)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(mesh = %request.name), err)]
+pub async fn mesh_save(app: AppHandle, state: State<'_, AppState>, request: Mesh) -> CoreResult<()> {
+    write(&app, &state, move |s| inventory::save_mesh(s, &request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(mesh = %request.name), err)]
+pub async fn mesh_delete(app: AppHandle, state: State<'_, AppState>, request: NameRequest) -> CoreResult<()> {
+    write(&app, &state, move |s| inventory::delete_mesh(s, &request.name)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn inventory_export(state: State<'_, AppState>, request: PathRequest) -> CoreResult<ExportSummary> {
+    on_store(&state, move |s| transfer::export_to(s, std::path::Path::new(&request.path))).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn inventory_import(app: AppHandle, state: State<'_, AppState>, request: PathRequest) -> CoreResult<ImportSummary> {
+    write(&app, &state, move |s| transfer::import_from(s, std::path::Path::new(&request.path))).await
+}

@@ -1,0 +1,81 @@
+//! The Tauri shell: window, state and command glue over `csoc-core`. Logic belongs in the core.
+
+mod commands;
+mod state;
+
+use std::time::Instant;
+
+use csoc_core::paths::AppPaths;
+
+pub use state::AppState;
+
+/// Environment variable naming a file the app writes its launch-to-first-paint time into (ms).
+pub const READY_FILE_ENV: &str = "GEN3_CSOC_READY_FILE";
+
+/// Tauri's window layer panics without a display, so the binary checks first and explains.
+pub fn has_display() -> bool {
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+pub fn report_first_paint(started: Instant) {
+    let ms = started.elapsed().as_millis();
+    tracing::info!(ms, "first paint");
+    if let Some(path) = std::env::var_os(READY_FILE_ENV) {
+        if let Err(e) = std::fs::write(&path, ms.to_string()) {
+            tracing::warn!(error = %e, "could not write the ready file");
+        }
+    }
+}
+
+pub fn run(paths: AppPaths) {
+    let started = Instant::now();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
+    let state = AppState::open(paths, started);
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::store_move_aside,
+            commands::first_paint,
+            commands::inventory_list,
+            commands::commons_get,
+            commands::commons_validate,
+            commands::commons_create,
+            commands::commons_update,
+            commands::commons_delete,
+            commands::mesh_save,
+            commands::mesh_delete,
+            commands::inventory_export,
+            commands::inventory_import,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the window failed");
+        eprintln!("gen3-csoc: the window could not start ({e}). The log folder has details.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The capability grants exactly the app's commands (plus events and file pickers): a command
+    /// added without a permission would fail at runtime, one left over would widen the surface.
+    #[test]
+    fn capability_lists_exactly_the_app_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("capability is JSON");
+        let granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(granted, csoc_core::api::COMMANDS);
+    }
+
+}
