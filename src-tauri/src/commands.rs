@@ -4,13 +4,16 @@
 use std::sync::Arc;
 
 use csoc_core::api::{
-    AppStatus, IdRequest, InventoryChanged, NameRequest, PathRequest, UpdateRequest, ValidateRequest,
-    EVENT_INVENTORY_CHANGED,
+    AppStatus, IdRequest, ImportKeyRequest, InventoryChanged, NameRequest, PassphraseRequest, PathRequest,
+    UpdateRequest, ValidateRequest, EVENT_INVENTORY_CHANGED,
 };
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
+use csoc_core::gen3::ClientOptions;
+use csoc_core::keys::{self, KeyPreview, KeySource, ProfileCandidate};
 use csoc_core::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
 use csoc_core::store::Store;
 use csoc_core::transfer::{ExportSummary, ImportSummary};
+use csoc_core::vault::{CredentialView, VaultStatus};
 use csoc_core::{inventory, transfer};
 use tauri::{AppHandle, Emitter, State};
 
@@ -25,7 +28,10 @@ where
     let store: Arc<Store> = state.store()?;
     tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(|e| {
         tracing::error!(error = %e, "cache task failed");
-        CoreError::new(ErrorCode::DbUnavailable, "The cache operation stopped unexpectedly. Details are in the log file.")
+        CoreError::new(
+            ErrorCode::DbUnavailable,
+            "The cache operation stopped unexpectedly. Details are in the log file.",
+        )
     })?
 }
 
@@ -36,10 +42,14 @@ where
     F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
 {
     let out = on_store(state, work).await?;
+    notify(app);
+    Ok(out)
+}
+
+fn notify(app: &AppHandle) {
     if let Err(e) = app.emit(EVENT_INVENTORY_CHANGED, InventoryChanged { at: now_ms() }) {
         tracing::warn!(error = %e, "could not emit inventory-changed");
     }
-    Ok(out)
 }
 
 #[tauri::command]
@@ -113,6 +123,75 @@ pub async fn inventory_export(state: State<'_, AppState>, request: PathRequest) 
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
-pub async fn inventory_import(app: AppHandle, state: State<'_, AppState>, request: PathRequest) -> CoreResult<ImportSummary> {
+pub async fn inventory_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: PathRequest,
+) -> CoreResult<ImportSummary> {
     write(&app, &state, move |s| transfer::import_from(s, std::path::Path::new(&request.path))).await
+}
+
+#[tauri::command]
+pub async fn vault_status(state: State<'_, AppState>) -> CoreResult<VaultStatus> {
+    let vault = state.vault.clone();
+    on_store(&state, move |s| vault.status(s)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn vault_use_passphrase(state: State<'_, AppState>, request: PassphraseRequest) -> CoreResult<VaultStatus> {
+    let vault = state.vault.clone();
+    on_store(&state, move |s| vault.use_passphrase(s, &request.passphrase)).await
+}
+
+#[tauri::command]
+pub async fn credentials_preview(state: State<'_, AppState>, request: KeySource) -> CoreResult<KeyPreview> {
+    let vault = state.vault.clone();
+    on_store(&state, move |s| keys::preview(&vault, s, &request, &keys::gen3_profile_dir())).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn credentials_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ImportKeyRequest,
+) -> CoreResult<CredentialView> {
+    let vault = state.vault.clone();
+    write(&app, &state, move |s| {
+        keys::import(&vault, s, &request.source, request.add_commons.as_ref(), &keys::gen3_profile_dir())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn credentials_profiles(state: State<'_, AppState>) -> CoreResult<Vec<ProfileCandidate>> {
+    on_store(&state, move |s| keys::profiles(s, &keys::gen3_profile_dir())).await
+}
+
+#[tauri::command]
+pub async fn credentials_list(state: State<'_, AppState>) -> CoreResult<Vec<CredentialView>> {
+    let vault = state.vault.clone();
+    on_store(&state, move |s| vault.list(s)).await
+}
+
+/// Runs on the async runtime: the exchange and `/user/user` are network calls, never on the UI thread.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn credentials_test(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: IdRequest,
+) -> CoreResult<CredentialView> {
+    let store = state.store()?;
+    let view = keys::test_connection(&state.vault, &store, &request.id, ClientOptions::default()).await;
+    notify(&app);
+    view
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn credentials_delete(app: AppHandle, state: State<'_, AppState>, request: IdRequest) -> CoreResult<()> {
+    let vault = state.vault.clone();
+    write(&app, &state, move |s| vault.delete(s, &request.id)).await
 }

@@ -51,6 +51,14 @@ pub fn run(paths: AppPaths) {
             commands::mesh_delete,
             commands::inventory_export,
             commands::inventory_import,
+            commands::vault_status,
+            commands::vault_use_passphrase,
+            commands::credentials_preview,
+            commands::credentials_import,
+            commands::credentials_profiles,
+            commands::credentials_list,
+            commands::credentials_test,
+            commands::credentials_delete,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -77,5 +85,4 @@ mod tests {
             .collect();
         assert_eq!(granted, csoc_core::api::COMMANDS);
     }
-
 }

@@ -7,10 +7,12 @@ use csoc_core::api::AppStatus;
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
 use csoc_core::paths::AppPaths;
 use csoc_core::store::{self, Store};
+use csoc_core::vault::Vault;
 
 pub struct AppState {
     pub paths: AppPaths,
     pub started: Instant,
+    pub vault: Arc<Vault>,
     cache: Mutex<Cache>,
 }
 
@@ -25,7 +27,12 @@ impl AppState {
         if let Err(e) = &opened {
             tracing::error!(code = ?e.code, "cache not opened at start-up");
         }
-        Self { paths, started, cache: Mutex::new(Cache { opened, moved_aside_to: None }) }
+        Self {
+            paths,
+            started,
+            vault: Arc::new(Vault::new()),
+            cache: Mutex::new(Cache { opened, moved_aside_to: None }),
+        }
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -55,11 +62,7 @@ impl AppState {
             let mut cache = self.cache();
             match &cache.opened {
                 Err(e) if e.code == ErrorCode::DbCorrupt => {}
-                _ => {
-                    return Err(CoreError::invalid(
-                        "The cache is not damaged, so it was not moved. Nothing changed.",
-                    ))
-                }
+                _ => return Err(CoreError::invalid("The cache is not damaged, so it was not moved. Nothing changed.")),
             }
             let aside = store::move_aside(&self.paths.db_path())?;
             cache.moved_aside_to = Some(aside.display().to_string());

@@ -68,12 +68,8 @@ async fn new_user_builds_an_inventory_that_survives_a_restart() {
     app.close().await.expect("close the second session");
 
     // The headless CLI reads the same cache the window wrote.
-    let out = Command::new(app_path())
-        .args(["--data-dir"])
-        .arg(data.path())
-        .args(["inventory", "list"])
-        .output()
-        .unwrap();
+    let out =
+        Command::new(app_path()).args(["--data-dir"]).arg(data.path()).args(["inventory", "list"]).output().unwrap();
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && table.contains("PROD") && table.contains("staging.example.org"), "{table}");
 }

@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{CoreError, ErrorCode};
+use crate::keys::{KeyPreview, KeySource, NewCommons, ProfileCandidate};
 use crate::model::{Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use crate::secret::Secret;
 use crate::transfer::{ExportSummary, ImportSummary};
+use crate::vault::{CredentialView, KeyStatus, VaultMode, VaultStatus};
 
 pub use crate::command_names::COMMANDS;
 
@@ -39,6 +42,19 @@ pub struct ValidateRequest {
 pub struct UpdateRequest {
     pub id: String,
     pub draft: CommonsDraft,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PassphraseRequest {
+    #[ts(type = "string")]
+    pub passphrase: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ImportKeyRequest {
+    pub source: KeySource,
+    /// Set when the user agreed to add the key's commons to the inventory.
+    pub add_commons: Option<NewCommons>,
 }
 
 /// What the UI needs before it paints anything: where things are and whether the cache opened.
@@ -88,6 +104,14 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<NameRequest, ()>("mesh_delete"),
         spec::<PathRequest, ExportSummary>("inventory_export"),
         spec::<PathRequest, ImportSummary>("inventory_import"),
+        spec::<(), VaultStatus>("vault_status"),
+        spec::<PassphraseRequest, VaultStatus>("vault_use_passphrase"),
+        spec::<KeySource, KeyPreview>("credentials_preview"),
+        spec::<ImportKeyRequest, CredentialView>("credentials_import"),
+        spec::<(), Vec<ProfileCandidate>>("credentials_profiles"),
+        spec::<(), Vec<CredentialView>>("credentials_list"),
+        spec::<IdRequest, CredentialView>("credentials_test"),
+        spec::<IdRequest, ()>("credentials_delete"),
     ]
 }
 
@@ -117,6 +141,17 @@ pub fn declarations() -> Vec<String> {
         InventoryChanged::decl(),
         ExportSummary::decl(),
         ImportSummary::decl(),
+        crate::credentials::KeyInfo::decl(),
+        KeySource::decl(),
+        KeyPreview::decl(),
+        NewCommons::decl(),
+        ImportKeyRequest::decl(),
+        PassphraseRequest::decl(),
+        ProfileCandidate::decl(),
+        VaultMode::decl(),
+        VaultStatus::decl(),
+        KeyStatus::decl(),
+        CredentialView::decl(),
     ]
 }
 

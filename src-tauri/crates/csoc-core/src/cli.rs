@@ -89,25 +89,36 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 let text = serde_json::to_string_pretty(&view.commons).expect("commons serialize");
                 writeln!(out, "{text}").map_err(write_err)?;
             } else {
-                write_table(&view.commons, out).map_err(write_err)?;
+                write_table(&view.commons, view.total, out).map_err(write_err)?;
             }
         }
         Command::Inventory(InventoryCommand::Export { file }) => {
             let s = transfer::export_to(&store, file)?;
-            writeln!(out, "Exported {} commons and {} meshes to {}.", s.commons, s.meshes, s.path).map_err(write_err)?;
+            writeln!(out, "Exported {} commons and {} meshes to {}.", s.commons, s.meshes, s.path)
+                .map_err(write_err)?;
         }
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;
-            writeln!(out, "Imported {}: {} added, {} updated, {} meshes.", file.display(), s.added, s.updated, s.meshes)
-                .map_err(write_err)?;
+            writeln!(
+                out,
+                "Imported {}: {} added, {} updated, {} meshes.",
+                file.display(),
+                s.added,
+                s.updated,
+                s.meshes
+            )
+            .map_err(write_err)?;
         }
     }
     Ok(())
 }
 
-fn write_table(commons: &[crate::model::Commons], out: &mut dyn Write) -> std::io::Result<()> {
-    if commons.is_empty() {
+fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Write) -> std::io::Result<()> {
+    if total == 0 {
         return writeln!(out, "The inventory is empty. Add a commons in the app, or: gen3-csoc inventory import FILE");
+    }
+    if commons.is_empty() {
+        return writeln!(out, "No commons match ({total} in the inventory).");
     }
     let rows: Vec<[String; 6]> = commons
         .iter()

@@ -14,4 +14,12 @@ pub const COMMANDS: &[&str] = &[
     "mesh_delete",
     "inventory_export",
     "inventory_import",
+    "vault_status",
+    "vault_use_passphrase",
+    "credentials_preview",
+    "credentials_import",
+    "credentials_profiles",
+    "credentials_list",
+    "credentials_test",
+    "credentials_delete",
 ];

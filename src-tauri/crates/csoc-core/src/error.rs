@@ -22,6 +22,24 @@ pub enum ErrorCode {
     DbUnavailable,
     /// A file could not be read or written.
     Io,
+    /// No OS keyring service answered (or it refused); the UI offers a passphrase instead.
+    KeyringUnavailable,
+    /// The vault uses a passphrase and it has not been entered in this session.
+    VaultLocked,
+    /// The commons could not be reached: DNS, connection refused, or no answer in time.
+    Unreachable,
+    /// The TLS certificate was not accepted (expired, self-signed, wrong host, unknown CA).
+    Tls,
+    /// The commons refused the access token for this request (401/403 after one fresh retry).
+    Unauthorized,
+    /// The API key's expiry has passed; a new credentials.json is needed.
+    KeyExpired,
+    /// The commons rejected the API key (revoked, or not one it issued).
+    KeyRejected,
+    /// Something answered, but not as Gen3 does (an HTML page, a missing route, a redirect away).
+    NotGen3,
+    /// A Gen3 route answered with a body that is not what the service sends (garbage, cut, too big).
+    MalformedResponse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -127,11 +127,7 @@ fn not_found(id: &str) -> CoreError {
 
 fn duplicate_url(conn: &Connection, id: Option<&str>, base_url: &str) -> CoreResult<Option<FieldError>> {
     let other: Option<String> = conn
-        .query_row(
-            "SELECT name FROM commons WHERE base_url = ?1 AND id IS NOT ?2",
-            params![base_url, id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT name FROM commons WHERE base_url = ?1 AND id IS NOT ?2", params![base_url, id], |r| r.get(0))
         .optional()?;
     Ok(other.map(|name| FieldError {
         field: "base_url".into(),
@@ -143,14 +139,18 @@ fn duplicate_url(conn: &Connection, id: Option<&str>, base_url: &str) -> CoreRes
 pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
     let d = &c.draft;
     let deployment = serde_json::to_string(&d.deployment).expect("deployment serializes");
+    let host = c.host();
+    let search_text =
+        [d.name.as_str(), host, &d.owner, &d.contact, &d.notes, &d.tags.join(" ")].join("\u{1f}").to_lowercase();
     tx.execute(
         "INSERT INTO commons(id, name, base_url, environment, relation, owner, contact, notes, expected_release,
-                             deployment, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             deployment, created_at, updated_at, search_text, host)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT(id) DO UPDATE SET name=excluded.name, base_url=excluded.base_url,
             environment=excluded.environment, relation=excluded.relation, owner=excluded.owner,
             contact=excluded.contact, notes=excluded.notes, expected_release=excluded.expected_release,
-            deployment=excluded.deployment, updated_at=excluded.updated_at",
+            deployment=excluded.deployment, updated_at=excluded.updated_at, search_text=excluded.search_text,
+            host=excluded.host",
         params![
             c.id,
             d.name,
@@ -163,7 +163,9 @@ pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
             d.expected_release,
             deployment,
             c.created_at,
-            c.updated_at
+            c.updated_at,
+            search_text,
+            host
         ],
     )?;
     tx.execute("DELETE FROM commons_tags WHERE commons_id = ?1", [&c.id])?;
@@ -220,9 +222,8 @@ pub(crate) fn meshes(conn: &Connection) -> CoreResult<Vec<Mesh>> {
          FROM meshes m LEFT JOIN mesh_members mm ON mm.mesh = m.name
          GROUP BY m.name ORDER BY m.name",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Mesh { name: r.get(0)?, description: r.get(1)?, members: split_list(r.get(2)?) })
-    })?;
+    let rows =
+        stmt.query_map([], |r| Ok(Mesh { name: r.get(0)?, description: r.get(1)?, members: split_list(r.get(2)?) }))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -245,13 +246,7 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
     if !search.is_empty() {
         let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         args.push(format!("%{escaped}%"));
-        let n = args.len();
-        sql.push_str(&format!(
-            " AND (lower(c.name) LIKE ?{n} ESCAPE '\\' OR c.base_url LIKE ?{n} ESCAPE '\\'
-               OR lower(c.owner) LIKE ?{n} ESCAPE '\\' OR lower(c.contact) LIKE ?{n} ESCAPE '\\'
-               OR lower(c.notes) LIKE ?{n} ESCAPE '\\'
-               OR EXISTS (SELECT 1 FROM commons_tags t WHERE t.commons_id = c.id AND t.tag LIKE ?{n} ESCAPE '\\'))"
-        ));
+        sql.push_str(&format!(" AND c.search_text LIKE ?{} ESCAPE '\\'", args.len()));
     }
     if let Some(env) = f.environment {
         args.push(env.as_str().into());
@@ -263,25 +258,19 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
     }
     if let Some(tag) = f.tag.as_deref().filter(|t| !t.is_empty()) {
         args.push(tag.to_lowercase());
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM commons_tags t WHERE t.commons_id = c.id AND t.tag = ?{})",
-            args.len()
-        ));
+        sql.push_str(&format!(" AND c.id IN (SELECT commons_id FROM commons_tags WHERE tag = ?{})", args.len()));
     }
     if let Some(mesh) = f.mesh.as_deref().filter(|m| !m.is_empty()) {
         args.push(mesh.into());
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM mesh_members m WHERE m.commons_id = c.id AND m.mesh = ?{})",
-            args.len()
-        ));
+        sql.push_str(&format!(" AND c.id IN (SELECT commons_id FROM mesh_members WHERE mesh = ?{})", args.len()));
     }
     sql.push_str(match f.sort {
         SortKey::Environment => {
             " ORDER BY CASE c.environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 WHEN 'dev' THEN 2 ELSE 3 END,
-              lower(c.name), c.base_url"
+              lower(c.name), c.host"
         }
-        SortKey::Name => " ORDER BY lower(c.name), c.base_url",
-        SortKey::Host => " ORDER BY c.base_url",
+        SortKey::Name => " ORDER BY lower(c.name), c.host",
+        SortKey::Host => " ORDER BY c.host",
         SortKey::Updated => " ORDER BY c.updated_at DESC, lower(c.name)",
     });
     let mut stmt = conn.prepare_cached(&sql)?;

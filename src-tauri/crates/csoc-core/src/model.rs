@@ -55,9 +55,14 @@ impl Relation {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Deployment {
     /// A commons folder in a gen3-gitops clone, e.g. `~/gen3-gitops/unfunded/aids.diseasedatahub.org`.
-    Gitops { folder: String },
+    Gitops {
+        folder: String,
+    },
     /// A Helm release reached through a kube context.
-    Kube { context: String, namespace: String },
+    Kube {
+        context: String,
+        namespace: String,
+    },
     Unknown,
 }
 
@@ -174,8 +179,5 @@ pub struct InventoryView {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

@@ -131,10 +131,10 @@ pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
     let tx = conn.transaction()?;
     let (mut added, mut updated) = (0, 0);
     let now = now_ms();
+    let mut written = std::collections::HashSet::new();
     for mut c in commons {
-        let by_id: Option<i64> = tx
-            .query_row("SELECT created_at FROM commons WHERE id = ?1", [&c.id], |r| r.get(0))
-            .optional()?;
+        let by_id: Option<i64> =
+            tx.query_row("SELECT created_at FROM commons WHERE id = ?1", [&c.id], |r| r.get(0)).optional()?;
         let by_url: Option<(String, i64)> = tx
             .query_row("SELECT id, created_at FROM commons WHERE base_url = ?1", [&c.draft.base_url], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -161,6 +161,13 @@ pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
                 updated += 1;
             }
             (None, None) => added += 1,
+        }
+        if !written.insert(c.id.clone()) {
+            return Err(CoreError::invalid(format!(
+                "Two records in the file (one of them “{}”) match the same commons in your inventory (by id and by \
+                 URL), so nothing was imported.",
+                c.draft.name
+            )));
         }
         c.updated_at = now;
         inventory::upsert(&tx, &c).map_err(|e| match e.code {
@@ -207,7 +214,9 @@ fn parse(bytes: &[u8]) -> CoreResult<InventoryFile> {
         Some(v) if v > VERSION => {
             return Err(CoreError::new(
                 ErrorCode::Invalid,
-                format!("The file was exported by a newer Gen3 CSOC (format version {v}). Update the app to import it."),
+                format!(
+                    "The file was exported by a newer Gen3 CSOC (format version {v}). Update the app to import it."
+                ),
             ))
         }
         _ => return Err(CoreError::invalid("The file's format version is missing or unknown; nothing was imported.")),

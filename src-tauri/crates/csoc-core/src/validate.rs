@@ -41,7 +41,7 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
         if tag.is_empty() {
             continue;
         }
-        if tag.chars().count() > MAX_TAG || tag.contains(',') {
+        if tag.chars().count() > MAX_TAG || tag.contains(',') || tag.chars().any(char::is_control) {
             push("tags", format!("Tags are single words or phrases under {MAX_TAG} characters, without commas."));
             break;
         }
@@ -64,7 +64,9 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
             } else if !is_dns_label(&namespace) {
                 push(
                     "deployment",
-                    format!("“{namespace}” is not a Kubernetes namespace: lowercase letters, digits and '-', up to 63."),
+                    format!(
+                        "“{namespace}” is not a Kubernetes namespace: lowercase letters, digits and '-', up to 63."
+                    ),
                 );
             }
             Deployment::Kube { context, namespace }
@@ -75,10 +77,13 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
     let mut meshes: Vec<String> = Vec::new();
     for mesh in &draft.meshes {
         let mesh = mesh.trim();
-        if !mesh.is_empty() && !meshes.iter().any(|m| m == mesh) {
+        if mesh.chars().any(char::is_control) {
+            push("meshes", "Mesh names cannot contain control characters.".into());
+        } else if !mesh.is_empty() && !meshes.iter().any(|m| m == mesh) {
             meshes.push(mesh.to_string());
         }
     }
+    meshes.sort();
 
     if !errors.is_empty() {
         return Err(errors);
@@ -113,9 +118,7 @@ pub fn normalize_base_url(input: &str) -> Result<String, String> {
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
     if !(tail.is_empty() || tail == "/") {
-        return Err(format!(
-            "Give the commons' root URL without a path or query (“{tail}”). {hint}"
-        ));
+        return Err(format!("Give the commons' root URL without a path or query (“{tail}”). {hint}"));
     }
     if authority.contains('@') {
         return Err("Do not put a user name or password in the URL; credentials go in the vault.".into());
@@ -192,15 +195,11 @@ fn is_ipv4(host: &str) -> bool {
 }
 
 fn is_bracketed_ipv6(host: &str) -> bool {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok())
+    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok())
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host == "[::1]"
+    host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()) || host == "[::1]"
 }
 
 pub fn is_release(s: &str) -> bool {

@@ -43,7 +43,10 @@ fn main() {
     println!("launch to first paint (median): app {ap:.0} ms, blank window {bp:.0} ms, ratio {:.2}", ap / bp);
     println!("PSS app+WebKit (median): app {am:.1} MB, blank window {bm:.1} MB, ratio {:.2}", am / bm);
     for (i, (a, b)) in app_samples.iter().zip(&blank_samples).enumerate() {
-        println!("  run {i}: app {:.0} ms {:.1} MB | blank {:.0} ms {:.1} MB", a.paint_ms, a.pss_mb, b.paint_ms, b.pss_mb);
+        println!(
+            "  run {i}: app {:.0} ms {:.1} MB | blank {:.0} ms {:.1} MB",
+            a.paint_ms, a.pss_mb, b.paint_ms, b.pss_mb
+        );
     }
 }
 

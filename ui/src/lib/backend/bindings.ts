@@ -1,7 +1,7 @@
 // Generated from the Rust types in src-tauri/crates/csoc-core (api.rs). Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p csoc-core bindings` after changing them.
 
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io";
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "not_gen3" | "malformed_response";
 
 export type CoreError = { code: ErrorCode, message: string, };
 
@@ -106,6 +106,84 @@ export type ExportSummary = { path: string, commons: number, meshes: number, };
 
 export type ImportSummary = { added: number, updated: number, meshes: number, };
 
+export type KeyInfo = { 
+/**
+ * The commons' base URL, from the key's `iss` without the `/user` path.
+ */
+commons_url: string, 
+/**
+ * `key_id` = the JWT's `jti`; fence lists and revokes keys by it.
+ */
+key_id: string, 
+/**
+ * fence's user id (`sub`).
+ */
+subject: string, scopes: Array<string>, issued_at: number | null, 
+/**
+ * Unix seconds.
+ */
+expires_at: number, 
+/**
+ * The key's last four characters, so a user can tell two keys apart ("ends in 7f3a").
+ */
+ends_with: string, };
+
+export type KeySource = { "kind": "text", text: string, } | { "kind": "file", path: string, } | { "kind": "profile", source: string, };
+
+export type KeyPreview = { info: KeyInfo, 
+/**
+ * The commons with the key's URL, if the inventory has it.
+ */
+commons: Commons | null, 
+/**
+ * The key already stored for that commons, which importing would replace.
+ */
+replaces: KeyInfo | null, };
+
+export type NewCommons = { name: string, environment: Environment, };
+
+export type ImportKeyRequest = { source: KeySource, 
+/**
+ * Set when the user agreed to add the key's commons to the inventory.
+ */
+add_commons: NewCommons | null, };
+
+export type PassphraseRequest = { passphrase: string, };
+
+export type ProfileCandidate = { 
+/**
+ * "gen3sdk: crdc" or "gen3-client: default"; pass it back as a `profile` source.
+ */
+source: string, info: KeyInfo | null, 
+/**
+ * Why the profile cannot be imported, in words.
+ */
+problem: string | null, commons_name: string | null, };
+
+export type VaultMode = "unset" | "keyring" | "passphrase";
+
+export type VaultStatus = { mode: VaultMode, 
+/**
+ * Secrets can be read and written now.
+ */
+unlocked: boolean, 
+/**
+ * Why the keyring cannot be used, when it cannot (words for the user).
+ */
+keyring_problem: string | null, };
+
+export type KeyStatus = "valid" | "expiring" | "expired" | "rejected";
+
+export type CredentialView = { commons_id: string, commons_name: string, base_url: string, production: boolean, info: KeyInfo, status: KeyStatus, imported_at: number, last_test_at: number | null, 
+/**
+ * The last test's failure, in words; `None` after a successful test.
+ */
+last_test_error: string | null, 
+/**
+ * The user name fence reported at the last successful test.
+ */
+user_name: string | null, };
+
 /** Each command's request (passed as `request`) and response. */
 export type Commands = {
   app_status: { request: null; response: AppStatus };
@@ -121,6 +199,14 @@ export type Commands = {
   mesh_delete: { request: NameRequest; response: null };
   inventory_export: { request: PathRequest; response: ExportSummary };
   inventory_import: { request: PathRequest; response: ImportSummary };
+  vault_status: { request: null; response: VaultStatus };
+  vault_use_passphrase: { request: PassphraseRequest; response: VaultStatus };
+  credentials_preview: { request: KeySource; response: KeyPreview };
+  credentials_import: { request: ImportKeyRequest; response: CredentialView };
+  credentials_profiles: { request: null; response: Array<ProfileCandidate> };
+  credentials_list: { request: null; response: Array<CredentialView> };
+  credentials_test: { request: IdRequest; response: CredentialView };
+  credentials_delete: { request: IdRequest; response: null };
 };
 
 export type CommandName = keyof Commands;

@@ -16,7 +16,11 @@ const STEPS: &[&str] = &[
         expected_release TEXT,
         deployment TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
+        updated_at INTEGER NOT NULL,
+        -- name, host, owner, contact, notes and tags, lowercased by the app (SQLite's lower() is ASCII only)
+        search_text TEXT NOT NULL DEFAULT '',
+        -- the host without the scheme, for sorting by host
+        host TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX commons_environment ON commons(environment);
     CREATE TABLE commons_tags (
@@ -40,6 +44,28 @@ const STEPS: &[&str] = &[
         last_attempted INTEGER,
         last_successful INTEGER,
         last_error TEXT
+    );",
+    // 2: the credential vault. Secrets are XChaCha20-Poly1305 ciphertext under a master key that
+    // lives in the OS keyring (or is derived from a passphrase); the other columns are not secret.
+    "CREATE TABLE vault_meta (
+        key TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE credentials (
+        commons_id TEXT PRIMARY KEY REFERENCES commons(id) ON DELETE CASCADE,
+        key_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        issued_at INTEGER,
+        expires_at INTEGER NOT NULL,
+        ends_with TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        imported_at INTEGER NOT NULL,
+        last_test_at INTEGER,
+        last_test_error TEXT,
+        last_test_code TEXT,
+        user_name TEXT
     );",
 ];
 

@@ -1,0 +1,6 @@
+//! Talking to a Gen3 commons over its public API.
+
+mod client;
+mod failure;
+
+pub use client::{ClientOptions, Gen3Client, RawResponse};

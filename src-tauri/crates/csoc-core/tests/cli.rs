@@ -1,0 +1,195 @@
+//! The headless subcommands, parsed as a shell would pass them and run over a real cache.
+
+use std::path::Path;
+
+use clap::Parser;
+use csoc_core::cli::{self, Cli};
+use csoc_core::error::{CoreError, ErrorCode};
+use csoc_core::inventory;
+use csoc_core::model::{Commons, CommonsDraft, Deployment, Environment, InventoryFilter, Relation};
+use csoc_core::paths::AppPaths;
+use csoc_core::store::Store;
+
+/// Parses `args` (after the program name) and runs the command; returns what it printed.
+fn run(data_dir: &Path, args: &[&str]) -> Result<String, CoreError> {
+    let mut argv = vec!["gen3-csoc", "--data-dir", data_dir.to_str().unwrap()];
+    argv.extend_from_slice(args);
+    let parsed = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?} should parse: {e}"));
+    assert_eq!(parsed.data_dir.as_deref(), Some(data_dir), "--data-dir is honoured");
+    let paths = AppPaths::resolve(parsed.data_dir.clone());
+    let command = parsed.command.expect("a subcommand");
+    let mut out: Vec<u8> = Vec::new();
+    cli::run(&command, &paths, &mut out)?;
+    Ok(String::from_utf8(out).expect("output is UTF-8"))
+}
+
+fn draft(name: &str, url: &str, environment: Environment) -> CommonsDraft {
+    CommonsDraft {
+        name: name.into(),
+        base_url: url.into(),
+        environment,
+        relation: Relation::WeRunIt,
+        owner: String::new(),
+        contact: String::new(),
+        tags: vec![],
+        notes: String::new(),
+        expected_release: None,
+        deployment: Deployment::Unknown,
+        meshes: vec![],
+    }
+}
+
+/// Fills the cache in `data_dir` through the library, as the window would.
+fn seed(data_dir: &Path) -> Vec<Commons> {
+    let store = Store::open(&AppPaths::resolve(Some(data_dir.to_path_buf())).db_path()).unwrap();
+    let mut prod = draft("Prod Commons", "prod.example.org", Environment::Production);
+    prod.tags = vec!["niaid".into(), "hiv".into()];
+    prod.expected_release = Some("2025.09".into());
+    prod.meshes = vec!["brh".into()];
+    let mut stage = draft("Stage Commons", "stage.example.org", Environment::Staging);
+    stage.relation = Relation::Associated;
+    stage.owner = "Partner".into();
+    let dev = draft("Dev Commons", "dev.example.org", Environment::Dev);
+    [prod, stage, dev].iter().map(|d| inventory::create(&store, d).unwrap()).collect()
+}
+
+fn parse_list(text: &str) -> Vec<Commons> {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("list --json is a JSON array of commons ({e}): {text}"))
+}
+
+#[test]
+fn list_on_an_empty_inventory_prints_the_empty_state_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["inventory", "list"]).unwrap();
+    assert!(out.contains("The inventory is empty"), "{out}");
+    assert!(out.contains("gen3-csoc inventory import"), "the hint says how to fill it: {out}");
+    assert!(!out.contains("NAME"), "no table header for an empty list: {out}");
+    // The cache was created in the given data dir, not elsewhere.
+    assert!(AppPaths::resolve(Some(dir.path().to_path_buf())).db_path().exists());
+
+    let json = run(dir.path(), &["inventory", "list", "--json"]).unwrap();
+    assert!(parse_list(&json).is_empty());
+}
+
+#[test]
+fn list_json_is_the_array_of_commons() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path());
+    let out = run(dir.path(), &["inventory", "list", "--json"]).unwrap();
+    let listed = parse_list(&out);
+    assert_eq!(listed.len(), 3);
+    // Production first, then staging, then dev.
+    let names: Vec<&str> = listed.iter().map(|c| c.draft.name.as_str()).collect();
+    assert_eq!(names, vec!["Prod Commons", "Stage Commons", "Dev Commons"]);
+    for c in &seeded {
+        let found = listed.iter().find(|l| l.id == c.id).expect("every commons listed");
+        assert_eq!(found.draft.name, c.draft.name);
+        assert_eq!(found.draft.base_url, c.draft.base_url);
+        assert_eq!(found.draft.tags, c.draft.tags);
+        assert_eq!(found.draft.meshes, c.draft.meshes);
+        assert_eq!((found.created_at, found.updated_at), (c.created_at, c.updated_at));
+    }
+    // Field names are the export's.
+    let raw: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(raw[0]["base_url"], "https://prod.example.org");
+    assert_eq!(raw[0]["environment"], "production");
+}
+
+#[test]
+fn table_marks_production_with_prod() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let out = run(dir.path(), &["inventory", "list"]).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "header and three rows: {out}");
+    for col in ["NAME", "HOST", "ENV", "RELATION", "RELEASE", "TAGS"] {
+        assert!(lines[0].contains(col), "header has {col}: {}", lines[0]);
+    }
+    let row = |name: &str| *lines.iter().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} row: {out}"));
+    let prod = row("Prod Commons");
+    assert!(prod.contains("PROD"), "{prod}");
+    assert!(prod.contains("prod.example.org") && !prod.contains("https://"), "host, not URL: {prod}");
+    assert!(prod.contains("2025.09") && prod.contains("hiv,niaid"), "{prod}");
+    assert!(prod.contains("we run it"), "{prod}");
+    let stage = row("Stage Commons");
+    assert!(!stage.contains("PROD") && stage.contains("staging") && stage.contains("associated"), "{stage}");
+    assert!(!row("Dev Commons").contains("PROD"));
+    assert_eq!(lines.iter().filter(|l| l.contains("PROD")).count(), 1);
+    // Columns line up: the host column starts at the same offset on every line.
+    let host_col = lines[0].find("HOST").unwrap();
+    assert_eq!(prod.find("prod.example.org"), Some(host_col), "{out}");
+    assert_eq!(stage.find("stage.example.org"), Some(host_col), "{out}");
+}
+
+#[test]
+fn env_and_search_filter_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let prod = parse_list(&run(dir.path(), &["inventory", "list", "--json", "--env", "production"]).unwrap());
+    assert_eq!(prod.iter().map(|c| c.draft.name.as_str()).collect::<Vec<_>>(), vec!["Prod Commons"]);
+    let dev = parse_list(&run(dir.path(), &["inventory", "list", "--env", "dev", "--json"]).unwrap());
+    assert_eq!(dev.iter().map(|c| c.draft.name.as_str()).collect::<Vec<_>>(), vec!["Dev Commons"]);
+    let other = parse_list(&run(dir.path(), &["inventory", "list", "--json", "--env", "other"]).unwrap());
+    assert!(other.is_empty());
+    let table = run(dir.path(), &["inventory", "list", "--env", "staging"]).unwrap();
+    assert!(table.contains("Stage Commons") && !table.contains("Prod Commons"), "{table}");
+
+    let found = parse_list(&run(dir.path(), &["inventory", "list", "--json", "--search", "PARTNER"]).unwrap());
+    assert_eq!(found.iter().map(|c| c.draft.name.as_str()).collect::<Vec<_>>(), vec!["Stage Commons"]);
+
+    assert!(Cli::try_parse_from(["gen3-csoc", "inventory", "list", "--env", "prod"]).is_err(), "unknown env refused");
+}
+
+#[test]
+fn export_then_import_into_another_data_dir_round_trips() {
+    let src = tempfile::tempdir().unwrap();
+    let dst = tempfile::tempdir().unwrap();
+    let seeded = seed(src.path());
+    let file = src.path().join("out.json");
+    let file_arg = file.to_str().unwrap();
+
+    let out = run(src.path(), &["inventory", "export", file_arg]).unwrap();
+    assert!(out.contains("Exported 3 commons and 1 meshes"), "{out}");
+    assert!(file.exists());
+
+    let out = run(dst.path(), &["inventory", "import", file_arg]).unwrap();
+    assert!(out.contains("3 added, 0 updated, 1 meshes"), "{out}");
+    let a = parse_list(&run(src.path(), &["inventory", "list", "--json"]).unwrap());
+    let b = parse_list(&run(dst.path(), &["inventory", "list", "--json"]).unwrap());
+    assert_eq!(a.len(), 3);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((&x.id, &x.draft, x.created_at), (&y.id, &y.draft, y.created_at));
+    }
+    assert!(b.iter().all(|c| seeded.iter().any(|s| s.id == c.id)));
+
+    // Importing again updates in place.
+    let out = run(dst.path(), &["inventory", "import", file_arg]).unwrap();
+    assert!(out.contains("0 added, 3 updated"), "{out}");
+    let store = Store::open(&AppPaths::resolve(Some(dst.path().to_path_buf())).db_path()).unwrap();
+    assert_eq!(inventory::list(&store, &InventoryFilter::default()).unwrap().total, 3);
+}
+
+#[test]
+fn import_errors_surface_as_core_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "[1, 2, 3]").unwrap();
+    let err = run(dir.path(), &["inventory", "import", bad.to_str().unwrap()]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid, "{}", err.message);
+    let missing = dir.path().join("missing.json");
+    let err = run(dir.path(), &["inventory", "import", missing.to_str().unwrap()]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Io, "{}", err.message);
+    assert!(parse_list(&run(dir.path(), &["inventory", "list", "--json"]).unwrap()).is_empty());
+}
+
+/// A filter that matches nothing should not claim the inventory is empty (it holds 3 commons).
+#[test]
+fn filtered_list_with_no_match_does_not_say_the_inventory_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let out = run(dir.path(), &["inventory", "list", "--search", "zzz"]).unwrap();
+    assert!(!out.contains("The inventory is empty"), "{out}");
+    let out = run(dir.path(), &["inventory", "list", "--env", "other"]).unwrap();
+    assert!(!out.contains("The inventory is empty"), "{out}");
+}

@@ -1,0 +1,111 @@
+//! `gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired]`
+//!
+//! Starts N commons named c001..cNNN on 127.0.0.1, writes DIR/fleet.json
+//! (`[{"name","base_url"}]`), DIR/<name>-credentials.json (a valid API key), and for tests of
+//! failure paths DIR/<name>-revoked-credentials.json and DIR/<name>-expired-credentials.json,
+//! plus DIR/ca.pem; prints "ready" on stdout and serves until SIGTERM or SIGINT.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use gen3_sim::{CommonsSpec, Fleet, MintOptions, TlsMode};
+
+const USAGE: &str = "usage: gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired]";
+
+fn parse_args() -> Result<(usize, PathBuf, TlsMode), String> {
+    let mut n = None;
+    let mut out = PathBuf::from(".");
+    let mut tls = TlsMode::Plain;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let (key, inline) = match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => (k.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or(USAGE.to_string());
+        match key.as_str() {
+            "--fleet" => n = Some(value()?.parse::<usize>().map_err(|_| format!("--fleet needs a number\n{USAGE}"))?),
+            "--out" => out = PathBuf::from(value()?),
+            "--tls" => {
+                tls = match value()?.as_str() {
+                    "plain" => TlsMode::Plain,
+                    "trusted-ca" => TlsMode::TrustedCa,
+                    "self-signed" => TlsMode::SelfSigned,
+                    "expired" => TlsMode::Expired,
+                    other => return Err(format!("unknown --tls {other:?}\n{USAGE}")),
+                }
+            }
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let n = n.ok_or(USAGE.to_string())?;
+    if n == 0 || n > 9999 {
+        return Err("--fleet must be between 1 and 9999".into());
+    }
+    Ok((n, out, tls))
+}
+
+fn write_json(path: PathBuf, v: &serde_json::Value) -> std::io::Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(v)? + "\n")
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let (n, out, tls) = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run(n, out, tls).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gen3-sim: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(n: usize, out: PathBuf, tls: TlsMode) -> std::io::Result<()> {
+    let width = n.to_string().len().max(3);
+    let specs: Vec<CommonsSpec> =
+        (1..=n).map(|i| CommonsSpec { tls, ..CommonsSpec::new(&format!("c{i:0width$}")) }).collect();
+    let fleet = Fleet::start(specs).await?;
+    std::fs::create_dir_all(&out)?;
+    let mut listing = Vec::new();
+    for name in fleet.names() {
+        listing.push(serde_json::json!({"name": name, "base_url": fleet.base_url(&name)}));
+        let creds = fleet.mint_credentials(&name, MintOptions::default());
+        write_json(out.join(format!("{name}-credentials.json")), &creds)?;
+        let revoked = fleet.mint_credentials(&name, MintOptions::default());
+        fleet.revoke(&name, revoked["key_id"].as_str().unwrap_or_default());
+        write_json(out.join(format!("{name}-revoked-credentials.json")), &revoked)?;
+        let expired = fleet.mint_credentials(&name, MintOptions { expires_in_secs: -3600, ..MintOptions::default() });
+        write_json(out.join(format!("{name}-expired-credentials.json")), &expired)?;
+    }
+    write_json(out.join("fleet.json"), &serde_json::Value::Array(listing))?;
+    std::fs::write(out.join("ca.pem"), fleet.ca_pem())?;
+
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "ready")?;
+        stdout.flush()?;
+    }
+
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+
+    fleet.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,365 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import type { AppStatus, CommandName, Commons, CommonsDraft, InventoryFilter, InventoryView } from './lib/backend/backend';
+
+const STATUS: AppStatus = {
+  version: '0.1.0',
+  data_dir: '/home/op/.local/share/gen3-csoc',
+  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
+  log_dir: '/home/op/.local/state/gen3-csoc/logs',
+  store_error: null,
+  moved_aside_to: null,
+};
+
+function makeCommons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
+  return {
+    id,
+    created_at: Date.UTC(2026, 11, 1, 9, 0),
+    updated_at: Date.UTC(2026, 11, 12, 14, 5),
+    name,
+    base_url: `https://${host}`,
+    environment,
+    relation: 'we_run_it',
+    owner: 'Platform team',
+    contact: 'ops@example.org',
+    tags: ['nih'],
+    notes: '',
+    expected_release: '2026.10',
+    deployment: { kind: 'unknown' },
+    meshes: [],
+  };
+}
+
+type Call = { cmd: string; request: unknown };
+type Override = (request: any) => unknown;
+
+/** Stands in for the Rust side behind Tauri's IPC; the UI under test uses the real backend.ts. */
+function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?: Partial<Record<CommandName, Override>> } = {}) {
+  const store = [...(options.commons ?? [])];
+  const calls: Call[] = [];
+  const view = (filter: InventoryFilter): InventoryView => ({
+    commons: store.filter((c) => c.name.toLowerCase().includes(filter.search.toLowerCase())),
+    total: store.length,
+    tags: ['nih'],
+    meshes: [],
+    freshness: { source: 'cache', last_attempted: null, last_successful: Date.UTC(2026, 11, 12, 14, 5), last_error: null },
+    read_at: Date.UTC(2026, 11, 12, 14, 5, 12),
+  });
+  mockIPC(
+    (cmd, payload) => {
+      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
+      calls.push({ cmd, request });
+      const override = options.overrides?.[cmd as CommandName];
+      if (override) return override(request);
+      switch (cmd) {
+        case 'app_status':
+          return options.status ?? STATUS;
+        case 'inventory_list':
+          return view(request as InventoryFilter);
+        case 'commons_get': {
+          const found = store.find((c) => c.id === (request as { id: string }).id);
+          if (!found) throw { code: 'not_found', message: 'No such commons.' };
+          return found;
+        }
+        case 'commons_validate':
+          return [];
+        case 'commons_create': {
+          const created = { ...(request as CommonsDraft), id: `id-${store.length + 1}`, created_at: 1, updated_at: 1 };
+          store.push(created);
+          return created;
+        }
+        case 'commons_delete': {
+          const at = store.findIndex((c) => c.id === (request as { id: string }).id);
+          store.splice(at, 1);
+          return null;
+        }
+        case 'first_paint':
+          return null;
+        case 'store_move_aside':
+          return STATUS;
+        case 'plugin:dialog|save':
+        case 'plugin:dialog|open':
+          return '/tmp/fleet.json';
+      }
+      throw { code: 'io', message: `unexpected command ${cmd}` };
+    },
+    { shouldMockEvents: true },
+  );
+  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
+  return { calls, named, store };
+}
+
+const PROD = makeCommons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
+const DEV = makeCommons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
+
+afterEach(() => {
+  // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
+  cleanup();
+  clearMocks();
+  localStorage.clear();
+});
+
+describe('startup', () => {
+  it('shows the empty state and "Add a commons" opens the form', async () => {
+    fakeRust();
+    render(App);
+    const empty = await screen.findByTestId('empty-state');
+    expect(within(empty).getByText('Import an inventory file')).toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('add-commons'));
+    expect(await screen.findByLabelText('Name')).toHaveAttribute('id', 'commons-name');
+    expect(document.querySelector('#commons-base-url')).toHaveAttribute('placeholder', 'data.example.org');
+  });
+
+  it('tells the backend once that the first list is painted', async () => {
+    const rust = fakeRust({ commons: [DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await waitFor(() => expect(rust.named('first_paint')).toHaveLength(1));
+    expect(screen.getByTestId('as-of')).toHaveTextContent(/Inventory as of \d\d:\d\d:\d\d · last changed \d+ Dec 2026, \d\d:\d\d/);
+  });
+
+  it('shows the recovery screen for a corrupt database and moves it aside', async () => {
+    const rust = fakeRust({
+      status: { ...STATUS, store_error: { code: 'db_corrupt', message: 'The cache file is not a database.' } },
+    });
+    render(App);
+    await screen.findByTestId('recovery-screen');
+    expect(screen.queryByTestId('fleet-list')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Move it aside and start fresh' }));
+    expect(rust.named('store_move_aside')).toHaveLength(1);
+    await screen.findByTestId('empty-state');
+    expect(screen.queryByTestId('recovery-screen')).not.toBeInTheDocument();
+  });
+
+  it('explains a too-new database without offering to move it aside', async () => {
+    fakeRust({ status: { ...STATUS, store_error: { code: 'db_too_new', message: 'Schema version 9 is newer than 3.' } } });
+    render(App);
+    await screen.findByTestId('recovery-screen');
+    expect(screen.getByText('Schema version 9 is newer than 3.')).toBeInTheDocument();
+    expect(screen.queryByTestId('move-aside')).not.toBeInTheDocument();
+  });
+
+  it('normalizes a non-envelope rejection into a clear message', async () => {
+    fakeRust({
+      overrides: {
+        inventory_list: () => {
+          throw new Error('thread panicked at src/store.rs:42\n   0: backtrace');
+        },
+      },
+    });
+    render(App);
+    await screen.findByText("Something went wrong talking to the app's backend.");
+    expect(document.body.textContent).not.toContain('panicked');
+  });
+});
+
+describe('commons list', () => {
+  it('marks production rows with the PROD badge', async () => {
+    fakeRust({ commons: [PROD, DEV] });
+    render(App);
+    const rows = await screen.findAllByTestId('commons-row');
+    const prodRow = rows.find((r) => r.dataset.environment === 'production')!;
+    const devRow = rows.find((r) => r.dataset.environment === 'dev')!;
+    expect(within(prodRow).getByTestId('prod-badge')).toHaveTextContent('PROD');
+    expect(within(devRow).queryByTestId('prod-badge')).not.toBeInTheDocument();
+    expect(prodRow).toHaveTextContent('gen3.datahub.org');
+    expect(prodRow).not.toHaveTextContent('https://');
+    expect(screen.getByTestId('fleet-count')).toHaveTextContent('2 of 2 commons');
+  });
+
+  it('sends the search text to inventory_list', async () => {
+    const rust = fakeRust({ commons: [PROD, DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search commons' }), 'hub');
+    await waitFor(() => expect(rust.named('inventory_list').at(-1)?.request).toMatchObject({ search: 'hub' }));
+    await waitFor(() => expect(screen.getAllByTestId('commons-row')).toHaveLength(1));
+  });
+
+  it('focuses the search box when "/" is pressed anywhere', async () => {
+    fakeRust({ commons: [DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    expect(document.activeElement?.id).not.toBe('fleet-search');
+    await userEvent.keyboard('/');
+    expect(document.activeElement?.id).toBe('fleet-search');
+    expect((document.activeElement as HTMLInputElement).value).toBe('');
+  });
+});
+
+describe('add and edit', () => {
+  it('creates a commons with the typed draft and re-reads the list', async () => {
+    const rust = fakeRust();
+    render(App);
+    await userEvent.click(await screen.findByTestId('add-commons'));
+    await userEvent.type(screen.getByLabelText('Name'), 'Alpha');
+    await userEvent.type(document.querySelector<HTMLInputElement>('#commons-base-url')!, 'alpha.example.org');
+    await userEvent.type(document.querySelector<HTMLInputElement>('#commons-tags')!, 'nih, pilot');
+    const listsBefore = rust.named('inventory_list').length;
+    await userEvent.click(screen.getByTestId('save-commons'));
+
+    await waitFor(() => expect(rust.named('commons_create')).toHaveLength(1));
+    expect(rust.named('commons_create')[0].request).toEqual({
+      name: 'Alpha',
+      base_url: 'alpha.example.org',
+      environment: 'dev',
+      relation: 'we_run_it',
+      owner: '',
+      contact: '',
+      tags: ['nih', 'pilot'],
+      notes: '',
+      expected_release: null,
+      deployment: { kind: 'unknown' },
+      meshes: [],
+    });
+    await waitFor(() => expect(rust.named('inventory_list').length).toBeGreaterThan(listsBefore));
+    expect(await screen.findByTestId('commons-row')).toHaveTextContent('Alpha');
+    expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument();
+  });
+
+  it('shows a validation error from commons_validate under the base URL', async () => {
+    const rust = fakeRust({
+      overrides: {
+        commons_validate: (req: { draft: CommonsDraft }) =>
+          req.draft.base_url.includes(' ')
+            ? [
+                { field: 'base_url', message: 'A host name cannot contain spaces.' },
+                { field: 'name', message: 'Give the commons a name.' },
+              ]
+            : [],
+      },
+    });
+    render(App);
+    await userEvent.click(await screen.findByTestId('add-commons'));
+    await userEvent.type(document.querySelector<HTMLInputElement>('#commons-base-url')!, 'data example');
+    expect(await screen.findByTestId('error-base_url')).toHaveTextContent('A host name cannot contain spaces.');
+    // Untouched fields stay quiet until the user tries to save.
+    expect(screen.queryByTestId('error-name')).not.toBeInTheDocument();
+    expect(rust.named('commons_validate').at(-1)?.request).toMatchObject({ id: null, draft: { base_url: 'data example' } });
+  });
+
+  it('shows a conflict from save on the base URL field', async () => {
+    fakeRust({
+      overrides: {
+        commons_create: () => {
+          throw { code: 'conflict', message: 'Dev sandbox already uses dev.example.org.' };
+        },
+      },
+    });
+    render(App);
+    await userEvent.click(await screen.findByTestId('add-commons'));
+    await userEvent.type(screen.getByLabelText('Name'), 'Copy');
+    await userEvent.type(document.querySelector<HTMLInputElement>('#commons-base-url')!, 'dev.example.org');
+    await userEvent.keyboard('{Control>}{Enter}{/Control}');
+    expect(await screen.findByTestId('error-base_url')).toHaveTextContent('already uses dev.example.org');
+    expect(screen.getByTestId('commons-form')).toBeInTheDocument();
+  });
+});
+
+describe('delete', () => {
+  it('requires typing the hostname to delete a production commons', async () => {
+    const rust = fakeRust({ commons: [PROD] });
+    render(App);
+    await userEvent.click(await screen.findByTestId('commons-row'));
+    await screen.findByRole('heading', { name: /Data Hub/ });
+    await userEvent.click(screen.getByTestId('delete-commons'));
+
+    const dialog = screen.getByTestId('confirm-delete');
+    expect(within(dialog).getByTestId('prod-badge')).toBeInTheDocument();
+    const confirm = within(dialog).getByTestId('confirm-delete-button');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByRole('textbox'), 'gen3.datahub');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByRole('textbox'), '.org');
+    expect(confirm).toBeEnabled();
+    await userEvent.click(confirm);
+
+    await waitFor(() => expect(rust.named('commons_delete')).toEqual([{ cmd: 'commons_delete', request: { id: 'p1' } }]));
+    await screen.findByTestId('empty-state');
+  });
+
+  it('deletes a dev commons without typing', async () => {
+    const rust = fakeRust({ commons: [DEV] });
+    render(App);
+    await userEvent.click(await screen.findByTestId('commons-row'));
+    await userEvent.click(await screen.findByTestId('delete-commons'));
+    const dialog = screen.getByTestId('confirm-delete');
+    expect(within(dialog).queryByRole('textbox')).not.toBeInTheDocument();
+    await userEvent.click(within(dialog).getByTestId('confirm-delete-button'));
+    await waitFor(() => expect(rust.named('commons_delete')).toHaveLength(1));
+  });
+});
+
+describe('keyboard and settings', () => {
+  it('opens the shortcuts help with "?" and closes it with Escape', async () => {
+    fakeRust({ commons: [DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await userEvent.keyboard('?');
+    expect(screen.getByTestId('shortcuts-help')).toHaveTextContent('Go to Meshes');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByTestId('shortcuts-help')).not.toBeInTheDocument();
+  });
+
+  it('does not fire shortcuts while typing in the search box', async () => {
+    fakeRust({ commons: [DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await userEvent.keyboard('/');
+    await userEvent.keyboard('n');
+    expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument();
+    expect(screen.getByRole('searchbox')).toHaveValue('n');
+  });
+
+  it('navigates with g m and g s', async () => {
+    fakeRust({ commons: [DEV] });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await userEvent.keyboard('gm');
+    expect(await screen.findByTestId('meshes-empty')).toHaveTextContent('groups commons');
+    await userEvent.keyboard('gs');
+    expect(await screen.findByTestId('app-version')).toHaveTextContent('0.1.0');
+  });
+
+  it('exports through the save dialog and reports the result', async () => {
+    fakeRust({
+      commons: [DEV],
+      overrides: {
+        inventory_export: (req: { path: string }) => ({ path: req.path, commons: 1, meshes: 0 }),
+      },
+    });
+    render(App);
+    await screen.findByTestId('fleet-list');
+    await userEvent.keyboard('gs');
+    await userEvent.click(await screen.findByTestId('export-inventory'));
+    expect(await screen.findByText('Exported 1 commons to /tmp/fleet.json')).toBeInTheDocument();
+  });
+});
+
+describe('edit', () => {
+  it('edits the open commons with "e" and saves with commons_update', async () => {
+    const rust = fakeRust({
+      commons: [PROD],
+      overrides: { commons_update: (req: { id: string; draft: CommonsDraft }) => ({ ...PROD, ...req.draft }) },
+    });
+    render(App);
+    await userEvent.click(await screen.findByTestId('commons-row'));
+    await screen.findByRole('heading', { name: /Data Hub/ });
+    await userEvent.keyboard('e');
+    const form = await screen.findByTestId('commons-form');
+    expect(within(form).getByTestId('prod-badge')).toBeInTheDocument();
+    const name = within(form).getByLabelText('Name');
+    await userEvent.clear(name);
+    await userEvent.type(name, 'Data Hub East');
+    await userEvent.click(within(form).getByTestId('save-commons'));
+    await waitFor(() => expect(rust.named('commons_update')).toHaveLength(1));
+    expect(rust.named('commons_update')[0].request).toMatchObject({
+      id: 'p1',
+      draft: { name: 'Data Hub East', base_url: 'https://gen3.datahub.org', environment: 'production', tags: ['nih'] },
+    });
+    await waitFor(() => expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument());
+  });
+});

@@ -1,0 +1,107 @@
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open, save } from '@tauri-apps/plugin-dialog';
+import type { CommandName, Commands, CoreError, ErrorCode, Events } from './bindings';
+
+export type * from './bindings';
+
+/** Everything the UI may ask of the Rust side. The UI talks to nothing else. */
+export interface IBackend {
+  call<K extends CommandName>(name: K, request: Commands[K]['request']): Promise<Commands[K]['response']>;
+  on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<() => void>;
+  /** A JSON file to open: an inventory file, or a credentials.json with `kind: 'credentials'`. */
+  pickOpenFile(kind?: FileKind): Promise<string | null>;
+  pickSaveFile(defaultName: string): Promise<string | null>;
+  /**
+   * Files dropped onto the window (paths on disk). `onHover` hears whether something is being dragged
+   * over the window, for a drop overlay. Resolves to the unlisten function.
+   */
+  onFileDrop(handler: (paths: string[]) => void, onHover?: (over: boolean) => void): Promise<() => void>;
+}
+
+export type FileKind = 'inventory' | 'credentials';
+
+// A record, not a list, so adding a code in Rust fails the type check here until it is listed:
+// an unlisted code would be shown as the generic error.
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  invalid: true,
+  not_found: true,
+  conflict: true,
+  db_too_new: true,
+  db_corrupt: true,
+  db_unavailable: true,
+  io: true,
+  keyring_unavailable: true,
+  vault_locked: true,
+  unreachable: true,
+  tls: true,
+  unauthorized: true,
+  key_expired: true,
+  key_rejected: true,
+  not_gen3: true,
+  malformed_response: true,
+};
+const ERROR_CODES = Object.keys(KNOWN_CODES) as readonly string[];
+
+export const GENERIC_ERROR: CoreError = {
+  code: 'io',
+  message: "Something went wrong talking to the app's backend.",
+};
+
+function isCoreError(value: unknown): value is CoreError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as Record<string, unknown>;
+  return typeof message === 'string' && ERROR_CODES.includes(code as ErrorCode);
+}
+
+/** Raw rejections (plugin strings, JS errors with stacks) must never reach the screen. */
+export function toCoreError(value: unknown): CoreError {
+  return isCoreError(value) ? { code: value.code, message: value.message } : GENERIC_ERROR;
+}
+
+const FILTERS: Record<FileKind, { name: string; extensions: string[] }[]> = {
+  inventory: [{ name: 'Inventory (JSON)', extensions: ['json'] }],
+  credentials: [{ name: 'credentials.json', extensions: ['json'] }],
+};
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toCoreError(err);
+  }
+}
+
+export const tauriBackend: IBackend = {
+  call(name, request) {
+    // Every Rust command takes one argument named `request`, or none when its request type is null.
+    return guarded(() => invoke(name, request === null ? {} : { request }));
+  },
+  on(event, handler) {
+    return guarded(() => listen<Events[typeof event]>(event, (e) => handler(e.payload)));
+  },
+  pickOpenFile(kind = 'inventory') {
+    return guarded(async () => {
+      const picked = await open({ multiple: false, directory: false, filters: FILTERS[kind] });
+      return typeof picked === 'string' ? picked : null;
+    });
+  },
+  pickSaveFile(defaultName) {
+    return guarded(() => save({ defaultPath: defaultName, filters: FILTERS.inventory }));
+  },
+  onFileDrop(handler, onHover) {
+    return guarded(async () => {
+      const unlisten = await getCurrentWebview().onDragDropEvent((event) => {
+        const p = event.payload;
+        if (p.type === 'enter' || p.type === 'over') onHover?.(true);
+        else if (p.type === 'leave') onHover?.(false);
+        else if (p.type === 'drop') {
+          onHover?.(false);
+          if (p.paths.length > 0) handler(p.paths);
+        }
+      });
+      return () => void unlisten();
+    });
+  },
+};
