@@ -30,6 +30,10 @@ pub(crate) struct Commons {
     slot: Mutex<Slot>,
     /// Bumped to drop every open connection (commons going down, held requests released).
     kill: watch::Sender<u64>,
+    /// Duplicates of the open connections' sockets, to shut them down synchronously when the
+    /// commons goes down (so a pooled keep-alive connection sees EOF at once).
+    open: Mutex<HashMap<u64, std::net::TcpStream>>,
+    next_conn: std::sync::atomic::AtomicU64,
 }
 
 impl Commons {
@@ -48,6 +52,8 @@ impl Commons {
             }),
             slot: Mutex::new(Slot { listener: Some(listener), waker: None }),
             kill: watch::channel(0).0,
+            open: Mutex::new(HashMap::new()),
+            next_conn: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -125,6 +131,9 @@ impl Commons {
         drop(st);
         if is_down && !was_down {
             self.close_listener();
+            for (_, s) in self.open.lock().unwrap().drain() {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
             self.kill.send_modify(|e| *e += 1);
         } else if release_held {
             self.kill.send_modify(|e| *e += 1);
@@ -202,7 +211,28 @@ pub(crate) async fn accept_loop(fleet: Arc<FleetInner>, c: Arc<Commons>) {
     }
 }
 
+/// Removes a connection from [`Commons::open`] when its task ends.
+struct OpenGuard(Arc<Commons>, u64);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open.lock().unwrap().remove(&self.1);
+    }
+}
+
+fn register(c: &Arc<Commons>, stream: TcpStream) -> std::io::Result<(TcpStream, OpenGuard)> {
+    let std_stream = stream.into_std()?;
+    let dup = std_stream.try_clone()?;
+    let stream = TcpStream::from_std(std_stream)?;
+    let id = c.next_conn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    c.open.lock().unwrap().insert(id, dup);
+    Ok((stream, OpenGuard(c.clone(), id)))
+}
+
 async fn serve_conn(fleet: Arc<FleetInner>, c: Arc<Commons>, stream: TcpStream) {
+    let Ok((stream, _guard)) = register(&c, stream) else {
+        return;
+    };
     let mut shutdown = fleet.shutdown.subscribe();
     let mut kill = c.kill.subscribe();
     if *shutdown.borrow_and_update() {

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'commons' }
   | { name: 'detail'; id: string }
   | { name: 'meshes' }
+  | { name: 'credentials'; focusImport?: boolean }
   | { name: 'settings' };
 
 export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };

@@ -1,4 +1,4 @@
-import type { Commons, CommonsDraft, Deployment, Environment, Relation } from './backend/backend';
+import type { Commons, CommonsDraft, Deployment, Environment, ErrorCode, KeyStatus, Relation } from './backend/backend';
 
 export const ENVIRONMENTS: { value: Environment; label: string }[] = [
   { value: 'production', label: 'Production' },
@@ -83,4 +83,63 @@ export function emptyDraft(): CommonsDraft {
 export function draftOf(c: Commons): CommonsDraft {
   const { id: _id, created_at: _c, updated_at: _u, ...draft } = c;
   return { ...draft, tags: [...draft.tags], meshes: [...draft.meshes], deployment: { ...draft.deployment } };
+}
+
+const UNITS: [limitMs: number, unitMs: number, unit: string][] = [
+  [60 * 60_000, 60_000, 'minute'],
+  [24 * 3_600_000, 3_600_000, 'hour'],
+  [60 * 86_400_000, 86_400_000, 'day'],
+  [730 * 86_400_000, 30 * 86_400_000, 'month'],
+  [Infinity, 365 * 86_400_000, 'year'],
+];
+
+/** "in 29 days", "3 hours ago", "just now": `ms` relative to `now` (both Unix ms). */
+export function relativeTime(ms: number, now: number = Date.now()): string {
+  const diff = ms - now;
+  const abs = Math.abs(diff);
+  if (abs < 60_000) return 'just now';
+  const [, unitMs, unit] = UNITS.find(([limit]) => abs < limit)!;
+  const n = Math.floor(abs / unitMs);
+  const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return diff > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** "expires in 29 days" / "expired 3 days ago", from a key's `expires_at` (Unix seconds). */
+export function expiryPhrase(expiresAtSecs: number, now: number = Date.now()): string {
+  const ms = expiresAtSecs * 1000;
+  return ms > now ? `expires ${relativeTime(ms, now)}` : `expired ${relativeTime(ms, now)}`;
+}
+
+export const KEY_STATUS: Record<KeyStatus, { icon: string; label: string }> = {
+  valid: { icon: '✓', label: 'Valid' },
+  expiring: { icon: '⚠', label: 'Expires soon' },
+  expired: { icon: '✕', label: 'Expired' },
+  rejected: { icon: '⛔', label: 'Rejected by the commons' },
+};
+
+export const REIMPORT_HINT = "Import a new credentials.json from the portal's Profile page.";
+
+/** One line on what to do about a failed credential call, by error code; null when the message says it all. */
+export function errorHint(code: ErrorCode): string | null {
+  switch (code) {
+    case 'key_expired':
+    case 'key_rejected':
+      return REIMPORT_HINT;
+    case 'tls':
+      return "This is a certificate problem. If the commons uses a private certificate authority, your operator must add that CA to this computer's trusted certificates.";
+    case 'unreachable':
+      return 'Check the network, VPN or proxy, and that the commons is up.';
+    case 'not_gen3':
+      return "Check the commons' URL: it did not answer like a Gen3 commons.";
+    case 'malformed_response':
+      return 'The commons answered in an unexpected format; its fence may be a different version or misconfigured.';
+    case 'unauthorized':
+      return "The key's user may lack access; check the user's permissions in user.yaml or import another key.";
+    case 'vault_locked':
+      return 'Unlock the credential vault with its passphrase on the Credentials page.';
+    case 'keyring_unavailable':
+      return 'Set up a vault passphrase on the Credentials page.';
+    default:
+      return null;
+  }
 }

@@ -2,6 +2,7 @@ export const SHORTCUTS: { keys: string; action: string }[] = [
   { keys: '/', action: 'Search commons' },
   { keys: 'n', action: 'New commons' },
   { keys: 'g c', action: 'Go to Commons' },
+  { keys: 'g k', action: 'Go to Credentials' },
   { keys: 'g m', action: 'Go to Meshes' },
   { keys: 'g s', action: 'Go to Settings' },
   { keys: 'j / ↓, k / ↑', action: 'Move through the list' },
