@@ -30,6 +30,9 @@ export GEN3_CSOC_E2E_APP="$ROOT/target/debug/gen3-csoc"
 export XDG_RUNTIME_DIR="$(mktemp -d)" XDG_DATA_HOME="$(mktemp -d)"
 chmod 700 "$XDG_RUNTIME_DIR"
 
+say "Conformance: the real gen3 Python SDK against the fleet simulator"
+GEN3_SIM_BIN="$ROOT/target/debug/gen3-sim" tests/conformance/run.sh
+
 say "Rust: workspace tests, then the end-to-end journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 # A session bus with an unlocked gnome-keyring: the OS keyring as a user's machine has it.
 dbus-run-session -- bash -c '

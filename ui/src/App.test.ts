@@ -78,6 +78,8 @@ function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?
         }
         case 'first_paint':
           return null;
+        case 'credentials_list':
+          return [];
         case 'store_move_aside':
           return STATUS;
         case 'plugin:dialog|save':

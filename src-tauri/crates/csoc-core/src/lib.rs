@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod keys;
 pub mod logging;
 pub mod model;
+pub mod monitor;
 pub mod paths;
 pub mod secret;
 pub mod store;

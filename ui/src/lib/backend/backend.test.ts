@@ -58,4 +58,10 @@ describe('toCoreError', () => {
     expect(toCoreError(new Error('boom'))).toEqual(GENERIC_ERROR);
     expect(toCoreError({ code: 'not_found', message: 'Gone.', extra: 1 })).toEqual({ code: 'not_found', message: 'Gone.' });
   });
+
+  it('keeps the credential and vault error codes, so screens can branch on them', () => {
+    for (const code of ['keyring_unavailable', 'vault_locked', 'key_expired', 'key_rejected', 'tls', 'unreachable', 'not_gen3', 'malformed_response', 'unauthorized'] as const) {
+      expect(toCoreError({ code, message: 'Words.' })).toEqual({ code, message: 'Words.' });
+    }
+  });
 });

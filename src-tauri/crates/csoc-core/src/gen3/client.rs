@@ -68,35 +68,18 @@ pub struct Gen3Client {
 impl Gen3Client {
     /// `base_url` is the normalized commons URL (`https://host[:port]`).
     pub fn new(base_url: &str, api_key: Option<ApiKey>, opts: ClientOptions) -> CoreResult<Self> {
-        let parsed =
-            url::Url::parse(base_url).map_err(|_| CoreError::invalid(format!("“{base_url}” is not a URL.")))?;
-        let origin = parsed.origin();
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= 5 {
-                attempt.error("too many redirects")
-            } else if attempt.url().origin() == origin {
-                attempt.follow()
-            } else {
-                // Never carry a token or an API key in a body to another host: stop and report it.
-                attempt.stop()
-            }
-        });
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .https_only(parsed.scheme() == "https")
-            .connect_timeout(opts.connect_timeout)
-            .timeout(opts.request_timeout)
-            .redirect(policy)
-            .user_agent(concat!("gen3-csoc/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &opts.extra_ca_pem {
-            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
-                .map_err(|_| CoreError::invalid("The private CA is not a PEM certificate."))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let http = builder.build().map_err(|e| {
-            tracing::error!(error = %e, "http client");
-            CoreError::new(ErrorCode::Tls, "The HTTPS client could not be set up (details are in the log file).")
-        })?;
+        let http = http_client(&opts)?;
+        Self::with_http(http, base_url, api_key, opts)
+    }
+
+    /// A client over a shared connection pool (a sweep probes hundreds of commons with one).
+    pub fn with_http(
+        http: reqwest::Client,
+        base_url: &str,
+        api_key: Option<ApiKey>,
+        opts: ClientOptions,
+    ) -> CoreResult<Self> {
+        let parsed = url::Url::parse(base_url).map_err(|_| CoreError::invalid(format!("“{base_url}” is not a URL.")))?;
         Ok(Self {
             http,
             host: parsed.host_str().unwrap_or(base_url).to_string()
@@ -106,6 +89,10 @@ impl Gen3Client {
             token: Mutex::new(None),
             opts,
         })
+    }
+
+    pub fn has_key(&self) -> bool {
+        self.api_key.is_some()
     }
 
     pub fn host(&self) -> &str {
@@ -323,4 +310,36 @@ impl Gen3Client {
 
 fn bearer(token: &Secret) -> String {
     format!("bearer {}", token.expose())
+}
+
+/// An HTTP client with the app's rules: verified TLS (plus an optional private CA), timeouts, and
+/// redirects followed only within the origin the request started at.
+pub fn http_client(opts: &ClientOptions) -> CoreResult<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt.previous().first().is_none_or(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else if same_origin {
+            attempt.follow()
+        } else {
+            // Never carry a token, or an API key in a body, to another host: stop and report it.
+            attempt.stop()
+        }
+    });
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.request_timeout)
+        .redirect(policy)
+        .pool_max_idle_per_host(4)
+        .user_agent(concat!("gen3-csoc/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = &opts.extra_ca_pem {
+        let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+            .map_err(|_| CoreError::invalid("The private CA is not a PEM certificate."))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|e| {
+        tracing::error!(error = %e, "http client");
+        CoreError::new(ErrorCode::Tls, "The HTTPS client could not be set up (details are in the log file).")
+    })
 }

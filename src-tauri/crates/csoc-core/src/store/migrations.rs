@@ -67,6 +67,74 @@ const STEPS: &[&str] = &[
         last_test_code TEXT,
         user_name TEXT
     );",
+    // 3: fleet monitoring. Current state per service, raw samples (7 days), hourly aggregates,
+    // state changes (kept forever), expiry alerts already raised, and settings.
+    "CREATE TABLE service_status (
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        service TEXT NOT NULL,
+        state TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        checked_at INTEGER NOT NULL,
+        latency_ms INTEGER,
+        version TEXT,
+        detail TEXT,
+        PRIMARY KEY (commons_id, service)
+    ) WITHOUT ROWID;
+    CREATE TABLE commons_status (
+        commons_id TEXT PRIMARY KEY REFERENCES commons(id) ON DELETE CASCADE,
+        last_attempted INTEGER NOT NULL,
+        last_successful INTEGER,
+        reachable INTEGER NOT NULL,
+        error TEXT,
+        cert_not_after INTEGER,
+        cert_problem TEXT,
+        object_count INTEGER,
+        total_size INTEGER,
+        dictionary_version TEXT,
+        helm INTEGER,
+        key_error TEXT,
+        key_error_code TEXT
+    );
+    CREATE TABLE probe_samples (
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        service TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        latency_ms INTEGER
+    );
+    CREATE INDEX probe_samples_at ON probe_samples(at);
+    CREATE INDEX probe_samples_commons ON probe_samples(commons_id, at);
+    CREATE TABLE probe_hourly (
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        service TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        healthy INTEGER NOT NULL,
+        latency_sum INTEGER NOT NULL,
+        latency_n INTEGER NOT NULL,
+        PRIMARY KEY (commons_id, service, hour)
+    ) WITHOUT ROWID;
+    CREATE TABLE state_changes (
+        id INTEGER PRIMARY KEY,
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        service TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX state_changes_commons ON state_changes(commons_id, at);
+    CREATE TABLE alert_marks (
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        threshold_days INTEGER NOT NULL,
+        PRIMARY KEY (commons_id, kind, expires_at, threshold_days)
+    ) WITHOUT ROWID;
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

@@ -1,0 +1,280 @@
+//! Sweep results in the cache: one transaction per sweep, state changes detected against the
+//! stored state (so each change is reported once), expiry alerts raised once per threshold, and
+//! retention that keeps raw samples 7 days, then hourly aggregates.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::probe::{CommonsProbe, ServiceState};
+use super::sweep::SweepResult;
+use crate::error::CoreResult;
+use crate::model::now_ms;
+use crate::store::Store;
+
+pub const RAW_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
+pub const HOURLY_RETENTION_MS: i64 = 400 * 24 * 3600 * 1000;
+const HOUR_MS: i64 = 3600 * 1000;
+pub const HEALTH_SOURCE: &str = "health";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MonitorSettings {
+    /// Seconds between scheduled sweeps; 0 turns the schedule off.
+    pub interval_secs: u32,
+    pub notifications: bool,
+    /// Days before a TLS certificate's expiry at which to warn, e.g. [30, 14, 7, 1].
+    pub cert_warn_days: Vec<u32>,
+    pub key_warn_days: Vec<u32>,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        Self { interval_secs: 300, notifications: true, cert_warn_days: vec![30, 14, 7, 1], key_warn_days: vec![7, 1] }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct StateChange {
+    pub commons_id: String,
+    pub commons_name: String,
+    /// A catalog service id, or "commons" for the commons as a whole (reachable or not).
+    pub service: String,
+    pub from: ServiceState,
+    pub to: ServiceState,
+    #[ts(type = "number")]
+    pub at: i64,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    Certificate,
+    ApiKey,
+}
+
+impl AlertKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Certificate => "certificate",
+            Self::ApiKey => "api_key",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ExpiryAlert {
+    pub commons_id: String,
+    pub commons_name: String,
+    pub kind: AlertKind,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    /// The threshold crossed; 0 means it has expired.
+    pub threshold_days: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct SweepReport {
+    pub probed: u32,
+    pub reachable: u32,
+    pub cancelled: bool,
+    pub changes: Vec<StateChange>,
+    pub alerts: Vec<ExpiryAlert>,
+}
+
+pub fn settings(store: &Store) -> CoreResult<MonitorSettings> {
+    let raw: Option<String> =
+        store.conn().query_row("SELECT value FROM settings WHERE key = 'monitor'", [], |r| r.get(0)).optional()?;
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default())
+}
+
+pub fn save_settings(store: &Store, s: &MonitorSettings) -> CoreResult<()> {
+    let mut s = s.clone();
+    s.cert_warn_days.sort_unstable_by(|a, b| b.cmp(a));
+    s.key_warn_days.sort_unstable_by(|a, b| b.cmp(a));
+    store.conn().execute(
+        "INSERT OR REPLACE INTO settings(key, value) VALUES ('monitor', ?1)",
+        [serde_json::to_string(&s).expect("settings serialize")],
+    )?;
+    Ok(())
+}
+
+/// Writes a sweep in one transaction and returns what changed since the last one.
+pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
+    let settings = settings(store)?;
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    let mut report = SweepReport { cancelled: sweep.cancelled, ..Default::default() };
+    for probe in &sweep.probes {
+        let Some(name) = tx.query_row("SELECT name FROM commons WHERE id = ?1", [&probe.commons_id], |r| r.get::<_, String>(0)).optional()? else {
+            continue; // deleted while the sweep ran
+        };
+        report.probed += 1;
+        report.reachable += u32::from(probe.reachable);
+        record_probe(&tx, probe, &name, &mut report.changes)?;
+        cert_alerts(&tx, probe, &name, &settings, &mut report.alerts)?;
+    }
+    key_alerts(&tx, &settings, &mut report.alerts)?;
+    let error = (report.probed > 0 && report.reachable == 0)
+        .then(|| "No commons could be reached. This computer may be offline, or off the VPN.".to_string());
+    tx.execute(
+        "INSERT INTO freshness(source, last_attempted, last_successful, last_error) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(source) DO UPDATE SET last_attempted = ?2,
+            last_successful = COALESCE(?3, last_successful), last_error = ?4",
+        params![HEALTH_SOURCE, sweep.finished_at, error.is_none().then_some(sweep.finished_at), error],
+    )?;
+    prune(&tx, sweep.finished_at)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec<StateChange>) -> CoreResult<()> {
+    let previous: Option<bool> = tx
+        .query_row("SELECT reachable FROM commons_status WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))
+        .optional()?;
+    let state_of = |reachable: bool| if reachable { ServiceState::Healthy } else { ServiceState::Down };
+    if let Some(was) = previous.filter(|was| *was != p.reachable) {
+        changes.push(change(tx, p, name, "commons", state_of(was), state_of(p.reachable), p.error.clone())?);
+    }
+    let key_code = p.key_error.as_ref().and_then(|e| serde_json::to_value(e.code).ok()).and_then(|v| v.as_str().map(str::to_string));
+    tx.execute(
+        "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable, error, cert_not_after,
+            cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code)
+         VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT(commons_id) DO UPDATE SET last_attempted = ?2,
+            last_successful = CASE WHEN ?3 THEN ?2 ELSE last_successful END, reachable = ?3, error = ?4,
+            cert_not_after = COALESCE(?5, cert_not_after), cert_problem = ?6,
+            object_count = COALESCE(?7, object_count), total_size = COALESCE(?8, total_size),
+            dictionary_version = COALESCE(?9, dictionary_version), helm = COALESCE(?10, helm),
+            key_error = ?11, key_error_code = ?12",
+        params![
+            p.commons_id,
+            p.at,
+            p.reachable,
+            p.error,
+            p.cert.as_ref().and_then(|c| c.not_after),
+            p.cert.as_ref().and_then(|c| c.problem.clone()),
+            p.counts.objects.map(|n| n as i64),
+            p.counts.bytes.map(|n| n as i64),
+            p.dictionary_version,
+            p.helm,
+            p.key_error.as_ref().map(|e| e.message.clone()),
+            key_code,
+        ],
+    )?;
+    if p.key_checked {
+        // The vault shows the same outcome as a manual test.
+        tx.execute(
+            "UPDATE credentials SET last_test_at = ?2, last_test_error = ?3, last_test_code = ?4 WHERE commons_id = ?1",
+            params![p.commons_id, p.at, p.key_error.as_ref().map(|e| e.message.clone()), key_code],
+        )?;
+    }
+    for s in &p.services {
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT state FROM service_status WHERE commons_id = ?1 AND service = ?2",
+                params![p.commons_id, s.service],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let old = old.map(|o| ServiceState::parse(&o));
+        let changed = old.is_some_and(|o| o != s.state);
+        // An unreachable commons says nothing new about its services: keep their last known state.
+        if !p.reachable && old.is_some() {
+            continue;
+        }
+        if changed {
+            changes.push(change(tx, p, name, &s.service, old.unwrap_or(ServiceState::Unknown), s.state, s.detail.clone())?);
+        }
+        tx.execute(
+            "INSERT INTO service_status(commons_id, service, state, since, checked_at, latency_ms, version, detail)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)
+             ON CONFLICT(commons_id, service) DO UPDATE SET state = ?3,
+                since = CASE WHEN state = ?3 THEN since ELSE ?4 END, checked_at = ?4, latency_ms = ?5,
+                version = COALESCE(?6, version), detail = ?7",
+            params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail],
+        )?;
+        tx.prepare_cached("INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![p.commons_id, s.service, p.at, s.state.as_str(), s.latency_ms])?;
+    }
+    Ok(())
+}
+
+fn change(
+    tx: &Connection,
+    p: &CommonsProbe,
+    name: &str,
+    service: &str,
+    from: ServiceState,
+    to: ServiceState,
+    detail: Option<String>,
+) -> CoreResult<StateChange> {
+    tx.execute(
+        "INSERT INTO state_changes(commons_id, service, at, from_state, to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![p.commons_id, service, p.at, from.as_str(), to.as_str(), detail],
+    )?;
+    Ok(StateChange { commons_id: p.commons_id.clone(), commons_name: name.into(), service: service.into(), from, to, at: p.at, detail })
+}
+
+/// Raises an alert for the tightest threshold crossed that has not been raised for this expiry.
+fn crossed(
+    tx: &Connection,
+    commons_id: &str,
+    kind: AlertKind,
+    expires_at: i64,
+    thresholds: &[u32],
+    now_secs: i64,
+) -> CoreResult<Option<u32>> {
+    let days_left = (expires_at - now_secs).div_euclid(86_400);
+    let threshold = if expires_at <= now_secs {
+        Some(0)
+    } else {
+        thresholds.iter().copied().filter(|t| days_left < i64::from(*t)).min()
+    };
+    let Some(threshold) = threshold else { return Ok(None) };
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO alert_marks(commons_id, kind, expires_at, threshold_days) VALUES (?1, ?2, ?3, ?4)",
+        params![commons_id, kind.as_str(), expires_at, threshold],
+    )?;
+    Ok((inserted > 0).then_some(threshold))
+}
+
+fn cert_alerts(tx: &Connection, p: &CommonsProbe, name: &str, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) -> CoreResult<()> {
+    let Some(expires_at) = p.cert.as_ref().and_then(|c| c.not_after) else { return Ok(()) };
+    if let Some(threshold_days) = crossed(tx, &p.commons_id, AlertKind::Certificate, expires_at, &s.cert_warn_days, p.at / 1000)? {
+        out.push(ExpiryAlert { commons_id: p.commons_id.clone(), commons_name: name.into(), kind: AlertKind::Certificate, expires_at, threshold_days });
+    }
+    Ok(())
+}
+
+fn key_alerts(tx: &Connection, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) -> CoreResult<()> {
+    let keys: Vec<(String, String, i64)> = tx
+        .prepare("SELECT k.commons_id, c.name, k.expires_at FROM credentials k JOIN commons c ON c.id = k.commons_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let now_secs = now_ms() / 1000;
+    for (commons_id, name, expires_at) in keys {
+        if let Some(threshold_days) = crossed(tx, &commons_id, AlertKind::ApiKey, expires_at, &s.key_warn_days, now_secs)? {
+            out.push(ExpiryAlert { commons_id, commons_name: name, kind: AlertKind::ApiKey, expires_at, threshold_days });
+        }
+    }
+    Ok(())
+}
+
+/// Folds raw samples older than 7 days into hourly aggregates and drops aggregates past 400 days.
+pub fn prune(conn: &Connection, now: i64) -> CoreResult<()> {
+    let cutoff = now - RAW_RETENTION_MS;
+    conn.execute(
+        "INSERT INTO probe_hourly(commons_id, service, hour, samples, healthy, latency_sum, latency_n)
+         SELECT commons_id, service, (at / ?2) * ?2, count(*), sum(state = 'healthy'),
+                coalesce(sum(latency_ms), 0), count(latency_ms)
+         FROM probe_samples WHERE at < ?1 GROUP BY commons_id, service, at / ?2
+         ON CONFLICT(commons_id, service, hour) DO UPDATE SET samples = samples + excluded.samples,
+            healthy = healthy + excluded.healthy, latency_sum = latency_sum + excluded.latency_sum,
+            latency_n = latency_n + excluded.latency_n",
+        params![cutoff, HOUR_MS],
+    )?;
+    conn.execute("DELETE FROM probe_samples WHERE at < ?1", [cutoff])?;
+    conn.execute("DELETE FROM probe_hourly WHERE hour < ?1", [now - HOURLY_RETENTION_MS])?;
+    Ok(())
+}

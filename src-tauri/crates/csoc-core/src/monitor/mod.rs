@@ -1,0 +1,45 @@
+//! Fleet monitoring: probes every commons' services through the public Gen3 API, keeps history in
+//! the cache, and reports what changed. The network never blocks a view: views read the cache.
+
+pub mod catalog;
+pub mod history;
+pub mod probe;
+pub mod sweep;
+pub mod tls_cert;
+pub mod views;
+
+use crate::error::CoreResult;
+use crate::inventory;
+use crate::model::InventoryFilter;
+use crate::store::Store;
+use crate::vault::Vault;
+use sweep::SweepTarget;
+
+/// Which commons a sweep covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SweepScope {
+    All,
+    Commons { id: String },
+    Mesh { name: String },
+}
+
+/// The targets for a sweep, with decrypted keys where the vault is unlocked (public probes run
+/// either way).
+pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<Vec<SweepTarget>> {
+    let filter = match scope {
+        SweepScope::Mesh { name } => InventoryFilter { mesh: Some(name.clone()), ..Default::default() },
+        _ => InventoryFilter::default(),
+    };
+    let commons = inventory::list(store, &filter)?.commons;
+    Ok(commons
+        .into_iter()
+        .filter(|c| !matches!(scope, SweepScope::Commons { id } if *id != c.id))
+        .map(|c| SweepTarget {
+            api_key: vault.api_key(store, &c.id).ok(),
+            commons_id: c.id,
+            base_url: c.draft.base_url,
+            ca_pem: None,
+        })
+        .collect())
+}

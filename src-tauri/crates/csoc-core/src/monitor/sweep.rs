@@ -1,0 +1,101 @@
+//! A sweep: probes many commons at once with a bound on requests in flight, per-request timeouts,
+//! retries with backoff, progress reports and cancellation. Only completed commons are returned.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use super::probe::{probe_commons, CommonsProbe, ProbeCtx};
+use crate::credentials::ApiKey;
+use crate::error::CoreResult;
+use crate::gen3::{http_client, ClientOptions, Gen3Client};
+
+pub struct SweepTarget {
+    pub commons_id: String,
+    pub base_url: String,
+    pub api_key: Option<ApiKey>,
+    pub ca_pem: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// Requests in flight across the whole sweep.
+    pub concurrency: usize,
+    pub client: ClientOptions,
+    pub retries: u32,
+    /// A healthy answer slower than this is "degraded".
+    pub slow: Duration,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 48,
+            client: ClientOptions {
+                connect_timeout: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(10),
+                max_body_bytes: 2 * 1024 * 1024,
+                extra_ca_pem: None,
+            },
+            retries: 1,
+            slow: Duration::from_secs(3),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SweepProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+pub struct SweepResult {
+    pub probes: Vec<CommonsProbe>,
+    pub cancelled: bool,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+pub async fn run(
+    targets: Vec<SweepTarget>,
+    opts: &SweepOptions,
+    cancel: CancellationToken,
+    on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
+) -> CoreResult<SweepResult> {
+    let started_at = crate::model::now_ms();
+    let shared = http_client(&opts.client)?;
+    let ctx = Arc::new(ProbeCtx {
+        permits: Arc::new(Semaphore::new(opts.concurrency.max(1))),
+        cancel: cancel.clone(),
+        retries: opts.retries,
+        slow: opts.slow,
+        request_timeout: opts.client.request_timeout,
+    });
+    let total = targets.len() as u32;
+    let on_progress = Arc::new(on_progress);
+    on_progress(SweepProgress { done: 0, total });
+    let mut set = tokio::task::JoinSet::new();
+    for t in targets {
+        let ctx = ctx.clone();
+        let http = match &t.ca_pem {
+            Some(pem) => http_client(&ClientOptions { extra_ca_pem: Some(pem.clone()), ..opts.client.clone() })?,
+            None => shared.clone(),
+        };
+        let client = Gen3Client::with_http(http, &t.base_url, t.api_key, opts.client.clone())?;
+        set.spawn(async move { probe_commons(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref()).await });
+    }
+    let mut probes = Vec::with_capacity(total as usize);
+    let mut done = 0;
+    while let Some(joined) = set.join_next().await {
+        done += 1;
+        if let Ok(Some(p)) = joined {
+            probes.push(p);
+        }
+        on_progress(SweepProgress { done, total });
+    }
+    Ok(SweepResult { probes, cancelled: cancel.is_cancelled(), started_at, finished_at: crate::model::now_ms() })
+}

@@ -1,0 +1,310 @@
+//! What the fleet board and a commons' health page read from the cache (never the network).
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::catalog::service_ids;
+use super::history::{StateChange, HEALTH_SOURCE};
+use super::probe::{Counts, ServiceState};
+use super::tls_cert::CertInfo;
+use crate::error::CoreResult;
+use crate::inventory;
+use crate::model::{now_ms, Commons, Environment, Freshness, InventoryFilter};
+use crate::store::Store;
+use crate::validate::is_release;
+use crate::vault::{key_status, KeyStatus};
+
+const CERT_SOON_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ServiceStatus {
+    pub service: String,
+    pub state: ServiceState,
+    #[ts(type = "number")]
+    pub since: i64,
+    pub latency_ms: Option<u32>,
+    pub version: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KeySummary {
+    pub status: KeyStatus,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CommonsHealth {
+    pub commons: Commons,
+    /// The worst state across services; `unknown` before the first sweep.
+    pub overall: ServiceState,
+    #[ts(type = "number | null")]
+    pub last_attempted: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_successful: Option<i64>,
+    /// Why the last attempt failed to reach the commons.
+    pub error: Option<String>,
+    pub services: Vec<ServiceStatus>,
+    pub cert: Option<CertInfo>,
+    pub counts: Counts,
+    pub dictionary_version: Option<String>,
+    pub helm: Option<bool>,
+    pub key: Option<KeySummary>,
+    pub key_error: Option<String>,
+    /// Services whose image version names another release than the expected one, e.g. "fence 2025.06".
+    pub drift: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct FleetSummary {
+    pub commons: u32,
+    pub commons_down: u32,
+    pub commons_degraded: u32,
+    pub services_down: u32,
+    pub certs_expiring: u32,
+    pub certs_expired: u32,
+    pub keys_expiring: u32,
+    pub keys_expired: u32,
+    pub drifting: u32,
+    pub never_checked: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FleetView {
+    /// Production first, then by name.
+    pub rows: Vec<CommonsHealth>,
+    pub summary: FleetSummary,
+    /// The board's columns, in catalog order.
+    pub services: Vec<String>,
+    pub freshness: Freshness,
+    /// The last sweep reached no commons at all.
+    pub offline: bool,
+    #[ts(type = "number")]
+    pub read_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryRange {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HistoryPoint {
+    #[ts(type = "number")]
+    pub at: i64,
+    /// Share of healthy answers among deployed services in this bucket (0..1); null with no samples.
+    pub uptime: Option<f64>,
+    pub latency_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CommonsHealthDetail {
+    pub health: CommonsHealth,
+    pub range: HistoryRange,
+    pub history: Vec<HistoryPoint>,
+    pub changes: Vec<StateChange>,
+    #[ts(type = "number")]
+    pub read_at: i64,
+}
+
+pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
+    let commons = inventory::list(store, filter)?.commons;
+    let conn = store.conn();
+    let mut rows = Vec::with_capacity(commons.len());
+    let mut summary = FleetSummary::default();
+    let now_secs = now_ms() / 1000;
+    for c in commons {
+        let h = health(&conn, c)?;
+        summary.commons += 1;
+        match (&h.last_attempted, h.overall) {
+            (None, _) => summary.never_checked += 1,
+            (_, ServiceState::Down) => summary.commons_down += 1,
+            (_, ServiceState::Degraded) => summary.commons_degraded += 1,
+            _ => {}
+        }
+        summary.services_down += h.services.iter().filter(|s| s.state == ServiceState::Down).count() as u32;
+        if let Some(na) = h.cert.as_ref().and_then(|c| c.not_after) {
+            if na <= now_secs {
+                summary.certs_expired += 1;
+            } else if na - now_secs <= CERT_SOON_DAYS * 86_400 {
+                summary.certs_expiring += 1;
+            }
+        }
+        match h.key.as_ref().map(|k| k.status) {
+            Some(KeyStatus::Expired | KeyStatus::Rejected) => summary.keys_expired += 1,
+            Some(KeyStatus::Expiring) => summary.keys_expiring += 1,
+            _ => {}
+        }
+        summary.drifting += u32::from(!h.drift.is_empty());
+        rows.push(h);
+    }
+    rows.sort_by_key(|r| (r.commons.draft.environment != Environment::Production, r.commons.draft.name.to_lowercase()));
+    let freshness = inventory::freshness(&conn, HEALTH_SOURCE)?;
+    Ok(FleetView {
+        offline: freshness.last_error.is_some() && freshness.last_attempted.is_some(),
+        rows,
+        summary,
+        services: service_ids().into_iter().map(str::to_string).collect(),
+        freshness,
+        read_at: now_ms(),
+    })
+}
+
+pub fn commons_detail(store: &Store, id: &str, range: HistoryRange) -> CoreResult<CommonsHealthDetail> {
+    let commons = inventory::get(store, id)?;
+    let conn = store.conn();
+    let health = health(&conn, commons)?;
+    let now = now_ms();
+    let (span, bucket) = match range {
+        HistoryRange::Day => (24 * 3_600_000, 3_600_000),
+        HistoryRange::Week => (7 * 24 * 3_600_000, 6 * 3_600_000),
+        HistoryRange::Month => (30 * 24 * 3_600_000, 24 * 3_600_000),
+    };
+    let history = history(&conn, id, now - span, now, bucket)?;
+    let changes = conn
+        .prepare_cached(
+            "SELECT s.service, s.at, s.from_state, s.to_state, s.detail, c.name FROM state_changes s
+             JOIN commons c ON c.id = s.commons_id WHERE s.commons_id = ?1 ORDER BY s.at DESC, s.id DESC LIMIT 50",
+        )?
+        .query_map([id], |r| {
+            Ok(StateChange {
+                commons_id: id.to_string(),
+                service: r.get(0)?,
+                at: r.get(1)?,
+                from: ServiceState::parse(&r.get::<_, String>(2)?),
+                to: ServiceState::parse(&r.get::<_, String>(3)?),
+                detail: r.get(4)?,
+                commons_name: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(CommonsHealthDetail { health, range, history, changes, read_at: now })
+}
+
+fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
+    type Row = (i64, Option<i64>, bool, Option<String>, Option<i64>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<bool>, Option<String>);
+    let status: Option<Row> = conn
+        .prepare_cached(
+            "SELECT last_attempted, last_successful, reachable, error, cert_not_after, cert_problem, object_count,
+                    total_size, dictionary_version, helm, key_error FROM commons_status WHERE commons_id = ?1",
+        )?
+        .query_row([&commons.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+        })
+        .optional()?;
+    let services: Vec<ServiceStatus> = conn
+        .prepare_cached(
+            "SELECT service, state, since, latency_ms, version, detail FROM service_status WHERE commons_id = ?1",
+        )?
+        .query_map([&commons.id], |r| {
+            Ok(ServiceStatus {
+                service: r.get(0)?,
+                state: ServiceState::parse(&r.get::<_, String>(1)?),
+                since: r.get(2)?,
+                latency_ms: r.get(3)?,
+                version: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let order: HashMap<&str, usize> = service_ids().into_iter().enumerate().map(|(i, s)| (s, i)).collect();
+    let mut services = services;
+    services.sort_by_key(|s| order.get(s.service.as_str()).copied().unwrap_or(usize::MAX));
+    let key: Option<KeySummary> = conn
+        .prepare_cached("SELECT expires_at, last_test_code FROM credentials WHERE commons_id = ?1")?
+        .query_row([&commons.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))
+        .optional()?
+        .map(|(expires_at, code)| KeySummary {
+            status: key_status(expires_at, matches!(code.as_deref(), Some("key_rejected" | "key_expired")), now_ms() / 1000),
+            expires_at,
+        });
+    let drift = match commons.draft.expected_release.as_deref() {
+        Some(expected) => services
+            .iter()
+            .filter_map(|s| s.version.as_deref().filter(|v| is_release(v) && *v != expected).map(|v| format!("{} {v}", s.service)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let overall = match &status {
+        None => ServiceState::Unknown,
+        Some(s) if !s.2 => ServiceState::Down,
+        Some(_) => worst(&services),
+    };
+    let (last_attempted, last_successful, error, cert, counts, dictionary_version, helm, key_error) = match status {
+        Some((la, ls, _, err, na, problem, objects, bytes, dict, helm, key_error)) => (
+            Some(la),
+            ls,
+            err,
+            (na.is_some() || problem.is_some()).then_some(CertInfo { not_after: na, problem }),
+            Counts { objects: objects.map(|n| n as u64), bytes: bytes.map(|n| n as u64) },
+            dict,
+            helm,
+            key_error,
+        ),
+        None => (None, None, None, None, Counts::default(), None, None, None),
+    };
+    Ok(CommonsHealth { commons, overall, last_attempted, last_successful, error, services, cert, counts, dictionary_version, helm, key, key_error, drift })
+}
+
+fn worst(services: &[ServiceStatus]) -> ServiceState {
+    let rank = |s: ServiceState| match s {
+        ServiceState::Down => 3,
+        ServiceState::Degraded => 2,
+        ServiceState::Unknown => 1,
+        _ => 0,
+    };
+    let w = services.iter().map(|s| s.state).max_by_key(|s| rank(*s)).unwrap_or(ServiceState::Unknown);
+    if rank(w) == 0 {
+        ServiceState::Healthy
+    } else {
+        w
+    }
+}
+
+fn history(conn: &Connection, id: &str, from: i64, to: i64, bucket: i64) -> CoreResult<Vec<HistoryPoint>> {
+    let n = ((to - from) / bucket) as usize;
+    let start = to - n as i64 * bucket;
+    let mut acc = vec![(0i64, 0i64, 0i64, 0i64); n]; // samples, healthy, latency_sum, latency_n
+    let mut add = |at: i64, samples: i64, healthy: i64, lsum: i64, ln: i64| {
+        if at >= start && at < to {
+            let i = ((at - start) / bucket) as usize;
+            let a = &mut acc[i.min(n - 1)];
+            a.0 += samples;
+            a.1 += healthy;
+            a.2 += lsum;
+            a.3 += ln;
+        }
+    };
+    let mut raw = conn.prepare_cached(
+        "SELECT at, count(*), sum(state = 'healthy'), coalesce(sum(latency_ms), 0), count(latency_ms)
+         FROM probe_samples WHERE commons_id = ?1 AND at >= ?2 AND state <> 'not_deployed' GROUP BY at",
+    )?;
+    for row in raw.query_map(params![id, start], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
+        let (at, s, h, ls, ln) = row?;
+        add(at, s, h, ls, ln);
+    }
+    let mut hourly = conn.prepare_cached(
+        "SELECT hour, sum(samples), sum(healthy), sum(latency_sum), sum(latency_n) FROM probe_hourly
+         WHERE commons_id = ?1 AND hour >= ?2 GROUP BY hour",
+    )?;
+    for row in hourly.query_map(params![id, start], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
+        let (at, s, h, ls, ln) = row?;
+        add(at, s, h, ls, ln);
+    }
+    Ok(acc
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, h, ls, ln))| HistoryPoint {
+            at: start + i as i64 * bucket,
+            uptime: (s > 0).then(|| h as f64 / s as f64),
+            latency_ms: (ln > 0).then(|| ls as f64 / ln as f64),
+        })
+        .collect())
+}
