@@ -4,13 +4,16 @@
 use std::sync::Arc;
 
 use csoc_core::api::{
-    AppStatus, IdRequest, ImportKeyRequest, InventoryChanged, NameRequest, PassphraseRequest, PathRequest,
-    UpdateRequest, ValidateRequest, EVENT_INVENTORY_CHANGED,
+    AppStatus, HealthRequest, IdRequest, ImportKeyRequest, InventoryChanged, NameRequest, PassphraseRequest,
+    PathRequest, UpdateRequest, ValidateRequest, EVENT_INVENTORY_CHANGED,
 };
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
 use csoc_core::gen3::ClientOptions;
 use csoc_core::keys::{self, KeyPreview, KeySource, ProfileCandidate};
 use csoc_core::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use csoc_core::monitor::history::{self, MonitorSettings};
+use csoc_core::monitor::views::{self, CommonsHealthDetail, FleetView};
+use csoc_core::monitor::SweepScope;
 use csoc_core::store::Store;
 use csoc_core::transfer::{ExportSummary, ImportSummary};
 use csoc_core::vault::{CredentialView, VaultStatus};
@@ -133,20 +136,20 @@ pub async fn inventory_import(
 
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CoreResult<VaultStatus> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     on_store(&state, move |s| vault.status(s)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
 pub async fn vault_use_passphrase(state: State<'_, AppState>, request: PassphraseRequest) -> CoreResult<VaultStatus> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     on_store(&state, move |s| vault.use_passphrase(s, &request.passphrase)).await
 }
 
 #[tauri::command]
 pub async fn credentials_preview(state: State<'_, AppState>, request: KeySource) -> CoreResult<KeyPreview> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     on_store(&state, move |s| keys::preview(&vault, s, &request, &keys::gen3_profile_dir())).await
 }
 
@@ -157,7 +160,7 @@ pub async fn credentials_import(
     state: State<'_, AppState>,
     request: ImportKeyRequest,
 ) -> CoreResult<CredentialView> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     write(&app, &state, move |s| {
         keys::import(&vault, s, &request.source, request.add_commons.as_ref(), &keys::gen3_profile_dir())
     })
@@ -171,7 +174,7 @@ pub async fn credentials_profiles(state: State<'_, AppState>) -> CoreResult<Vec<
 
 #[tauri::command]
 pub async fn credentials_list(state: State<'_, AppState>) -> CoreResult<Vec<CredentialView>> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     on_store(&state, move |s| vault.list(s)).await
 }
 
@@ -184,7 +187,7 @@ pub async fn credentials_test(
     request: IdRequest,
 ) -> CoreResult<CredentialView> {
     let store = state.store()?;
-    let view = keys::test_connection(&state.vault, &store, &request.id, ClientOptions::default()).await;
+    let view = keys::test_connection(&state.vault(), &store, &request.id, ClientOptions::default()).await;
     notify(&app);
     view
 }
@@ -192,6 +195,58 @@ pub async fn credentials_test(
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(id = %request.id), err)]
 pub async fn credentials_delete(app: AppHandle, state: State<'_, AppState>, request: IdRequest) -> CoreResult<()> {
-    let vault = state.vault.clone();
+    let vault = state.vault();
     write(&app, &state, move |s| vault.delete(s, &request.id)).await
+}
+
+#[tauri::command]
+pub async fn fleet_view(state: State<'_, AppState>, request: InventoryFilter) -> CoreResult<FleetView> {
+    on_store(&state, move |s| views::fleet(s, &request)).await
+}
+
+#[tauri::command]
+pub async fn commons_health(state: State<'_, AppState>, request: HealthRequest) -> CoreResult<CommonsHealthDetail> {
+    on_store(&state, move |s| views::commons_detail(s, &request.id, request.range)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub fn sweep_start(app: AppHandle, request: SweepScope) -> CoreResult<()> {
+    crate::monitoring::start(&app, request)
+}
+
+#[tauri::command]
+pub fn sweep_cancel(state: State<'_, AppState>) {
+    if let Some(token) = state.sweep.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        token.cancel();
+    }
+}
+
+#[tauri::command]
+pub async fn monitor_settings(state: State<'_, AppState>) -> CoreResult<MonitorSettings> {
+    on_store(&state, history::settings).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn monitor_settings_save(
+    state: State<'_, AppState>,
+    request: MonitorSettings,
+) -> CoreResult<MonitorSettings> {
+    on_store(&state, move |s| {
+        history::save_settings(s, &request)?;
+        history::settings(s)
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn demo_start(app: AppHandle, state: State<'_, AppState>) -> CoreResult<AppStatus> {
+    let status = state.start_demo().await?;
+    notify(&app);
+    if let Err(e) = crate::monitoring::start(&app, SweepScope::All) {
+        tracing::debug!(message = %e.message, "demo sweep not started");
+    }
+    Ok(status)
 }

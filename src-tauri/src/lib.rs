@@ -1,6 +1,7 @@
 //! The Tauri shell: window, state and command glue over `csoc-core`. Logic belongs in the core.
 
 mod commands;
+mod monitoring;
 mod state;
 
 use std::time::Instant;
@@ -30,13 +31,29 @@ pub fn report_first_paint(started: Instant) {
     }
 }
 
-pub fn run(paths: AppPaths) {
+/// Opens the window over the cache in `paths`; with `demo`, over the simulated demo fleet.
+pub fn run(paths: AppPaths, demo: bool) {
     let started = Instant::now();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
     let state = AppState::open(paths, started);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            if demo {
+                let demo_handle = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    use tauri::Manager;
+                    if let Err(e) = demo_handle.state::<AppState>().start_demo().await {
+                        tracing::error!(message = %e.message, "demo fleet did not start");
+                    }
+                });
+            }
+            monitoring::schedule(handle);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::store_move_aside,
@@ -59,6 +76,13 @@ pub fn run(paths: AppPaths) {
             commands::credentials_list,
             commands::credentials_test,
             commands::credentials_delete,
+            commands::fleet_view,
+            commands::commons_health,
+            commands::sweep_start,
+            commands::sweep_cancel,
+            commands::monitor_settings,
+            commands::monitor_settings_save,
+            commands::demo_start,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,37 +1,46 @@
-//! What the window's commands share: the paths, and the cache if it opened (or why it did not).
+//! What the window's commands share: the paths, the cache if it opened (or why it did not), its
+//! vault, the running sweep, and the demo fleet when the app shows it.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use csoc_core::api::AppStatus;
+use csoc_core::demo::DemoFleet;
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
 use csoc_core::paths::AppPaths;
-use csoc_core::store::{self, Store};
+use csoc_core::store::{self, Store, DB_FILE};
 use csoc_core::vault::Vault;
+use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
     pub paths: AppPaths,
     pub started: Instant,
-    pub vault: Arc<Vault>,
     cache: Mutex<Cache>,
+    /// The running sweep's cancel handle; at most one sweep runs at a time.
+    pub sweep: Mutex<Option<CancellationToken>>,
+    demo: tokio::sync::Mutex<Option<DemoFleet>>,
 }
 
 struct Cache {
+    path: PathBuf,
     opened: Result<Arc<Store>, CoreError>,
+    /// One vault per cache: its master key belongs to that cache.
+    vault: Arc<Vault>,
     moved_aside_to: Option<String>,
+    demo: bool,
 }
 
 impl AppState {
     pub fn open(paths: AppPaths, started: Instant) -> Self {
-        let opened = Store::open(&paths.db_path()).map(Arc::new);
-        if let Err(e) = &opened {
-            tracing::error!(code = ?e.code, "cache not opened at start-up");
-        }
+        let path = paths.db_path();
+        let opened = open(&path);
         Self {
             paths,
             started,
-            vault: Arc::new(Vault::new()),
-            cache: Mutex::new(Cache { opened, moved_aside_to: None }),
+            cache: Mutex::new(Cache { path, opened, vault: Arc::new(Vault::new()), moved_aside_to: None, demo: false }),
+            sweep: Mutex::new(None),
+            demo: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -43,15 +52,20 @@ impl AppState {
         self.cache().opened.clone()
     }
 
+    pub fn vault(&self) -> Arc<Vault> {
+        self.cache().vault.clone()
+    }
+
     pub fn status(&self) -> AppStatus {
         let cache = self.cache();
         AppStatus {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.paths.data_dir.display().to_string(),
-            db_path: self.paths.db_path().display().to_string(),
+            db_path: cache.path.display().to_string(),
             log_dir: self.paths.log_dir.display().to_string(),
             store_error: cache.opened.as_ref().err().cloned(),
             moved_aside_to: cache.moved_aside_to.clone(),
+            demo: cache.demo,
         }
     }
 
@@ -64,10 +78,36 @@ impl AppState {
                 Err(e) if e.code == ErrorCode::DbCorrupt => {}
                 _ => return Err(CoreError::invalid("The cache is not damaged, so it was not moved. Nothing changed.")),
             }
-            let aside = store::move_aside(&self.paths.db_path())?;
+            let aside = store::move_aside(&cache.path)?;
             cache.moved_aside_to = Some(aside.display().to_string());
-            cache.opened = Store::open(&self.paths.db_path()).map(Arc::new);
+            cache.opened = open(&cache.path);
         }
         Ok(self.status())
     }
+
+    /// Starts the simulated fleet and switches the app to its own cache (`<data dir>/demo`), so the
+    /// user's inventory is never mixed with demo commons. Starting twice is a no-op.
+    pub async fn start_demo(&self) -> CoreResult<AppStatus> {
+        let mut demo = self.demo.lock().await;
+        if demo.is_none() {
+            let path = self.paths.data_dir.join("demo").join(DB_FILE);
+            let store = Arc::new(Store::open(&path)?);
+            let vault = Arc::new(Vault::new());
+            *demo = Some(csoc_core::demo::start(&store, &vault).await?);
+            if let Some(token) = self.sweep.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                token.cancel();
+            }
+            let mut cache = self.cache();
+            *cache = Cache { path, opened: Ok(store), vault, moved_aside_to: None, demo: true };
+        }
+        Ok(self.status())
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<Arc<Store>, CoreError> {
+    let opened = Store::open(path).map(Arc::new);
+    if let Err(e) = &opened {
+        tracing::error!(code = ?e.code, "cache not opened");
+    }
+    opened
 }

@@ -12,6 +12,7 @@ const STATUS: AppStatus = {
   log_dir: '/home/op/.local/state/gen3-csoc/logs',
   store_error: null,
   moved_aside_to: null,
+  demo: false,
 };
 
 function makeCommons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
@@ -30,6 +31,7 @@ function makeCommons(id: string, name: string, host: string, environment: Common
     expected_release: '2026.10',
     deployment: { kind: 'unknown' },
     meshes: [],
+    ca_pem: null,
   };
 }
 

@@ -22,6 +22,7 @@ const STATUS: AppStatus = {
   log_dir: '/home/op/.local/state/gen3-csoc/logs',
   store_error: null,
   moved_aside_to: null,
+  demo: false,
 };
 
 const DAY = 86_400;
@@ -71,6 +72,7 @@ const HUB: Commons = {
   expected_release: null,
   deployment: { kind: 'unknown' },
   meshes: [],
+  ca_pem: null,
 };
 
 const KEYRING: VaultStatus = { mode: 'keyring', unlocked: true, keyring_problem: null };

@@ -45,6 +45,8 @@ pub enum TlsMode {
     SelfSigned,
     /// HTTPS with a certificate signed by the test CA whose `not_after` is in the past (2021).
     Expired,
+    /// HTTPS with a certificate signed by the test CA that expires 5 days after the fleet started.
+    ExpiresSoon,
 }
 
 /// A Gen3 service, as routed by revproxy.

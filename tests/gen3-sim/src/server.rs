@@ -244,6 +244,7 @@ async fn serve_conn(fleet: Arc<FleetInner>, c: Arc<Commons>, stream: TcpStream) 
         TlsMode::TrustedCa => Some(fleet.tls.trusted.clone()),
         TlsMode::SelfSigned => Some(fleet.tls.self_signed.clone()),
         TlsMode::Expired => Some(fleet.tls.expired.clone()),
+        TlsMode::ExpiresSoon => Some(fleet.tls.expires_soon.clone()),
     };
     let (f2, c2) = (fleet.clone(), c.clone());
     let svc = service_fn(move |req| {

@@ -19,6 +19,7 @@ pub(crate) struct FleetTls {
     pub(crate) trusted: TlsAcceptor,
     pub(crate) self_signed: TlsAcceptor,
     pub(crate) expired: TlsAcceptor,
+    pub(crate) expires_soon: TlsAcceptor,
 }
 
 fn leaf_params(cn: &str) -> std::io::Result<CertificateParams> {
@@ -73,6 +74,11 @@ impl FleetTls {
         let expired_cert = expired_params.signed_by(&key, &issuer).map_err(err)?;
         let expired = acceptor(expired_cert.der().clone(), &key)?;
 
-        Ok(Self { ca_pem, trusted, self_signed, expired })
+        let mut soon_params = leaf_params("127.0.0.1")?;
+        soon_params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(5);
+        let soon_cert = soon_params.signed_by(&key, &issuer).map_err(err)?;
+        let expires_soon = acceptor(soon_cert.der().clone(), &key)?;
+
+        Ok(Self { ca_pem, trusted, self_signed, expired, expires_soon })
     }
 }

@@ -1,11 +1,25 @@
 import { getContext, setContext, tick } from 'svelte';
 import { toCoreError } from './backend/backend';
-import type { AppStatus, Commons, CoreError, IBackend, InventoryFilter, InventoryView } from './backend/backend';
+import type {
+  AppStatus,
+  Commons,
+  CoreError,
+  FleetView,
+  IBackend,
+  InventoryFilter,
+  InventoryView,
+  SweepProgress,
+  SweepReport,
+  SweepScope,
+} from './backend/backend';
 import { applyTheme, loadTheme, saveTheme, type ThemeChoice } from './theme';
 
+export type DetailTab = 'overview' | 'health';
+
 export type Route =
+  | { name: 'fleet' }
   | { name: 'commons' }
-  | { name: 'detail'; id: string }
+  | { name: 'detail'; id: string; tab?: DetailTab; from?: 'fleet' | 'commons' }
   | { name: 'meshes' }
   | { name: 'credentials'; focusImport?: boolean }
   | { name: 'settings' };
@@ -27,6 +41,13 @@ export class AppState {
   route = $state<Route>({ name: 'commons' });
   filter = $state<InventoryFilter>(defaultFilter());
   view = $state<InventoryView | null>(null);
+  /** The board's own filter, so searching the board leaves the commons list alone. */
+  fleetFilter = $state<InventoryFilter>(defaultFilter());
+  fleet = $state<FleetView | null>(null);
+  /** Bumped after every fleet read, so health pages fetch again after a sweep. */
+  fleetVersion = $state(0);
+  /** The running sweep's progress (total 0 until the first event); null when none runs. */
+  sweep = $state<SweepProgress | null>(null);
   /** Bumped after every inventory read, so screens holding their own reads fetch again. */
   version = $state(0);
   form = $state<FormState | null>(null);
@@ -37,9 +58,14 @@ export class AppState {
   searchInput = $state<HTMLInputElement | null>(null);
 
   private readSeq = 0;
+  private fleetSeq = 0;
   private toastSeq = 0;
-  private unlisten: (() => void) | null = null;
+  private unlisten: (() => void)[] = [];
+  private listening = false;
   private firstPaintSent = false;
+  private homeChosen = false;
+  /** Set while a sweep the user asked for runs, to report its result (scheduled sweeps stay quiet). */
+  private userSweep = false;
 
   constructor(readonly backend: IBackend) {}
 
@@ -65,8 +91,9 @@ export class AppState {
   }
 
   stop(): void {
-    this.unlisten?.();
-    this.unlisten = null;
+    for (const off of this.unlisten) off();
+    this.unlisten = [];
+    this.listening = false;
   }
 
   async moveAside(): Promise<void> {
@@ -81,9 +108,12 @@ export class AppState {
   }
 
   private async openInventory(): Promise<void> {
-    if (!this.unlisten) {
+    if (!this.listening) {
+      this.listening = true;
       try {
-        this.unlisten = await this.backend.on('inventory-changed', () => void this.refresh());
+        this.unlisten.push(await this.backend.on('inventory-changed', () => void this.refresh()));
+        this.unlisten.push(await this.backend.on('sweep-progress', (p) => (this.sweep = p)));
+        this.unlisten.push(await this.backend.on('fleet-updated', (r) => void this.fleetUpdated(r)));
       } catch {
         // Without live events the list still re-reads after the UI's own writes.
       }
@@ -106,6 +136,67 @@ export class AppState {
       if (seq !== this.readSeq) return;
       this.view = view;
       this.version++;
+      if (!this.homeChosen) {
+        // The board is home once there is something on it; an empty inventory keeps its teaching empty state.
+        this.homeChosen = true;
+        if (view.total > 0 && this.route.name === 'commons') this.route = { name: 'fleet' };
+      }
+    } catch (err) {
+      this.fail(err, false);
+      return;
+    }
+    if (this.view && this.view.total > 0) await this.refreshFleet();
+  }
+
+  async refreshFleet(): Promise<void> {
+    const seq = ++this.fleetSeq;
+    try {
+      const fleet = await this.backend.call('fleet_view', $state.snapshot(this.fleetFilter));
+      if (seq !== this.fleetSeq) return;
+      this.fleet = fleet;
+      this.fleetVersion++;
+    } catch (err) {
+      this.fail(err, false);
+    }
+  }
+
+  async startSweep(scope: SweepScope): Promise<void> {
+    try {
+      await this.backend.call('sweep_start', scope);
+      this.userSweep = true;
+      // Progress events fill in the numbers; until then the bar shows the sweep has started.
+      this.sweep ??= { done: 0, total: 0 };
+    } catch (err) {
+      this.fail(err, false);
+    }
+  }
+
+  async cancelSweep(): Promise<void> {
+    try {
+      await this.backend.call('sweep_cancel', null);
+    } catch (err) {
+      this.fail(err, false);
+    }
+  }
+
+  private async fleetUpdated(report: SweepReport): Promise<void> {
+    this.sweep = null;
+    const asked = this.userSweep;
+    this.userSweep = false;
+    await this.refreshFleet();
+    if (report.cancelled) this.toast('success', 'Sweep cancelled');
+    else if (asked) this.toast('success', `Checked ${report.probed} commons`);
+  }
+
+  /** Switches to the simulated demo fleet (its own cache) and shows it. */
+  async startDemo(): Promise<void> {
+    try {
+      this.status = await this.backend.call('demo_start', null);
+      this.storeError = this.status.store_error;
+      if (this.storeError) return;
+      this.fleet = null;
+      this.route = { name: 'fleet' };
+      await this.refresh();
     } catch (err) {
       this.fail(err, false);
     }
@@ -137,7 +228,7 @@ export class AppState {
   }
 
   async focusSearch(): Promise<void> {
-    if (this.route.name !== 'commons') {
+    if (this.route.name !== 'commons' && this.route.name !== 'fleet') {
       this.route = { name: 'commons' };
       await tick();
     }

@@ -77,6 +77,7 @@ export function emptyDraft(): CommonsDraft {
     expected_release: null,
     deployment: { kind: 'unknown' },
     meshes: [],
+    ca_pem: null,
   };
 }
 

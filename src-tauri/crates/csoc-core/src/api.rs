@@ -12,9 +12,27 @@ use crate::transfer::{ExportSummary, ImportSummary};
 use crate::vault::{CredentialView, KeyStatus, VaultMode, VaultStatus};
 
 pub use crate::command_names::COMMANDS;
+use crate::monitor::history::{AlertKind, ExpiryAlert, MonitorSettings, StateChange, SweepReport};
+use crate::monitor::probe::{Counts, ServiceState};
+use crate::monitor::sweep::SweepProgress;
+use crate::monitor::tls_cert::CertInfo;
+use crate::monitor::views::{
+    CommonsHealth, CommonsHealthDetail, FleetSummary, FleetView, HistoryPoint, HistoryRange, KeySummary, ServiceStatus,
+};
+use crate::monitor::SweepScope;
 
 /// The event the shell emits after any inventory write; the UI re-reads the cache on it.
 pub const EVENT_INVENTORY_CHANGED: &str = "inventory-changed";
+/// Progress of a running sweep.
+pub const EVENT_SWEEP_PROGRESS: &str = "sweep-progress";
+/// A sweep finished (or was cancelled) and its results are in the cache.
+pub const EVENT_FLEET_UPDATED: &str = "fleet-updated";
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct HealthRequest {
+    pub id: String,
+    pub range: HistoryRange,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct IdRequest {
@@ -69,6 +87,8 @@ pub struct AppStatus {
     pub store_error: Option<CoreError>,
     /// Where a damaged cache was moved by `store_move_aside`, to tell the user.
     pub moved_aside_to: Option<String>,
+    /// The app shows the simulated demo fleet, from its own cache.
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -112,6 +132,13 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<(), Vec<CredentialView>>("credentials_list"),
         spec::<IdRequest, CredentialView>("credentials_test"),
         spec::<IdRequest, ()>("credentials_delete"),
+        spec::<InventoryFilter, FleetView>("fleet_view"),
+        spec::<HealthRequest, CommonsHealthDetail>("commons_health"),
+        spec::<SweepScope, ()>("sweep_start"),
+        spec::<(), ()>("sweep_cancel"),
+        spec::<(), MonitorSettings>("monitor_settings"),
+        spec::<MonitorSettings, MonitorSettings>("monitor_settings_save"),
+        spec::<(), AppStatus>("demo_start"),
     ]
 }
 
@@ -152,6 +179,25 @@ pub fn declarations() -> Vec<String> {
         VaultStatus::decl(),
         KeyStatus::decl(),
         CredentialView::decl(),
+        ServiceState::decl(),
+        CertInfo::decl(),
+        Counts::decl(),
+        ServiceStatus::decl(),
+        KeySummary::decl(),
+        CommonsHealth::decl(),
+        FleetSummary::decl(),
+        FleetView::decl(),
+        HistoryRange::decl(),
+        HistoryPoint::decl(),
+        StateChange::decl(),
+        CommonsHealthDetail::decl(),
+        HealthRequest::decl(),
+        SweepScope::decl(),
+        SweepProgress::decl(),
+        AlertKind::decl(),
+        ExpiryAlert::decl(),
+        SweepReport::decl(),
+        MonitorSettings::decl(),
     ]
 }
 
@@ -161,5 +207,9 @@ pub struct EventSpec {
 }
 
 pub fn event_specs() -> Vec<EventSpec> {
-    vec![EventSpec { name: EVENT_INVENTORY_CHANGED, payload: InventoryChanged::name() }]
+    vec![
+        EventSpec { name: EVENT_INVENTORY_CHANGED, payload: InventoryChanged::name() },
+        EventSpec { name: EVENT_SWEEP_PROGRESS, payload: SweepProgress::name() },
+        EventSpec { name: EVENT_FLEET_UPDATED, payload: SweepReport::name() },
+    ]
 }

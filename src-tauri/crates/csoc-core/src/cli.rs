@@ -7,9 +7,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::CoreResult;
 use crate::model::{Environment, InventoryFilter};
+use crate::monitor::history::SweepReport;
+use crate::monitor::views::FleetView;
 use crate::paths::AppPaths;
 use crate::store::Store;
-use crate::{inventory, transfer};
+use crate::{inventory, monitor, transfer};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,6 +25,9 @@ pub struct Cli {
     /// Folder for the cache and logs (default: the platform data folder; env GEN3_CSOC_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Open the window on a simulated demo fleet (its own cache; your inventory is untouched).
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -32,6 +37,18 @@ pub enum Command {
     /// List, export and import the commons inventory.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// Check every commons now (health, versions, certificates, counts) and record the results.
+    Sweep {
+        /// Print the sweep's report (changes and alerts) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the fleet's last known state from the cache (no network).
+    Status {
+        /// Print the whole fleet view as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,6 +114,29 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             writeln!(out, "Exported {} commons and {} meshes to {}.", s.commons, s.meshes, s.path)
                 .map_err(write_err)?;
         }
+        Command::Sweep { json } => {
+            let report = run_sweep(&store)?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&report).expect("report serializes"))
+                    .map_err(write_err)?;
+            } else {
+                writeln!(out, "Checked {} commons ({} reachable).", report.probed, report.reachable)
+                    .map_err(write_err)?;
+                for n in crate::monitor::notify::notices(&report) {
+                    writeln!(out, "- {}: {}", n.title, n.body).map_err(write_err)?;
+                }
+                write_status(&monitor::views::fleet(&store, &InventoryFilter::default())?, out).map_err(write_err)?;
+            }
+        }
+        Command::Status { json } => {
+            let view = monitor::views::fleet(&store, &InventoryFilter::default())?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&view).expect("view serializes"))
+                    .map_err(write_err)?;
+            } else {
+                write_status(&view, out).map_err(write_err)?;
+            }
+        }
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;
             writeln!(
@@ -152,6 +192,55 @@ fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Writ
     for row in &rows {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         writeln!(out, "{}", line(&cells))?;
+    }
+    Ok(())
+}
+
+fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
+    let vault = crate::vault::Vault::new();
+    let targets = monitor::targets(store, &vault, &monitor::SweepScope::All)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+        crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
+    })?;
+    let result = runtime.block_on(monitor::sweep::run(
+        targets,
+        &monitor::sweep::SweepOptions::default(),
+        tokio_util::sync::CancellationToken::new(),
+        |_| {},
+    ))?;
+    monitor::history::record(store, &result)
+}
+
+fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = &view.summary;
+    let as_of = view.freshness.last_successful.map_or("never checked".to_string(), |t| format!("as of {t} (unix ms)"));
+    writeln!(
+        out,
+        "{} commons, {as_of}: {} down, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",
+        s.commons, s.commons_down, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
+    )?;
+    if view.offline {
+        writeln!(out, "The last sweep reached no commons: {}", view.freshness.last_error.as_deref().unwrap_or(""))?;
+    }
+    for row in &view.rows {
+        let prod = if row.commons.draft.environment == Environment::Production { "PROD " } else { "" };
+        let problems: Vec<String> = row
+            .services
+            .iter()
+            .filter(|sv| {
+                matches!(sv.state, monitor::probe::ServiceState::Down | monitor::probe::ServiceState::Degraded)
+            })
+            .map(|sv| format!("{} {}", sv.service, sv.state.as_str()))
+            .chain(row.error.clone())
+            .collect();
+        writeln!(
+            out,
+            "{prod}{} ({}): {} {}",
+            row.commons.draft.name,
+            row.commons.host(),
+            row.overall.as_str(),
+            problems.join("; ")
+        )?;
     }
     Ok(())
 }

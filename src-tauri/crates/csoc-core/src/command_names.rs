@@ -22,4 +22,11 @@ pub const COMMANDS: &[&str] = &[
     "credentials_list",
     "credentials_test",
     "credentials_delete",
+    "fleet_view",
+    "commons_health",
+    "sweep_start",
+    "sweep_cancel",
+    "monitor_settings",
+    "monitor_settings_save",
+    "demo_start",
 ];

@@ -144,13 +144,13 @@ pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
         [d.name.as_str(), host, &d.owner, &d.contact, &d.notes, &d.tags.join(" ")].join("\u{1f}").to_lowercase();
     tx.execute(
         "INSERT INTO commons(id, name, base_url, environment, relation, owner, contact, notes, expected_release,
-                             deployment, created_at, updated_at, search_text, host)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                             deployment, created_at, updated_at, search_text, host, ca_pem)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT(id) DO UPDATE SET name=excluded.name, base_url=excluded.base_url,
             environment=excluded.environment, relation=excluded.relation, owner=excluded.owner,
             contact=excluded.contact, notes=excluded.notes, expected_release=excluded.expected_release,
             deployment=excluded.deployment, updated_at=excluded.updated_at, search_text=excluded.search_text,
-            host=excluded.host",
+            host=excluded.host, ca_pem=excluded.ca_pem",
         params![
             c.id,
             d.name,
@@ -165,7 +165,8 @@ pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
             c.created_at,
             c.updated_at,
             search_text,
-            host
+            host,
+            d.ca_pem
         ],
     )?;
     tx.execute("DELETE FROM commons_tags WHERE commons_id = ?1", [&c.id])?;
@@ -228,7 +229,7 @@ pub(crate) fn meshes(conn: &Connection) -> CoreResult<Vec<Mesh>> {
 }
 
 const SELECT_COMMONS: &str = "SELECT c.id, c.name, c.base_url, c.environment, c.relation, c.owner, c.contact,
-        c.notes, c.expected_release, c.deployment, c.created_at, c.updated_at,
+        c.notes, c.expected_release, c.deployment, c.created_at, c.updated_at, c.ca_pem,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM commons_tags t WHERE t.commons_id = c.id ORDER BY tag)),
         (SELECT group_concat(mesh, char(31)) FROM (SELECT mesh FROM mesh_members m WHERE m.commons_id = c.id ORDER BY mesh))
     FROM commons c";
@@ -298,8 +299,9 @@ fn row_to_commons(r: &Row<'_>) -> rusqlite::Result<Commons> {
             notes: text(7)?,
             expected_release: r.get(8)?,
             deployment,
-            tags: split_list(r.get(12)?),
-            meshes: split_list(r.get(13)?),
+            tags: split_list(r.get(13)?),
+            meshes: split_list(r.get(14)?),
+            ca_pem: r.get(12)?,
         },
         created_at: r.get(10)?,
         updated_at: r.get(11)?,

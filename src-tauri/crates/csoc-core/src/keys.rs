@@ -133,6 +133,7 @@ pub fn import(
                 expected_release: None,
                 deployment: Deployment::Unknown,
                 meshes: vec![],
+                ca_pem: None,
             },
         )?,
         (None, None) => {

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod cli;
 mod command_names;
 pub mod credentials;
+pub mod demo;
 pub mod error;
 pub mod gen3;
 pub mod inventory;

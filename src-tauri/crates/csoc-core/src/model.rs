@@ -89,6 +89,9 @@ pub struct CommonsDraft {
     /// Names of the meshes this commons belongs to.
     #[serde(default)]
     pub meshes: Vec<String>,
+    /// A private CA (PEM) the commons' TLS certificate chains to, trusted for this commons only.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -85,6 +85,17 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
     }
     meshes.sort();
 
+    let ca_pem = match draft.ca_pem.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") && pem.contains("-----END CERTIFICATE-----") => {
+            Some(pem.to_string())
+        }
+        Some(_) => {
+            push("ca_pem", "The private CA must be a PEM certificate (-----BEGIN CERTIFICATE----- ...).".into());
+            None
+        }
+    };
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -100,6 +111,7 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
         expected_release,
         deployment,
         meshes,
+        ca_pem,
     })
 }
 
@@ -228,6 +240,7 @@ mod tests {
             expected_release: Some("2025.09".into()),
             deployment: Deployment::Unknown,
             meshes: vec![],
+            ca_pem: None,
         }
     }
 

@@ -36,6 +36,7 @@ fn draft(name: &str, url: &str, environment: Environment) -> CommonsDraft {
         expected_release: None,
         deployment: Deployment::Unknown,
         meshes: vec![],
+        ca_pem: None,
     }
 }
 

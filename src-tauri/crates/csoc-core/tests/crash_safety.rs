@@ -59,6 +59,7 @@ fn child_draft(round: u64, seq: u64, rng: &mut Rng) -> CommonsDraft {
         expected_release: Some("2025.09".into()),
         deployment: Deployment::Kube { context: "ctx".into(), namespace: "gen3".into() },
         meshes: (0..rng.below(3)).map(|_| meshes[rng.below(3) as usize].to_string()).collect(),
+        ca_pem: None,
     }
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use csoc_core::gen3::ClientOptions;
+use csoc_core::inventory;
 use csoc_core::model::{CommonsDraft, Deployment, Environment, InventoryFilter, Relation};
 use csoc_core::monitor::history::{self, SweepReport};
 use csoc_core::monitor::probe::ServiceState;
@@ -13,7 +14,6 @@ use csoc_core::monitor::views::{self, CommonsHealth, HistoryRange};
 use csoc_core::monitor::{targets, SweepScope};
 use csoc_core::store::{Store, DB_FILE};
 use csoc_core::vault::Vault;
-use csoc_core::inventory;
 use gen3_sim::{CommonsSpec, Fault, Fleet, Service, TlsMode};
 use tokio_util::sync::CancellationToken;
 
@@ -57,6 +57,7 @@ async fn world(specs: Vec<CommonsSpec>) -> World {
                 expected_release: Some("2025.09".into()),
                 deployment: Deployment::Unknown,
                 meshes: vec![],
+                ca_pem: None,
             },
         )
         .unwrap();
@@ -84,7 +85,10 @@ fn service(h: &CommonsHealth, id: &str) -> (ServiceState, String) {
 async fn each_fault_mode_ends_in_the_right_state_with_a_reason() {
     let w = world(vec![
         CommonsSpec::new("ok"),
-        CommonsSpec { services: vec![Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata], ..CommonsSpec::new("small") },
+        CommonsSpec {
+            services: vec![Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata],
+            ..CommonsSpec::new("small")
+        },
         CommonsSpec::new("faulty"),
         CommonsSpec { version: "2025.06".into(), ..CommonsSpec::new("old") },
     ])
@@ -119,7 +123,11 @@ async fn each_fault_mode_ends_in_the_right_state_with_a_reason() {
     for (fault, want, words) in cases {
         w.fleet.set_fault("faulty", Some(Service::Metadata), Some(fault.clone()));
         let started = std::time::Instant::now();
-        let t = targets(&w.store, &w.vault, &SweepScope::All).unwrap().into_iter().filter(|t| t.base_url == w.fleet.base_url("faulty")).collect();
+        let t = targets(&w.store, &w.vault, &SweepScope::All)
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.base_url == w.fleet.base_url("faulty"))
+            .collect();
         let result = sweep::run(t, &opts(), CancellationToken::new(), |_| {}).await.unwrap();
         history::record(&w.store, &result).unwrap();
         w.fleet.set_fault("faulty", Some(Service::Metadata), None);
@@ -229,6 +237,7 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
             expected_release: None,
             deployment: Deployment::Unknown,
             meshes: vec![],
+            ca_pem: None,
         },
     )
     .unwrap();
@@ -236,7 +245,9 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     // 30 days of 5-minute samples for 12 services: what a month of sweeps writes.
     let tx = conn.unchecked_transaction().unwrap();
-    let mut stmt = tx.prepare("INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, 20)").unwrap();
+    let mut stmt = tx
+        .prepare("INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, 20)")
+        .unwrap();
     let step = 5 * 60 * 1000;
     let mut written = 0;
     let mut at = now - 30 * 24 * 3_600_000;
@@ -262,4 +273,29 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
     assert!(uptimes.len() >= 28, "a month of history survives downsampling");
     let mean = uptimes.iter().sum::<f64>() / uptimes.len() as f64;
     assert!((mean - (1.0 - 0.1 / 12.0)).abs() < 0.01, "uptime preserved through aggregation: {mean}");
+}
+
+/// `gen3-csoc sweep --json` and `status` work from a terminal (cron) over the same cache.
+#[test]
+fn headless_sweep_and_status() {
+    use clap::Parser;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world(vec![CommonsSpec::new("prod"), CommonsSpec::new("gone")]));
+    w.fleet.set_fault("gone", None, Some(Fault::Down));
+    let dir = w._dir.path().to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let cli = csoc_core::cli::Cli::try_parse_from([&["gen3-csoc", "--data-dir", &dir], args].concat()).unwrap();
+        let paths = csoc_core::paths::AppPaths::resolve(cli.data_dir.clone());
+        let mut out = Vec::new();
+        csoc_core::cli::run(&cli.command.unwrap(), &paths, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let report: serde_json::Value = serde_json::from_str(&run(&["sweep", "--json"])).unwrap();
+    assert_eq!((report["probed"].as_u64(), report["reachable"].as_u64()), (Some(2), Some(1)), "{report}");
+    let status = run(&["status"]);
+    assert!(status.contains("2 commons") && status.contains("1 down"), "{status}");
+    assert!(status.contains("PROD prod") && status.contains("refused"), "{status}");
+    let view: serde_json::Value = serde_json::from_str(&run(&["status", "--json"])).unwrap();
+    assert_eq!(view["summary"]["commons_down"], 1);
+    rt.block_on(w.fleet.shutdown());
 }

@@ -67,6 +67,7 @@ fn seed(dir: &Path, n: usize) {
                 expected_release: Some("2025.09".into()),
                 deployment: Deployment::Unknown,
                 meshes: if i % 10 == 0 { vec!["brh".into()] } else { vec![] },
+                ca_pem: None,
             },
             created_at: 0,
             updated_at: 0,

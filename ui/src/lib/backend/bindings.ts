@@ -23,7 +23,11 @@ expected_release: string | null, deployment: Deployment,
 /**
  * Names of the meshes this commons belongs to.
  */
-meshes: Array<string>, };
+meshes: Array<string>, 
+/**
+ * A private CA (PEM) the commons' TLS certificate chains to, trusted for this commons only.
+ */
+ca_pem: string | null, };
 
 export type Commons = { id: string, 
 /**
@@ -41,7 +45,11 @@ expected_release: string | null, deployment: Deployment,
 /**
  * Names of the meshes this commons belongs to.
  */
-meshes: Array<string>, };
+meshes: Array<string>, 
+/**
+ * A private CA (PEM) the commons' TLS certificate chains to, trusted for this commons only.
+ */
+ca_pem: string | null, };
 
 export type Mesh = { name: string, description: string, 
 /**
@@ -94,7 +102,11 @@ store_error: CoreError | null,
 /**
  * Where a damaged cache was moved by `store_move_aside`, to tell the user.
  */
-moved_aside_to: string | null, };
+moved_aside_to: string | null, 
+/**
+ * The app shows the simulated demo fleet, from its own cache.
+ */
+demo: boolean, };
 
 export type InventoryChanged = { 
 /**
@@ -184,6 +196,96 @@ last_test_error: string | null,
  */
 user_name: string | null, };
 
+export type ServiceState = "healthy" | "degraded" | "down" | "not_deployed" | "unknown";
+
+export type CertInfo = { 
+/**
+ * Unix seconds of the leaf certificate's `notAfter`.
+ */
+not_after: number | null, 
+/**
+ * Why the certificate is not trusted, if it is not (expired, unknown issuer, wrong name).
+ */
+problem: string | null, };
+
+export type Counts = { objects: number | null, bytes: number | null, };
+
+export type ServiceStatus = { service: string, state: ServiceState, since: number, latency_ms: number | null, version: string | null, detail: string | null, };
+
+export type KeySummary = { status: KeyStatus, expires_at: number, };
+
+export type CommonsHealth = { commons: Commons, 
+/**
+ * The worst state across services; `unknown` before the first sweep.
+ */
+overall: ServiceState, last_attempted: number | null, last_successful: number | null, 
+/**
+ * Why the last attempt failed to reach the commons.
+ */
+error: string | null, services: Array<ServiceStatus>, cert: CertInfo | null, counts: Counts, dictionary_version: string | null, helm: boolean | null, key: KeySummary | null, key_error: string | null, 
+/**
+ * Services whose image version names another release than the expected one, e.g. "fence 2025.06".
+ */
+drift: Array<string>, };
+
+export type FleetSummary = { commons: number, commons_down: number, commons_degraded: number, services_down: number, certs_expiring: number, certs_expired: number, keys_expiring: number, keys_expired: number, drifting: number, never_checked: number, };
+
+export type FleetView = { 
+/**
+ * Production first, then by name.
+ */
+rows: Array<CommonsHealth>, summary: FleetSummary, 
+/**
+ * The board's columns, in catalog order.
+ */
+services: Array<string>, freshness: Freshness, 
+/**
+ * The last sweep reached no commons at all.
+ */
+offline: boolean, read_at: number, };
+
+export type HistoryRange = "day" | "week" | "month";
+
+export type HistoryPoint = { at: number, 
+/**
+ * Share of healthy answers among deployed services in this bucket (0..1); null with no samples.
+ */
+uptime: number | null, latency_ms: number | null, };
+
+export type StateChange = { commons_id: string, commons_name: string, 
+/**
+ * A catalog service id, or "commons" for the commons as a whole (reachable or not).
+ */
+service: string, from: ServiceState, to: ServiceState, at: number, detail: string | null, };
+
+export type CommonsHealthDetail = { health: CommonsHealth, range: HistoryRange, history: Array<HistoryPoint>, changes: Array<StateChange>, read_at: number, };
+
+export type HealthRequest = { id: string, range: HistoryRange, };
+
+export type SweepScope = { "kind": "all" } | { "kind": "commons", id: string, } | { "kind": "mesh", name: string, };
+
+export type SweepProgress = { done: number, total: number, };
+
+export type AlertKind = "certificate" | "api_key";
+
+export type ExpiryAlert = { commons_id: string, commons_name: string, kind: AlertKind, expires_at: number, 
+/**
+ * The threshold crossed; 0 means it has expired.
+ */
+threshold_days: number, };
+
+export type SweepReport = { probed: number, reachable: number, cancelled: boolean, changes: Array<StateChange>, alerts: Array<ExpiryAlert>, };
+
+export type MonitorSettings = { 
+/**
+ * Seconds between scheduled sweeps; 0 turns the schedule off.
+ */
+interval_secs: number, notifications: boolean, 
+/**
+ * Days before a TLS certificate's expiry at which to warn, e.g. [30, 14, 7, 1].
+ */
+cert_warn_days: Array<number>, key_warn_days: Array<number>, };
+
 /** Each command's request (passed as `request`) and response. */
 export type Commands = {
   app_status: { request: null; response: AppStatus };
@@ -207,6 +309,13 @@ export type Commands = {
   credentials_list: { request: null; response: Array<CredentialView> };
   credentials_test: { request: IdRequest; response: CredentialView };
   credentials_delete: { request: IdRequest; response: null };
+  fleet_view: { request: InventoryFilter; response: FleetView };
+  commons_health: { request: HealthRequest; response: CommonsHealthDetail };
+  sweep_start: { request: SweepScope; response: null };
+  sweep_cancel: { request: null; response: null };
+  monitor_settings: { request: null; response: MonitorSettings };
+  monitor_settings_save: { request: MonitorSettings; response: MonitorSettings };
+  demo_start: { request: null; response: AppStatus };
 };
 
 export type CommandName = keyof Commands;
@@ -214,4 +323,6 @@ export type CommandName = keyof Commands;
 /** Events the backend emits, by name, with their payloads. */
 export type Events = {
   "inventory-changed": InventoryChanged;
+  "sweep-progress": SweepProgress;
+  "fleet-updated": SweepReport;
 };

@@ -79,7 +79,8 @@ impl Gen3Client {
         api_key: Option<ApiKey>,
         opts: ClientOptions,
     ) -> CoreResult<Self> {
-        let parsed = url::Url::parse(base_url).map_err(|_| CoreError::invalid(format!("“{base_url}” is not a URL.")))?;
+        let parsed =
+            url::Url::parse(base_url).map_err(|_| CoreError::invalid(format!("“{base_url}” is not a URL.")))?;
         Ok(Self {
             http,
             host: parsed.host_str().unwrap_or(base_url).to_string()

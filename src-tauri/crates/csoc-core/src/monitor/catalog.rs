@@ -53,14 +53,24 @@ pub const CATALOG: &[ServiceDef] = &[
         status_body: StatusBody::TextHealthy,
         version_path: Some("/peregrine/_version"),
     },
-    ServiceDef { id: "metadata", status_path: "/mds/_status", status_body: StatusBody::Mds, version_path: Some("/mds/version") },
+    ServiceDef {
+        id: "metadata",
+        status_path: "/mds/_status",
+        status_body: StatusBody::Mds,
+        version_path: Some("/mds/version"),
+    },
     ServiceDef {
         id: "guppy",
         status_path: "/guppy/_status",
         status_body: StatusBody::Guppy,
         version_path: Some("/guppy/_version"),
     },
-    ServiceDef { id: "wts", status_path: "/wts/_status", status_body: StatusBody::Any2xx, version_path: Some("/wts/_version") },
+    ServiceDef {
+        id: "wts",
+        status_path: "/wts/_status",
+        status_body: StatusBody::Any2xx,
+        version_path: Some("/wts/_version"),
+    },
     ServiceDef {
         id: "manifestservice",
         status_path: "/manifests/_status",
@@ -85,7 +95,12 @@ pub const CATALOG: &[ServiceDef] = &[
         status_body: StatusBody::Any2xx,
         version_path: Some("/lw-workspace/_version"),
     },
-    ServiceDef { id: "sower", status_path: "/job/_status", status_body: StatusBody::Any2xx, version_path: Some("/job/_version") },
+    ServiceDef {
+        id: "sower",
+        status_path: "/job/_status",
+        status_body: StatusBody::Any2xx,
+        version_path: Some("/job/_version"),
+    },
 ];
 
 pub fn service_ids() -> Vec<&'static str> {

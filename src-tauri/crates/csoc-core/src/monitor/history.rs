@@ -106,7 +106,10 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     let tx = conn.transaction()?;
     let mut report = SweepReport { cancelled: sweep.cancelled, ..Default::default() };
     for probe in &sweep.probes {
-        let Some(name) = tx.query_row("SELECT name FROM commons WHERE id = ?1", [&probe.commons_id], |r| r.get::<_, String>(0)).optional()? else {
+        let Some(name) = tx
+            .query_row("SELECT name FROM commons WHERE id = ?1", [&probe.commons_id], |r| r.get::<_, String>(0))
+            .optional()?
+        else {
             continue; // deleted while the sweep ran
         };
         report.probed += 1;
@@ -136,7 +139,11 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
     if let Some(was) = previous.filter(|was| *was != p.reachable) {
         changes.push(change(tx, p, name, "commons", state_of(was), state_of(p.reachable), p.error.clone())?);
     }
-    let key_code = p.key_error.as_ref().and_then(|e| serde_json::to_value(e.code).ok()).and_then(|v| v.as_str().map(str::to_string));
+    let key_code = p
+        .key_error
+        .as_ref()
+        .and_then(|e| serde_json::to_value(e.code).ok())
+        .and_then(|v| v.as_str().map(str::to_string));
     tx.execute(
         "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable, error, cert_not_after,
             cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code)
@@ -184,7 +191,15 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
             continue;
         }
         if changed {
-            changes.push(change(tx, p, name, &s.service, old.unwrap_or(ServiceState::Unknown), s.state, s.detail.clone())?);
+            changes.push(change(
+                tx,
+                p,
+                name,
+                &s.service,
+                old.unwrap_or(ServiceState::Unknown),
+                s.state,
+                s.detail.clone(),
+            )?);
         }
         tx.execute(
             "INSERT INTO service_status(commons_id, service, state, since, checked_at, latency_ms, version, detail)
@@ -194,8 +209,10 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
                 version = COALESCE(?6, version), detail = ?7",
             params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail],
         )?;
-        tx.prepare_cached("INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![p.commons_id, s.service, p.at, s.state.as_str(), s.latency_ms])?;
+        tx.prepare_cached(
+            "INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![p.commons_id, s.service, p.at, s.state.as_str(), s.latency_ms])?;
     }
     Ok(())
 }
@@ -213,7 +230,15 @@ fn change(
         "INSERT INTO state_changes(commons_id, service, at, from_state, to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![p.commons_id, service, p.at, from.as_str(), to.as_str(), detail],
     )?;
-    Ok(StateChange { commons_id: p.commons_id.clone(), commons_name: name.into(), service: service.into(), from, to, at: p.at, detail })
+    Ok(StateChange {
+        commons_id: p.commons_id.clone(),
+        commons_name: name.into(),
+        service: service.into(),
+        from,
+        to,
+        at: p.at,
+        detail,
+    })
 }
 
 /// Raises an alert for the tightest threshold crossed that has not been raised for this expiry.
@@ -239,10 +264,24 @@ fn crossed(
     Ok((inserted > 0).then_some(threshold))
 }
 
-fn cert_alerts(tx: &Connection, p: &CommonsProbe, name: &str, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) -> CoreResult<()> {
+fn cert_alerts(
+    tx: &Connection,
+    p: &CommonsProbe,
+    name: &str,
+    s: &MonitorSettings,
+    out: &mut Vec<ExpiryAlert>,
+) -> CoreResult<()> {
     let Some(expires_at) = p.cert.as_ref().and_then(|c| c.not_after) else { return Ok(()) };
-    if let Some(threshold_days) = crossed(tx, &p.commons_id, AlertKind::Certificate, expires_at, &s.cert_warn_days, p.at / 1000)? {
-        out.push(ExpiryAlert { commons_id: p.commons_id.clone(), commons_name: name.into(), kind: AlertKind::Certificate, expires_at, threshold_days });
+    if let Some(threshold_days) =
+        crossed(tx, &p.commons_id, AlertKind::Certificate, expires_at, &s.cert_warn_days, p.at / 1000)?
+    {
+        out.push(ExpiryAlert {
+            commons_id: p.commons_id.clone(),
+            commons_name: name.into(),
+            kind: AlertKind::Certificate,
+            expires_at,
+            threshold_days,
+        });
     }
     Ok(())
 }
@@ -254,8 +293,16 @@ fn key_alerts(tx: &Connection, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) 
         .collect::<Result<_, _>>()?;
     let now_secs = now_ms() / 1000;
     for (commons_id, name, expires_at) in keys {
-        if let Some(threshold_days) = crossed(tx, &commons_id, AlertKind::ApiKey, expires_at, &s.key_warn_days, now_secs)? {
-            out.push(ExpiryAlert { commons_id, commons_name: name, kind: AlertKind::ApiKey, expires_at, threshold_days });
+        if let Some(threshold_days) =
+            crossed(tx, &commons_id, AlertKind::ApiKey, expires_at, &s.key_warn_days, now_secs)?
+        {
+            out.push(ExpiryAlert {
+                commons_id,
+                commons_name: name,
+                kind: AlertKind::ApiKey,
+                expires_at,
+                threshold_days,
+            });
         }
     }
     Ok(())

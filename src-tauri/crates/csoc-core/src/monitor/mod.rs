@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod history;
+pub mod notify;
 pub mod probe;
 pub mod sweep;
 pub mod tls_cert;
@@ -39,7 +40,7 @@ pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<V
             api_key: vault.api_key(store, &c.id).ok(),
             commons_id: c.id,
             base_url: c.draft.base_url,
-            ca_pem: None,
+            ca_pem: c.draft.ca_pem,
         })
         .collect())
 }

@@ -126,7 +126,12 @@ async fn fetch(ctx: &ProbeCtx, client: &Gen3Client, path: &str) -> Option<Timed>
 }
 
 /// Reads one status answer. `Err` carries a transport failure of the whole commons.
-fn classify(def: &ServiceDef, result: &CoreResult<RawResponse>, took: Duration, slow: Duration) -> (ServiceState, Option<String>) {
+fn classify(
+    def: &ServiceDef,
+    result: &CoreResult<RawResponse>,
+    took: Duration,
+    slow: Duration,
+) -> (ServiceState, Option<String>) {
     let resp = match result {
         Ok(r) => r,
         Err(e) if e.code == ErrorCode::MalformedResponse => {
@@ -146,7 +151,9 @@ fn classify(def: &ServiceDef, result: &CoreResult<RawResponse>, took: Duration, 
         }
         500..=599 => return (ServiceState::Down, Some(format!("{} fails (HTTP {})", def.id, resp.status))),
         300..=399 => return (ServiceState::Degraded, Some(format!("{} redirects away from its status route", def.id))),
-        401 | 403 => return (ServiceState::Degraded, Some(format!("{} status requires a login (HTTP {})", def.id, resp.status))),
+        401 | 403 => {
+            return (ServiceState::Degraded, Some(format!("{} status requires a login (HTTP {})", def.id, resp.status)))
+        }
         200..=299 => body_state(def, trimmed),
         s => return (ServiceState::Degraded, Some(format!("{} answered HTTP {s}", def.id))),
     };
@@ -163,12 +170,19 @@ fn body_state(def: &ServiceDef, body: &str) -> Result<(), String> {
     if def.status_body != StatusBody::TextHealthy && def.status_body != StatusBody::Any2xx && body.starts_with('<') {
         return Err(format!("{} answered with a web page instead of its status", def.id));
     }
-    let json = || serde_json::from_str::<serde_json::Value>(body).map_err(|_| format!("{} answered with a body that is not its status JSON", def.id));
+    let json = || {
+        serde_json::from_str::<serde_json::Value>(body)
+            .map_err(|_| format!("{} answered with a body that is not its status JSON", def.id))
+    };
     match def.status_body {
         StatusBody::TextHealthy if body == "Healthy" || body == "\"Healthy\"" => Ok(()),
-        StatusBody::TextHealthy if body.starts_with('<') => Err(format!("{} answered with a web page instead of “Healthy”", def.id)),
+        StatusBody::TextHealthy if body.starts_with('<') => {
+            Err(format!("{} answered with a web page instead of “Healthy”", def.id))
+        }
         StatusBody::TextHealthy => Err(format!("{} did not say “Healthy”", def.id)),
-        StatusBody::Revproxy => json().and_then(|v| v.get("message").map(drop).ok_or_else(|| "revproxy status lacks its message".into())),
+        StatusBody::Revproxy => {
+            json().and_then(|v| v.get("message").map(drop).ok_or_else(|| "revproxy status lacks its message".into()))
+        }
         StatusBody::Mds => json().and_then(|v| match v.get("status").and_then(|s| s.as_str()) {
             Some("OK") => Ok(()),
             other => Err(format!("metadata reports status {}", other.unwrap_or("missing"))),
@@ -189,7 +203,11 @@ fn version_of(resp: &RawResponse) -> Option<String> {
     .filter(|v| !v.is_empty())
 }
 
-async fn probe_service(ctx: &ProbeCtx, client: &Gen3Client, def: &ServiceDef) -> Option<(ServiceProbe, Option<serde_json::Value>)> {
+async fn probe_service(
+    ctx: &ProbeCtx,
+    client: &Gen3Client,
+    def: &ServiceDef,
+) -> Option<(ServiceProbe, Option<serde_json::Value>)> {
     let (result, took) = fetch(ctx, client, def.status_path).await?;
     let (state, detail) = classify(def, &result, took, ctx.slow);
     let latency_ms = result.is_ok().then(|| took.as_millis().min(u32::MAX as u128) as u32);
@@ -207,7 +225,13 @@ async fn probe_service(ctx: &ProbeCtx, client: &Gen3Client, def: &ServiceDef) ->
 }
 
 /// Probes one commons. `None` when the sweep was cancelled before it finished.
-pub async fn probe_commons(ctx: &ProbeCtx, commons_id: &str, base_url: &str, client: &Gen3Client, ca_pem: Option<&str>) -> Option<CommonsProbe> {
+pub async fn probe_commons(
+    ctx: &ProbeCtx,
+    commons_id: &str,
+    base_url: &str,
+    client: &Gen3Client,
+    ca_pem: Option<&str>,
+) -> Option<CommonsProbe> {
     let at = crate::model::now_ms();
     let url = url::Url::parse(base_url).ok()?;
     let cert = async {
@@ -313,7 +337,10 @@ async fn counts(ctx: &ProbeCtx, client: &Gen3Client) -> Option<Counts> {
     }
     if let (Ok(r), _) = fetch(ctx, client, "/index/_stats").await? {
         if let Some(v) = json(&r) {
-            return Some(Counts { objects: v.get("fileCount").and_then(|v| v.as_u64()), bytes: v.get("totalFileSize").and_then(|v| v.as_u64()) });
+            return Some(Counts {
+                objects: v.get("fileCount").and_then(|v| v.as_u64()),
+                bytes: v.get("totalFileSize").and_then(|v| v.as_u64()),
+            });
         }
     }
     Some(Counts::default())

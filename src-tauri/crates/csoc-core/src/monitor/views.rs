@@ -189,14 +189,38 @@ pub fn commons_detail(store: &Store, id: &str, range: HistoryRange) -> CoreResul
 }
 
 fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
-    type Row = (i64, Option<i64>, bool, Option<String>, Option<i64>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<bool>, Option<String>);
+    type Row = (
+        i64,
+        Option<i64>,
+        bool,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<bool>,
+        Option<String>,
+    );
     let status: Option<Row> = conn
         .prepare_cached(
             "SELECT last_attempted, last_successful, reachable, error, cert_not_after, cert_problem, object_count,
                     total_size, dictionary_version, helm, key_error FROM commons_status WHERE commons_id = ?1",
         )?
         .query_row([&commons.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
         })
         .optional()?;
     let services: Vec<ServiceStatus> = conn
@@ -222,13 +246,19 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
         .query_row([&commons.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))
         .optional()?
         .map(|(expires_at, code)| KeySummary {
-            status: key_status(expires_at, matches!(code.as_deref(), Some("key_rejected" | "key_expired")), now_ms() / 1000),
+            status: key_status(
+                expires_at,
+                matches!(code.as_deref(), Some("key_rejected" | "key_expired")),
+                now_ms() / 1000,
+            ),
             expires_at,
         });
     let drift = match commons.draft.expected_release.as_deref() {
         Some(expected) => services
             .iter()
-            .filter_map(|s| s.version.as_deref().filter(|v| is_release(v) && *v != expected).map(|v| format!("{} {v}", s.service)))
+            .filter_map(|s| {
+                s.version.as_deref().filter(|v| is_release(v) && *v != expected).map(|v| format!("{} {v}", s.service))
+            })
             .collect(),
         None => Vec::new(),
     };
@@ -250,7 +280,21 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
         ),
         None => (None, None, None, None, Counts::default(), None, None, None),
     };
-    Ok(CommonsHealth { commons, overall, last_attempted, last_successful, error, services, cert, counts, dictionary_version, helm, key, key_error, drift })
+    Ok(CommonsHealth {
+        commons,
+        overall,
+        last_attempted,
+        last_successful,
+        error,
+        services,
+        cert,
+        counts,
+        dictionary_version,
+        helm,
+        key,
+        key_error,
+        drift,
+    })
 }
 
 fn worst(services: &[ServiceStatus]) -> ServiceState {

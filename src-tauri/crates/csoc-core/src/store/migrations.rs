@@ -20,7 +20,8 @@ const STEPS: &[&str] = &[
         -- name, host, owner, contact, notes and tags, lowercased by the app (SQLite's lower() is ASCII only)
         search_text TEXT NOT NULL DEFAULT '',
         -- the host without the scheme, for sorting by host
-        host TEXT NOT NULL DEFAULT ''
+        host TEXT NOT NULL DEFAULT '',
+        ca_pem TEXT
     );
     CREATE INDEX commons_environment ON commons(environment);
     CREATE TABLE commons_tags (
