@@ -30,13 +30,13 @@ pub fn start(app: &AppHandle, scope: SweepScope) -> CoreResult<()> {
     tauri::async_runtime::spawn(async move {
         let outcome = run(&app, store, vault, scope, token).await;
         *app.state::<AppState>().sweep.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        match outcome {
-            Ok(report) => {
-                if let Err(e) = app.emit(EVENT_FLEET_UPDATED, &report) {
-                    tracing::warn!(error = %e, "could not emit fleet-updated");
-                }
-            }
-            Err(e) => tracing::error!(code = ?e.code, message = %e.message, "sweep failed"),
+        // A failed sweep still ends: the UI hides its progress and re-reads the (unchanged) cache.
+        let report = outcome.unwrap_or_else(|e| {
+            tracing::error!(code = ?e.code, message = %e.message, "sweep failed");
+            history::SweepReport::default()
+        });
+        if let Err(e) = app.emit(EVENT_FLEET_UPDATED, &report) {
+            tracing::warn!(error = %e, "could not emit fleet-updated");
         }
     });
     Ok(())

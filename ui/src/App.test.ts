@@ -3,6 +3,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
+import { MONITOR, fleetOf, healthOf } from './testing/fleet';
 import type { AppStatus, CommandName, Commons, CommonsDraft, InventoryFilter, InventoryView } from './lib/backend/backend';
 
 const STATUS: AppStatus = {
@@ -80,6 +81,10 @@ function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?
         }
         case 'first_paint':
           return null;
+        case 'fleet_view':
+          return fleetOf(store.map((c) => healthOf(c)));
+        case 'monitor_settings':
+          return MONITOR;
         case 'credentials_list':
           return [];
         case 'store_move_aside':
@@ -98,6 +103,13 @@ function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?
 
 const PROD = makeCommons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
 const DEV = makeCommons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
+
+/** Renders the app (which opens on the Fleet board when it has commons) and goes to the commons list. */
+async function renderCommonsList() {
+  render(App);
+  await userEvent.click(await screen.findByTestId('nav-commons'));
+  return screen.findByTestId('fleet-list');
+}
 
 afterEach(() => {
   // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
@@ -119,8 +131,7 @@ describe('startup', () => {
 
   it('tells the backend once that the first list is painted', async () => {
     const rust = fakeRust({ commons: [DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await waitFor(() => expect(rust.named('first_paint')).toHaveLength(1));
     expect(screen.getByTestId('as-of')).toHaveTextContent(/Inventory as of \d\d:\d\d:\d\d · last changed \d+ Dec 2026, \d\d:\d\d/);
   });
@@ -163,8 +174,8 @@ describe('startup', () => {
 describe('commons list', () => {
   it('marks production rows with the PROD badge', async () => {
     fakeRust({ commons: [PROD, DEV] });
-    render(App);
-    const rows = await screen.findAllByTestId('commons-row');
+    await renderCommonsList();
+    const rows = screen.getAllByTestId('commons-row');
     const prodRow = rows.find((r) => r.dataset.environment === 'production')!;
     const devRow = rows.find((r) => r.dataset.environment === 'dev')!;
     expect(within(prodRow).getByTestId('prod-badge')).toHaveTextContent('PROD');
@@ -176,8 +187,7 @@ describe('commons list', () => {
 
   it('sends the search text to inventory_list', async () => {
     const rust = fakeRust({ commons: [PROD, DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await userEvent.type(screen.getByRole('searchbox', { name: 'Search commons' }), 'hub');
     await waitFor(() => expect(rust.named('inventory_list').at(-1)?.request).toMatchObject({ search: 'hub' }));
     await waitFor(() => expect(screen.getAllByTestId('commons-row')).toHaveLength(1));
@@ -185,8 +195,7 @@ describe('commons list', () => {
 
   it('focuses the search box when "/" is pressed anywhere', async () => {
     fakeRust({ commons: [DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     expect(document.activeElement?.id).not.toBe('fleet-search');
     await userEvent.keyboard('/');
     expect(document.activeElement?.id).toBe('fleet-search');
@@ -218,6 +227,7 @@ describe('add and edit', () => {
       expected_release: null,
       deployment: { kind: 'unknown' },
       meshes: [],
+      ca_pem: null,
     });
     await waitFor(() => expect(rust.named('inventory_list').length).toBeGreaterThan(listsBefore));
     expect(await screen.findByTestId('commons-row')).toHaveTextContent('Alpha');
@@ -266,8 +276,8 @@ describe('add and edit', () => {
 describe('delete', () => {
   it('requires typing the hostname to delete a production commons', async () => {
     const rust = fakeRust({ commons: [PROD] });
-    render(App);
-    await userEvent.click(await screen.findByTestId('commons-row'));
+    await renderCommonsList();
+    await userEvent.click(screen.getByTestId('commons-row'));
     await screen.findByRole('heading', { name: /Data Hub/ });
     await userEvent.click(screen.getByTestId('delete-commons'));
 
@@ -287,8 +297,8 @@ describe('delete', () => {
 
   it('deletes a dev commons without typing', async () => {
     const rust = fakeRust({ commons: [DEV] });
-    render(App);
-    await userEvent.click(await screen.findByTestId('commons-row'));
+    await renderCommonsList();
+    await userEvent.click(screen.getByTestId('commons-row'));
     await userEvent.click(await screen.findByTestId('delete-commons'));
     const dialog = screen.getByTestId('confirm-delete');
     expect(within(dialog).queryByRole('textbox')).not.toBeInTheDocument();
@@ -300,8 +310,7 @@ describe('delete', () => {
 describe('keyboard and settings', () => {
   it('opens the shortcuts help with "?" and closes it with Escape', async () => {
     fakeRust({ commons: [DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await userEvent.keyboard('?');
     expect(screen.getByTestId('shortcuts-help')).toHaveTextContent('Go to Meshes');
     await userEvent.keyboard('{Escape}');
@@ -310,8 +319,7 @@ describe('keyboard and settings', () => {
 
   it('does not fire shortcuts while typing in the search box', async () => {
     fakeRust({ commons: [DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await userEvent.keyboard('/');
     await userEvent.keyboard('n');
     expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument();
@@ -320,8 +328,7 @@ describe('keyboard and settings', () => {
 
   it('navigates with g m and g s', async () => {
     fakeRust({ commons: [DEV] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await userEvent.keyboard('gm');
     expect(await screen.findByTestId('meshes-empty')).toHaveTextContent('groups commons');
     await userEvent.keyboard('gs');
@@ -335,8 +342,7 @@ describe('keyboard and settings', () => {
         inventory_export: (req: { path: string }) => ({ path: req.path, commons: 1, meshes: 0 }),
       },
     });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     await userEvent.keyboard('gs');
     await userEvent.click(await screen.findByTestId('export-inventory'));
     expect(await screen.findByText('Exported 1 commons to /tmp/fleet.json')).toBeInTheDocument();
@@ -349,8 +355,8 @@ describe('edit', () => {
       commons: [PROD],
       overrides: { commons_update: (req: { id: string; draft: CommonsDraft }) => ({ ...PROD, ...req.draft }) },
     });
-    render(App);
-    await userEvent.click(await screen.findByTestId('commons-row'));
+    await renderCommonsList();
+    await userEvent.click(screen.getByTestId('commons-row'));
     await screen.findByRole('heading', { name: /Data Hub/ });
     await userEvent.keyboard('e');
     const form = await screen.findByTestId('commons-form');

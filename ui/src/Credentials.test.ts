@@ -4,6 +4,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
+import { MONITOR, fleetOf, healthOf } from './testing/fleet';
 import type {
   AppStatus,
   CommandName,
@@ -109,6 +110,10 @@ function fakeRust(
           return view();
         case 'first_paint':
           return null;
+        case 'fleet_view':
+          return fleetOf(commons.map((c) => healthOf(c)));
+        case 'monitor_settings':
+          return MONITOR;
         case 'commons_get':
           return commons.find((c) => c.id === (request as { id: string }).id);
         case 'vault_status':
@@ -139,6 +144,13 @@ async function openCredentials() {
 
 const UNKNOWN_PREVIEW: KeyPreview = { info: keyInfo('new.example.org', '7f3a', 29), commons: null, replaces: null };
 
+/** Renders the app (which opens on the Fleet board when it has commons) and goes to the commons list. */
+async function renderCommonsList() {
+  render(App);
+  await userEvent.click(await screen.findByTestId('nav-commons'));
+  return screen.findByTestId('fleet-list');
+}
+
 afterEach(() => {
   cleanup();
   clearMocks();
@@ -148,8 +160,7 @@ afterEach(() => {
 describe('navigation', () => {
   it('g k opens the Credentials view and the help lists it', async () => {
     fakeRust({ commons: [HUB] });
-    render(App);
-    await screen.findByTestId('fleet-list');
+    await renderCommonsList();
     expect(screen.queryByTestId('credentials-view')).not.toBeInTheDocument();
     await userEvent.keyboard('gk');
     expect(await screen.findByTestId('credentials-view')).toBeInTheDocument();
@@ -158,12 +169,12 @@ describe('navigation', () => {
     expect(screen.getByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
   });
 
-  it('orders the sidebar Commons, Credentials, Meshes, Settings', async () => {
+  it('orders the sidebar Fleet, Commons, Credentials, Meshes, Settings', async () => {
     fakeRust();
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
-    expect(ids).toEqual(['nav-commons', 'nav-credentials', 'nav-meshes', 'nav-settings']);
+    expect(ids).toEqual(['nav-fleet', 'nav-commons', 'nav-credentials', 'nav-meshes', 'nav-settings']);
   });
 });
 
@@ -497,8 +508,8 @@ describe('commons detail', () => {
       keys: [credential('p1', 'Data Hub', 'gen3.datahub.org', 'expiring', { production: true })],
       overrides: { credentials_test: () => ({ ...credential('p1', 'Data Hub', 'gen3.datahub.org', 'expiring'), user_name: 'op' }) },
     });
-    render(App);
-    await userEvent.click(await screen.findByTestId('commons-row'));
+    await renderCommonsList();
+    await userEvent.click(screen.getByTestId('commons-row'));
     const section = await screen.findByTestId('commons-credentials');
     const key = await within(section).findByTestId('commons-key');
     expect(key).toHaveTextContent('Expires soon');
@@ -509,8 +520,8 @@ describe('commons detail', () => {
 
   it('links to the import when the commons has no key', async () => {
     fakeRust({ commons: [HUB] });
-    render(App);
-    await userEvent.click(await screen.findByTestId('commons-row'));
+    await renderCommonsList();
+    await userEvent.click(screen.getByTestId('commons-row'));
     await userEvent.click(await screen.findByTestId('import-credentials-link'));
     await screen.findByTestId('credentials-view');
     await waitFor(() => expect(document.activeElement?.id).toBe('credentials-paste'));

@@ -48,6 +48,9 @@ async fn new_user_builds_an_inventory_that_survives_a_restart() {
 
     let app = driver.open_app(data.path()).await;
     journey("after-restart", &app, |c| async move {
+        // With commons in the inventory the app opens on the Fleet board; the list is one click away.
+        wait_for(&c, "[data-testid=fleet-board]").await?;
+        click(&c, "[data-testid=nav-commons]").await?;
         wait_count(&c, "[data-testid=commons-row]", 2).await?;
         let list = text_of(&c, "[data-testid=fleet-list]").await?;
         for host in ["aids.diseasedatahub.org", "staging.example.org"] {
@@ -85,4 +88,115 @@ fn without_a_display_the_binary_explains_instead_of_crashing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no display") && stderr.contains("inventory list"), "{stderr}");
+}
+
+/// Issue 3's journey: a minted credentials.json pasted into the app adds its commons with a valid
+/// key, the connection test exchanges it at the (simulated) commons, the secret never shows in the
+/// page, and the key can be deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and a keyring: scripts/test.sh runs it"]
+async fn import_a_key_test_the_connection_and_delete_it() {
+    use gen3_sim::{CommonsSpec, Fleet, MintOptions};
+    let fleet = Fleet::start(vec![CommonsSpec::new("e2e")]).await.unwrap();
+    let creds = fleet
+        .mint_credentials("e2e", MintOptions { user_name: "e2e-operator@example.org".into(), ..Default::default() });
+    let api_key = creds["api_key"].as_str().unwrap().to_string();
+    let signature = api_key.rsplit('.').next().unwrap().to_string();
+    let host = fleet.base_url("e2e").trim_start_matches("http://").to_string();
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let text = creds.to_string();
+    let secret = signature.clone();
+    journey("credentials", &app, |c| async move {
+        wait_for(&c, "[data-testid=empty-state]").await?;
+        click(&c, "[data-testid=nav-credentials]").await?;
+        type_into(&c, "#credentials-paste", &text).await?;
+        click(&c, "[data-testid=preview-key]").await?;
+        wait_text(&c, "[data-testid=key-preview]", &host).await?;
+        type_into(&c, "#new-commons-name", "E2E Commons").await?;
+        click(&c, "[data-testid=store-key]").await?;
+        wait_count(&c, "[data-testid=credential-row][data-status=valid]", 1).await?;
+        let paste = c
+            .execute("return document.querySelector('#credentials-paste')?.value ?? ''", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if paste.as_str().is_some_and(|v| !v.is_empty()) {
+            return Err("the pasted credentials stayed in the text box".into());
+        }
+        click(&c, "[data-testid=test-connection]").await?;
+        wait_text(&c, "[data-testid=test-result]", "e2e-operator@example.org").await?;
+        let page = c.source().await.map_err(|e| e.to_string())?;
+        if page.contains(&secret) {
+            return Err("the API key's signature is in the page".into());
+        }
+        click(&c, "[data-testid=nav-commons]").await?;
+        wait_text(&c, "[data-testid=fleet-list]", "E2E Commons").await?;
+        click(&c, "[data-testid=nav-credentials]").await?;
+        click(&c, "[data-testid=delete-key]").await?;
+        wait_for(&c, "[data-testid=confirm-delete-key]").await?;
+        click(&c, "[data-testid=confirm-delete-key-button]").await?;
+        wait_count(&c, "[data-testid=credential-row]", 0).await
+    })
+    .await;
+    app.close().await.expect("close the session");
+    let exchanges = fleet.requests("e2e").iter().filter(|r| r.path.contains("access_token")).count();
+    assert_eq!(exchanges, 1, "the connection test exchanged the key at the commons once");
+    // The canary on disk: the cache and the logs never hold the key in the clear.
+    for file in walk(data.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(!bytes.windows(signature.len()).any(|w| w == signature.as_bytes()), "key found in {}", file.display());
+    }
+    fleet.shutdown().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Issue 4's journey: the demo fleet from the empty state shows a living board with the expected
+/// problems, and the down commons' health page says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_demo_fleet_shows_its_problems_and_why() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("demo", &app, |c| async move {
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_for(&c, "[data-testid=demo-banner]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        for (field, n) in [("commons_down", 1), ("services_down", 1), ("certs_expiring", 1), ("drifting", 1)] {
+            wait_count(&c, &format!("[data-testid=summary-{field}][data-count=\"{n}\"]"), 1).await?;
+        }
+        wait_count(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"][data-overall=down]", 1).await?;
+        wait_count(
+            &c,
+            "[data-testid=board-row][data-commons=\"Imaging Hub\"] [data-testid=cell-metadata][data-state=down]",
+            1,
+        )
+        .await?;
+        activate(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"]").await?;
+        wait_text(&c, "[data-testid=health-error]", "refused").await?;
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+    // The user's own inventory stays empty: the demo has its own cache.
+    let out = std::process::Command::new(app_path())
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["inventory", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The inventory is empty"));
 }

@@ -224,6 +224,7 @@ export class AppState {
   }
 
   navigate(route: Route): void {
+    this.homeChosen = true;
     this.route = route;
   }
 

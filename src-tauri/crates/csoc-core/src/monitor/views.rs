@@ -297,6 +297,8 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
     })
 }
 
+/// A reachable commons is at worst degraded: "down" is kept for a commons nobody can reach, so the
+/// summary's "commons down" means what an operator expects.
 fn worst(services: &[ServiceStatus]) -> ServiceState {
     let rank = |s: ServiceState| match s {
         ServiceState::Down => 3,
@@ -305,10 +307,10 @@ fn worst(services: &[ServiceStatus]) -> ServiceState {
         _ => 0,
     };
     let w = services.iter().map(|s| s.state).max_by_key(|s| rank(*s)).unwrap_or(ServiceState::Unknown);
-    if rank(w) == 0 {
-        ServiceState::Healthy
-    } else {
-        w
+    match rank(w) {
+        0 => ServiceState::Healthy,
+        3 => ServiceState::Degraded,
+        _ => w,
     }
 }
 

@@ -1,0 +1,387 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import type {
+  AppStatus,
+  CommandName,
+  Commons,
+  CommonsHealth,
+  CommonsHealthDetail,
+  FleetView,
+  HistoryRange,
+  InventoryView,
+  Mesh,
+  SweepReport,
+} from './lib/backend/backend';
+import { MONITOR, emptySummary, fleetOf, healthOf } from './testing/fleet';
+
+const STATUS: AppStatus = {
+  version: '0.1.0',
+  data_dir: '/home/op/.local/share/gen3-csoc',
+  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
+  log_dir: '/home/op/.local/state/gen3-csoc/logs',
+  store_error: null,
+  moved_aside_to: null,
+  demo: false,
+};
+
+function commons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
+  return {
+    id,
+    created_at: 1,
+    updated_at: 1,
+    name,
+    base_url: `https://${host}`,
+    environment,
+    relation: 'we_run_it',
+    owner: '',
+    contact: '',
+    tags: ['nih'],
+    notes: '',
+    expected_release: '2026.10',
+    deployment: { kind: 'unknown' },
+    meshes: [],
+    ca_pem: null,
+  };
+}
+
+const HUB = commons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
+const DEV = commons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
+const nowSecs = () => Math.floor(Date.now() / 1000);
+
+/** The hub is up but its indexd is down and its certificate is close to expiry; the sandbox is unreachable. */
+function troubledRows(): CommonsHealth[] {
+  const hub = healthOf(HUB, {
+    overall: 'degraded',
+    cert: { not_after: nowSecs() + 5 * 86_400 + 3600, problem: null },
+    key: { status: 'expired', expires_at: nowSecs() - 86_400 },
+    drift: ['fence 2025.06'],
+  });
+  hub.services[1] = { ...hub.services[1], state: 'down', detail: 'HTTP 503 from /index/_status', latency_ms: null };
+  const dev = healthOf(DEV, {
+    overall: 'down',
+    error: 'dev.example.org did not answer within 10 s (connection timed out).',
+    services: healthOf(DEV).services.map((s) => ({ ...s, state: 'down' as const, latency_ms: null })),
+  });
+  return [hub, dev];
+}
+
+function troubledFleet(): FleetView {
+  return fleetOf(troubledRows(), {
+    summary: { ...emptySummary(2), commons_down: 1, commons_degraded: 1, services_down: 6, certs_expiring: 1, keys_expired: 1, drifting: 1 },
+  });
+}
+
+function detailOf(health: CommonsHealth, range: HistoryRange): CommonsHealthDetail {
+  const now = Date.now();
+  const step = range === 'day' ? 3_600_000 : 86_400_000;
+  return {
+    health,
+    range,
+    history: Array.from({ length: 6 }, (_, i) => ({
+      at: now - (5 - i) * step,
+      uptime: i === 2 ? null : i === 5 ? 0 : 1,
+      latency_ms: i === 2 || i === 5 ? null : 100 + i * 20,
+    })),
+    changes: [
+      { commons_id: health.commons.id, commons_name: health.commons.name, service: 'commons', from: 'healthy', to: 'down', at: now - 600_000, detail: 'connection timed out' },
+    ],
+    read_at: now,
+  };
+}
+
+type Call = { cmd: string; request: unknown };
+type Override = (request: any) => unknown;
+
+function fakeRust(
+  options: { commons?: Commons[]; fleet?: () => FleetView; meshes?: Mesh[]; overrides?: Partial<Record<CommandName, Override>> } = {},
+) {
+  const calls: Call[] = [];
+  let store = [...(options.commons ?? [HUB, DEV])];
+  let status = STATUS;
+  const fleet = options.fleet ?? (() => fleetOf(store.map((c) => healthOf(c))));
+  const view = (): InventoryView => ({
+    commons: store,
+    total: store.length,
+    tags: ['nih'],
+    meshes: options.meshes ?? [],
+    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
+    read_at: Date.now(),
+  });
+  mockIPC(
+    (cmd, payload) => {
+      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
+      calls.push({ cmd, request });
+      const override = options.overrides?.[cmd as CommandName];
+      if (override) return override(request);
+      switch (cmd) {
+        case 'app_status':
+          return status;
+        case 'inventory_list':
+          return view();
+        case 'first_paint':
+        case 'sweep_start':
+        case 'sweep_cancel':
+          return null;
+        case 'fleet_view':
+          return fleet();
+        case 'commons_get':
+          return store.find((c) => c.id === (request as { id: string }).id);
+        case 'commons_health': {
+          const { id, range } = request as { id: string; range: HistoryRange };
+          return detailOf(fleet().rows.find((r) => r.commons.id === id)!, range);
+        }
+        case 'credentials_list':
+          return [];
+        case 'monitor_settings':
+          return MONITOR;
+        case 'monitor_settings_save':
+          return request;
+        case 'demo_start':
+          status = { ...STATUS, demo: true, data_dir: '/tmp/demo' };
+          store = [HUB, DEV];
+          return status;
+      }
+      throw { code: 'io', message: `unexpected command ${cmd}` };
+    },
+    { shouldMockEvents: true },
+  );
+  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
+  return { calls, named };
+}
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  localStorage.clear();
+});
+
+describe('fleet board', () => {
+  it('is the home screen and shows every commons × service with its state, production first', async () => {
+    fakeRust({ fleet: troubledFleet });
+    render(App);
+    const board = await screen.findByTestId('fleet-board');
+    expect(screen.getByTestId('nav-fleet')).toHaveAttribute('aria-current', 'page');
+    const rows = within(board).getAllByTestId('board-row');
+    expect(rows.map((r) => r.dataset.commons)).toEqual(['Data Hub', 'Dev sandbox']);
+    expect(within(rows[0]).getByTestId('prod-badge')).toHaveTextContent('PROD');
+    expect(within(rows[1]).queryByTestId('prod-badge')).not.toBeInTheDocument();
+    expect(rows[0].dataset.overall).toBe('degraded');
+    expect(rows[1].dataset.overall).toBe('down');
+
+    const indexd = within(rows[0]).getByTestId('cell-indexd');
+    expect(indexd).toHaveAttribute('data-state', 'down');
+    // Never colour alone: an icon and a word, and the full story on hover.
+    expect(indexd).toHaveTextContent('✕');
+    expect(indexd).toHaveTextContent('Down');
+    expect(indexd.getAttribute('title')).toContain('HTTP 503 from /index/_status');
+    const fence = within(rows[0]).getByTestId('cell-fence');
+    expect(fence).toHaveAttribute('data-state', 'healthy');
+    expect(fence.getAttribute('title')).toBe('fence: Healthy · version 2026.10 · 120 ms');
+    expect(within(rows[1]).getAllByRole('cell').filter((c) => c.dataset.state === 'down')).toHaveLength(5);
+
+    expect(within(rows[0]).getByTestId('cert-cell')).toHaveAttribute('data-level', 'warn');
+    expect(within(rows[0]).getByTestId('cert-cell')).toHaveTextContent('5 d');
+    expect(within(rows[0]).getByTestId('key-cell')).toHaveAttribute('data-status', 'expired');
+    expect(within(rows[0]).getByTestId('drift-marker')).toBeInTheDocument();
+    expect(rows[0]).toHaveTextContent('1.2M');
+    expect(rows[0]).toHaveTextContent('5.5 TB');
+  });
+
+  it('summarizes the problems in words, worst first, with their counts', async () => {
+    fakeRust({ fleet: troubledFleet });
+    render(App);
+    const summary = await screen.findByTestId('fleet-summary');
+    const parts = [...summary.querySelectorAll<HTMLElement>('[data-testid^="summary-"]')];
+    expect(parts.map((p) => [p.dataset.testid, p.dataset.count])).toEqual([
+      ['summary-commons_down', '1'],
+      ['summary-services_down', '6'],
+      ['summary-keys_expired', '1'],
+      ['summary-commons_degraded', '1'],
+      ['summary-certs_expiring', '1'],
+      ['summary-drifting', '1'],
+    ]);
+    expect(summary).toHaveTextContent('1 commons down · 6 services down · 1 API key expired or rejected');
+    expect(summary).toHaveTextContent('1 certificate expires within 14 days · 1 on another release');
+    expect(screen.queryByTestId('summary-certs_expired')).not.toBeInTheDocument();
+  });
+
+  it('says all is well when nothing is wrong, and when it was checked', async () => {
+    fakeRust();
+    render(App);
+    expect(await screen.findByTestId('fleet-summary')).toHaveTextContent('All 2 commons healthy');
+    expect(screen.getByTestId('as-of')).toHaveTextContent(/As of \d+ \w{3} \d{4}, \d\d:\d\d \(2 minutes ago\)/);
+    expect(screen.queryByTestId('offline-banner')).not.toBeInTheDocument();
+  });
+
+  it('shows the offline banner with the last known state still browsable', async () => {
+    const attempted = Date.now() - 60_000;
+    fakeRust({
+      fleet: () => {
+        const f = troubledFleet();
+        return { ...f, offline: true, freshness: { ...f.freshness, last_attempted: attempted, last_error: 'network unreachable' } };
+      },
+    });
+    render(App);
+    const banner = await screen.findByTestId('offline-banner');
+    expect(banner).toHaveTextContent(/No commons could be reached at \d+ \w{3} \d{4}, \d\d:\d\d\. Showing the last known state\./);
+    expect(screen.getAllByTestId('board-row')).toHaveLength(2);
+    expect(screen.getByTestId('as-of')).toHaveTextContent('last attempt failed: network unreachable');
+  });
+
+  it('passes the board filters to fleet_view', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('/');
+    expect(document.activeElement?.id).toBe('board-search');
+    await userEvent.type(document.activeElement!, 'hub');
+    await waitFor(() => expect(rust.named('fleet_view').at(-1)?.request).toMatchObject({ search: 'hub' }));
+    await userEvent.selectOptions(document.querySelector<HTMLSelectElement>('#board-environment')!, 'production');
+    await waitFor(() => expect(rust.named('fleet_view').at(-1)?.request).toMatchObject({ search: 'hub', environment: 'production' }));
+  });
+});
+
+describe('sweeps', () => {
+  it('"Check now" starts a sweep, shows its progress, and re-reads the board when it is done', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.click(screen.getByTestId('sweep-now'));
+    await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'all' } }]));
+
+    await emit('sweep-progress', { done: 1, total: 2 });
+    const bar = await screen.findByRole('progressbar');
+    expect(bar).toHaveAttribute('data-testid', 'sweep-progress');
+    await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '1'));
+    expect(bar).toHaveAttribute('aria-valuemax', '2');
+    expect(screen.queryByTestId('sweep-now')).not.toBeInTheDocument();
+
+    const readsBefore = rust.named('fleet_view').length;
+    const report: SweepReport = { probed: 2, reachable: 2, cancelled: false, changes: [], alerts: [] };
+    await emit('fleet-updated', report);
+    await waitFor(() => expect(screen.queryByTestId('sweep-progress')).not.toBeInTheDocument());
+    expect(rust.named('fleet_view').length).toBeGreaterThan(readsBefore);
+    expect(await screen.findByText('Checked 2 commons')).toBeInTheDocument();
+    expect(screen.getByTestId('sweep-now')).toBeInTheDocument();
+  });
+
+  it('cancels a running sweep and says so', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('r');
+    await waitFor(() => expect(rust.named('sweep_start')).toHaveLength(1));
+    await userEvent.click(await screen.findByTestId('sweep-cancel'));
+    expect(rust.named('sweep_cancel')).toHaveLength(1);
+    await emit('fleet-updated', { probed: 1, reachable: 1, cancelled: true, changes: [], alerts: [] });
+    expect(await screen.findByText('Sweep cancelled')).toBeInTheDocument();
+    expect(screen.queryByTestId('sweep-progress')).not.toBeInTheDocument();
+  });
+
+  it('checks one mesh from the Meshes view', async () => {
+    const rust = fakeRust({ meshes: [{ name: 'brh', description: '', members: ['p1'] }] });
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('gm');
+    await userEvent.click(await screen.findByTestId('sweep-mesh'));
+    await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'mesh', name: 'brh' } }]));
+  });
+});
+
+describe('commons health', () => {
+  it('opens from the board with the services, the reason it is down, and its history', async () => {
+    const rust = fakeRust({ fleet: troubledFleet });
+    render(App);
+    const rows = await screen.findAllByTestId('board-row');
+    await userEvent.click(rows[1]);
+
+    const health = await screen.findByTestId('commons-health');
+    expect(screen.getByTestId('tab-health')).toHaveAttribute('aria-selected', 'true');
+    expect(rust.named('commons_health')[0].request).toEqual({ id: 'd1', range: 'day' });
+    expect(await within(health).findByTestId('health-error')).toHaveTextContent('did not answer within 10 s');
+    const services = within(health).getAllByTestId('service-row');
+    expect(services.map((s) => s.dataset.service)).toEqual(['fence', 'indexd', 'peregrine', 'sheepdog', 'metadata']);
+    expect(services.every((s) => s.dataset.state === 'down')).toBe(true);
+    expect(services[0]).toHaveTextContent('Down');
+    expect(within(health).getByTestId('cert-expiry')).toHaveTextContent(/expires in [23] months/);
+    expect(within(health).getByTestId('uptime-chart').querySelector('svg title')).toHaveTextContent('Uptime');
+    expect(within(health).getByTestId('latency-chart').querySelectorAll('polyline').length).toBeGreaterThan(0);
+    expect(within(health).getByTestId('state-change')).toHaveTextContent('Commons');
+
+    await userEvent.click(within(health).getByTestId('range-week'));
+    await waitFor(() => expect(rust.named('commons_health').at(-1)?.request).toEqual({ id: 'd1', range: 'week' }));
+    expect(within(health).getByTestId('range-week')).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('lists release drift and checks just this commons', async () => {
+    const rust = fakeRust({ fleet: troubledFleet });
+    render(App);
+    const rows = await screen.findAllByTestId('board-row');
+    rows[0].focus();
+    await userEvent.keyboard('{Enter}');
+    const health = await screen.findByTestId('commons-health');
+    expect(await within(health).findByTestId('drift')).toHaveTextContent('fence 2025.06');
+    expect(within(health).queryByTestId('health-error')).not.toBeInTheDocument();
+    await userEvent.click(within(health).getByTestId('sweep-commons'));
+    await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'commons', id: 'p1' } }]));
+  });
+});
+
+describe('demo and settings', () => {
+  it('offers the demo fleet on an empty inventory and marks it with a banner', async () => {
+    const rust = fakeRust({ commons: [] });
+    render(App);
+    await screen.findByTestId('empty-state');
+    expect(screen.queryByTestId('demo-banner')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('try-demo'));
+    await waitFor(() => expect(rust.named('demo_start')).toHaveLength(1));
+    expect(await screen.findByTestId('demo-banner')).toHaveTextContent('Demo fleet — simulated commons, separate from your inventory');
+    expect(await screen.findAllByTestId('board-row')).toHaveLength(2);
+  });
+
+  it('saves the monitoring settings as typed', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('gs');
+    const interval = await screen.findByLabelText('Check every');
+    await waitFor(() => expect(interval).toHaveValue(5));
+    await userEvent.clear(interval);
+    await userEvent.type(interval, '15');
+    await userEvent.click(document.querySelector<HTMLInputElement>('#monitor-notifications')!);
+    const certDays = document.querySelector<HTMLInputElement>('#monitor-cert-days')!;
+    expect(certDays).toHaveValue('30, 14, 7, 1');
+    await userEvent.clear(certDays);
+    await userEvent.type(certDays, '21, 3');
+    const keyDays = document.querySelector<HTMLInputElement>('#monitor-key-days')!;
+    await userEvent.clear(keyDays);
+    await userEvent.type(keyDays, '10');
+    await userEvent.click(screen.getByTestId('save-monitoring'));
+    await waitFor(() =>
+      expect(rust.named('monitor_settings_save')[0]?.request).toEqual({
+        interval_secs: 900,
+        notifications: false,
+        cert_warn_days: [21, 3],
+        key_warn_days: [10],
+      }),
+    );
+    expect(await screen.findByText('Monitoring settings saved.')).toBeInTheDocument();
+  });
+
+  it('refuses warning days that are not numbers', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('gs');
+    const certDays = await screen.findByLabelText('Warn before certificate expiry');
+    await waitFor(() => expect(certDays).toHaveValue('30, 14, 7, 1'));
+    await userEvent.type(certDays, ', soon');
+    await userEvent.click(screen.getByTestId('save-monitoring'));
+    expect(await screen.findByTestId('monitor-error')).toHaveTextContent('whole numbers');
+    expect(rust.named('monitor_settings_save')).toHaveLength(0);
+  });
+});

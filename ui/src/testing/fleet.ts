@@ -1,0 +1,61 @@
+import type { Commons, CommonsHealth, FleetSummary, FleetView, MonitorSettings } from '../lib/backend/backend';
+
+/** Shared test data for the fleet screens: what the Rust side would answer. */
+export const SERVICES = ['fence', 'indexd', 'peregrine', 'sheepdog', 'metadata'];
+
+export const MONITOR: MonitorSettings = { interval_secs: 300, notifications: true, cert_warn_days: [30, 14, 7, 1], key_warn_days: [7, 1] };
+
+export function healthOf(commons: Commons, extra: Partial<CommonsHealth> = {}): CommonsHealth {
+  const at = Date.now() - 120_000;
+  return {
+    commons,
+    overall: 'healthy',
+    last_attempted: at,
+    last_successful: at,
+    error: null,
+    services: SERVICES.map((service) => ({
+      service,
+      state: 'healthy',
+      since: at - 86_400_000,
+      latency_ms: 120,
+      version: '2026.10',
+      detail: null,
+    })),
+    cert: { not_after: Math.floor(Date.now() / 1000) + 90 * 86_400, problem: null },
+    counts: { objects: 1_234_567, bytes: 5_500_000_000_000 },
+    dictionary_version: '4.2.0',
+    helm: true,
+    key: null,
+    key_error: null,
+    drift: [],
+    ...extra,
+  };
+}
+
+export function emptySummary(commons: number): FleetSummary {
+  return {
+    commons,
+    commons_down: 0,
+    commons_degraded: 0,
+    services_down: 0,
+    certs_expiring: 0,
+    certs_expired: 0,
+    keys_expiring: 0,
+    keys_expired: 0,
+    drifting: 0,
+    never_checked: 0,
+  };
+}
+
+export function fleetOf(rows: CommonsHealth[], extra: Partial<FleetView> = {}): FleetView {
+  const last = rows.find((r) => r.last_successful !== null)?.last_successful ?? null;
+  return {
+    rows,
+    summary: emptySummary(rows.length),
+    services: SERVICES,
+    freshness: { source: 'health', last_attempted: last, last_successful: last, last_error: null },
+    offline: false,
+    read_at: Date.now(),
+    ...extra,
+  };
+}
