@@ -36,22 +36,18 @@ pub fn run(paths: AppPaths, demo: bool) {
     let started = Instant::now();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
     let state = AppState::open(paths, started);
+    if demo {
+        // Before the window opens, so its first paint already shows the demo fleet.
+        if let Err(e) = tauri::async_runtime::block_on(state.start_demo()) {
+            tracing::error!(message = %e.message, "demo fleet did not start");
+        }
+    }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(state)
-        .setup(move |app| {
-            let handle = app.handle().clone();
-            if demo {
-                let demo_handle = handle.clone();
-                tauri::async_runtime::spawn(async move {
-                    use tauri::Manager;
-                    if let Err(e) = demo_handle.state::<AppState>().start_demo().await {
-                        tracing::error!(message = %e.message, "demo fleet did not start");
-                    }
-                });
-            }
-            monitoring::schedule(handle);
+        .setup(|app| {
+            monitoring::schedule(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -234,6 +234,20 @@ describe('add and edit', () => {
     expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument();
   });
 
+  it('sends a private CA pasted for the commons', async () => {
+    const rust = fakeRust();
+    render(App);
+    await userEvent.click(await screen.findByTestId('add-commons'));
+    await userEvent.type(screen.getByLabelText('Name'), 'Private');
+    await userEvent.type(document.querySelector<HTMLInputElement>('#commons-base-url')!, 'private.example.org');
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    await userEvent.click(document.querySelector<HTMLTextAreaElement>('#commons-ca-pem')!);
+    await userEvent.paste(pem);
+    await userEvent.click(screen.getByTestId('save-commons'));
+    await waitFor(() => expect(rust.named('commons_create')).toHaveLength(1));
+    expect(rust.named('commons_create')[0].request.ca_pem).toBe(pem);
+  });
+
   it('shows a validation error from commons_validate under the base URL', async () => {
     const rust = fakeRust({
       overrides: {

@@ -272,6 +272,19 @@ fn run_mode(
                 .filter(|p| p.reachable && p.services.iter().all(|s| s.state == ServiceState::Healthy))
                 .count();
             let probed = result.probes.len();
+            // Why services were not healthy, most frequent first (none expected).
+            let mut why = std::collections::BTreeMap::<String, usize>::new();
+            for p in &result.probes {
+                for s in p.services.iter().filter(|s| s.state != ServiceState::Healthy) {
+                    *why.entry(format!("{} {:?}: {}", s.service, s.state, s.detail.as_deref().unwrap_or("")))
+                        .or_default() += 1;
+                }
+            }
+            let mut why: Vec<_> = why.into_iter().collect();
+            why.sort_by(|a, b| b.1.cmp(&a.1));
+            for (w, k) in why.iter().take(5) {
+                println!("    not healthy x{k}: {w}");
+            }
             let t1 = Instant::now();
             let report = history::record(&store, &result).unwrap();
             let record_ms = t1.elapsed().as_secs_f64() * 1000.0;
