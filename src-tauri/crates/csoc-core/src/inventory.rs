@@ -1,5 +1,7 @@
 //! The commons inventory: CRUD over the cache, the filtered fleet list, and meshes.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -229,15 +231,37 @@ pub(crate) fn meshes(conn: &Connection) -> CoreResult<Vec<Mesh>> {
 }
 
 const SELECT_COMMONS: &str = "SELECT c.id, c.name, c.base_url, c.environment, c.relation, c.owner, c.contact,
-        c.notes, c.expected_release, c.deployment, c.created_at, c.updated_at, c.ca_pem,
-        (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM commons_tags t WHERE t.commons_id = c.id ORDER BY tag)),
-        (SELECT group_concat(mesh, char(31)) FROM (SELECT mesh FROM mesh_members m WHERE m.commons_id = c.id ORDER BY mesh))
+        c.notes, c.expected_release, c.deployment, c.created_at, c.updated_at, c.ca_pem
     FROM commons c";
 
 fn get_in(conn: &Connection, id: &str) -> CoreResult<Commons> {
-    conn.query_row(&format!("{SELECT_COMMONS} WHERE c.id = ?1"), [id], row_to_commons)
+    let mut c = conn
+        .query_row(&format!("{SELECT_COMMONS} WHERE c.id = ?1"), [id], row_to_commons)
         .optional()?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| not_found(id))?;
+    let mut labels = labels(conn, Some(id))?;
+    (c.draft.tags, c.draft.meshes) = labels.remove(id).unwrap_or_default();
+    Ok(c)
+}
+
+/// Tags and meshes per commons (sorted), in two queries however many commons are listed.
+fn labels(conn: &Connection, only: Option<&str>) -> CoreResult<HashMap<String, (Vec<String>, Vec<String>)>> {
+    let mut out: HashMap<String, (Vec<String>, Vec<String>)> = HashMap::new();
+    let mut tags = conn.prepare_cached(
+        "SELECT commons_id, tag FROM commons_tags WHERE ?1 IS NULL OR commons_id = ?1 ORDER BY commons_id, tag",
+    )?;
+    for row in tags.query_map([only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, tag) = row?;
+        out.entry(id).or_default().0.push(tag);
+    }
+    let mut meshes = conn.prepare_cached(
+        "SELECT commons_id, mesh FROM mesh_members WHERE ?1 IS NULL OR commons_id = ?1 ORDER BY commons_id, mesh",
+    )?;
+    for row in meshes.query_map([only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, mesh) = row?;
+        out.entry(id).or_default().1.push(mesh);
+    }
+    Ok(out)
 }
 
 pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResult<Vec<Commons>> {
@@ -275,8 +299,13 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
         SortKey::Updated => " ORDER BY c.updated_at DESC, lower(c.name)",
     });
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_commons)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut commons: Vec<Commons> =
+        stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_commons)?.collect::<Result<_, _>>()?;
+    let mut labels = labels(conn, None)?;
+    for c in &mut commons {
+        (c.draft.tags, c.draft.meshes) = labels.remove(&c.id).unwrap_or_default();
+    }
+    Ok(commons)
 }
 
 fn row_to_commons(r: &Row<'_>) -> rusqlite::Result<Commons> {
@@ -299,8 +328,8 @@ fn row_to_commons(r: &Row<'_>) -> rusqlite::Result<Commons> {
             notes: text(7)?,
             expected_release: r.get(8)?,
             deployment,
-            tags: split_list(r.get(13)?),
-            meshes: split_list(r.get(14)?),
+            tags: Vec::new(),
+            meshes: Vec::new(),
             ca_pem: r.get(12)?,
         },
         created_at: r.get(10)?,

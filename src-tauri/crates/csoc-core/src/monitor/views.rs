@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -117,11 +117,13 @@ pub struct CommonsHealthDetail {
 pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
     let commons = inventory::list(store, filter)?.commons;
     let conn = store.conn();
+    let mut parts = load_parts(&conn, None)?;
+    let order = catalog_order();
     let mut rows = Vec::with_capacity(commons.len());
     let mut summary = FleetSummary::default();
     let now_secs = now_ms() / 1000;
     for c in commons {
-        let h = health(&conn, c)?;
+        let h = build(c, &mut parts, &order);
         summary.commons += 1;
         match (&h.last_attempted, h.overall) {
             (None, _) => summary.never_checked += 1,
@@ -188,28 +190,39 @@ pub fn commons_detail(store: &Store, id: &str, range: HistoryRange) -> CoreResul
     Ok(CommonsHealthDetail { health, range, history, changes, read_at: now })
 }
 
-fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
-    type Row = (
-        i64,
-        Option<i64>,
-        bool,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<bool>,
-        Option<String>,
-    );
-    let status: Option<Row> = conn
-        .prepare_cached(
-            "SELECT last_attempted, last_successful, reachable, error, cert_not_after, cert_problem, object_count,
-                    total_size, dictionary_version, helm, key_error FROM commons_status WHERE commons_id = ?1",
-        )?
-        .query_row([&commons.id], |r| {
-            Ok((
-                r.get(0)?,
+type StatusRow = (
+    i64,
+    Option<i64>,
+    bool,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<bool>,
+    Option<String>,
+);
+
+/// Everything the board needs, read in three queries whatever the fleet's size.
+#[derive(Default)]
+struct Parts {
+    status: HashMap<String, StatusRow>,
+    services: HashMap<String, Vec<ServiceStatus>>,
+    keys: HashMap<String, (i64, Option<String>)>,
+}
+
+fn load_parts(conn: &Connection, only: Option<&str>) -> CoreResult<Parts> {
+    let mut parts = Parts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT commons_id, last_attempted, last_successful, reachable, error, cert_not_after, cert_problem,
+                object_count, total_size, dictionary_version, helm, key_error
+         FROM commons_status WHERE ?1 IS NULL OR commons_id = ?1",
+    )?;
+    for row in stmt.query_map([only], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (
                 r.get(1)?,
                 r.get(2)?,
                 r.get(3)?,
@@ -220,39 +233,64 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
                 r.get(8)?,
                 r.get(9)?,
                 r.get(10)?,
-            ))
-        })
-        .optional()?;
-    let services: Vec<ServiceStatus> = conn
-        .prepare_cached(
-            "SELECT service, state, since, latency_ms, version, detail FROM service_status WHERE commons_id = ?1",
-        )?
-        .query_map([&commons.id], |r| {
-            Ok(ServiceStatus {
-                service: r.get(0)?,
-                state: ServiceState::parse(&r.get::<_, String>(1)?),
-                since: r.get(2)?,
-                latency_ms: r.get(3)?,
-                version: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let order: HashMap<&str, usize> = service_ids().into_iter().enumerate().map(|(i, s)| (s, i)).collect();
-    let mut services = services;
-    services.sort_by_key(|s| order.get(s.service.as_str()).copied().unwrap_or(usize::MAX));
-    let key: Option<KeySummary> = conn
-        .prepare_cached("SELECT expires_at, last_test_code FROM credentials WHERE commons_id = ?1")?
-        .query_row([&commons.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))
-        .optional()?
-        .map(|(expires_at, code)| KeySummary {
-            status: key_status(
-                expires_at,
-                matches!(code.as_deref(), Some("key_rejected" | "key_expired")),
-                now_ms() / 1000,
+                r.get(11)?,
             ),
+        ))
+    })? {
+        let (id, status) = row?;
+        parts.status.insert(id, status);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT commons_id, service, state, since, latency_ms, version, detail FROM service_status
+         WHERE ?1 IS NULL OR commons_id = ?1",
+    )?;
+    for row in stmt.query_map([only], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            ServiceStatus {
+                service: r.get(1)?,
+                state: ServiceState::parse(&r.get::<_, String>(2)?),
+                since: r.get(3)?,
+                latency_ms: r.get(4)?,
+                version: r.get(5)?,
+                detail: r.get(6)?,
+            },
+        ))
+    })? {
+        let (id, service) = row?;
+        parts.services.entry(id).or_default().push(service);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT commons_id, expires_at, last_test_code FROM credentials WHERE ?1 IS NULL OR commons_id = ?1",
+    )?;
+    for row in stmt.query_map([only], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))? {
+        let (id, key) = row?;
+        parts.keys.insert(id, key);
+    }
+    Ok(parts)
+}
+
+fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
+    let mut parts = load_parts(conn, Some(&commons.id))?;
+    Ok(build(commons, &mut parts, &catalog_order()))
+}
+
+fn catalog_order() -> HashMap<&'static str, usize> {
+    service_ids().into_iter().enumerate().map(|(i, s)| (s, i)).collect()
+}
+
+fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usize>) -> CommonsHealth {
+    let status = parts.status.remove(&commons.id);
+    let mut services = parts.services.remove(&commons.id).unwrap_or_default();
+    services.sort_by_key(|s| order.get(s.service.as_str()).copied().unwrap_or(usize::MAX));
+    let key = parts.keys.remove(&commons.id).map(|(expires_at, code)| KeySummary {
+        status: key_status(
             expires_at,
-        });
+            matches!(code.as_deref(), Some("key_rejected" | "key_expired")),
+            now_ms() / 1000,
+        ),
+        expires_at,
+    });
     let drift = match commons.draft.expected_release.as_deref() {
         Some(expected) => services
             .iter()
@@ -280,7 +318,7 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
         ),
         None => (None, None, None, None, Counts::default(), None, None, None),
     };
-    Ok(CommonsHealth {
+    CommonsHealth {
         commons,
         overall,
         last_attempted,
@@ -294,7 +332,7 @@ fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
         key,
         key_error,
         drift,
-    })
+    }
 }
 
 /// A reachable commons is at worst degraded: "down" is kept for a commons nobody can reach, so the
