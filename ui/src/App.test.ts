@@ -245,7 +245,7 @@ describe('add and edit', () => {
     await userEvent.paste(pem);
     await userEvent.click(screen.getByTestId('save-commons'));
     await waitFor(() => expect(rust.named('commons_create')).toHaveLength(1));
-    expect(rust.named('commons_create')[0].request.ca_pem).toBe(pem);
+    expect((rust.named('commons_create')[0].request as { ca_pem: string | null }).ca_pem).toBe(pem);
   });
 
   it('shows a validation error from commons_validate under the base URL', async () => {

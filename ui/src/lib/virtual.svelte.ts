@@ -16,6 +16,10 @@ export const FALLBACK_VIEWPORT = 800;
 export type RowRange = { start: number; end: number; top: number; bottom: number };
 
 export class VirtualWindow {
+  /** Every row's height in px. */
+  readonly rowHeight: number;
+  /** Rows rendered beyond each edge of the viewport. */
+  readonly overscan: number;
   /** The scroll container's scrollTop, as last seen. */
   scrollTop = $state(0);
   /** The scroll container's inner height. */
@@ -23,18 +27,24 @@ export class VirtualWindow {
   /** Distance from the top of the scrolled content to the first row (a sticky header above the rows). */
   offset = $state(0);
 
+  /** The first row at least partly in view; changes only as a row boundary is crossed, so scroll events in between cost nothing. */
+  private first: number;
+  /** Rows that fit in the viewport, counting a partial one at each edge. */
+  private fits: number;
   private el: HTMLElement | null = null;
 
-  constructor(
-    readonly rowHeight: number,
-    readonly overscan: number = OVERSCAN,
-  ) {}
+  constructor(rowHeight: number, overscan: number = OVERSCAN) {
+    this.rowHeight = rowHeight;
+    this.overscan = overscan;
+    this.first = $derived(Math.floor(Math.max(0, this.scrollTop - this.offset) / rowHeight));
+    this.fits = $derived(Math.ceil(this.viewport / rowHeight) + 1);
+  }
 
   /** Which rows of `count` to render, and the spacer heights above and below them. */
   range(count: number): RowRange {
     const h = this.rowHeight;
-    const visible = Math.ceil(this.viewport / h) + 1;
-    const first = Math.floor(Math.max(0, this.scrollTop - this.offset) / h);
+    const visible = this.fits;
+    const first = this.first;
     let start = Math.max(0, first - this.overscan);
     // After the list shrinks (a filter) the old scroll position may lie past its end.
     start = Math.min(start, Math.max(0, count - visible - this.overscan));

@@ -251,6 +251,11 @@ fn run_mode(
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
     fill_inventory(&store, &sim);
     let vault = Vault::new();
+    let urls: std::collections::HashMap<String, String> = targets(&store, &vault, &SweepScope::All)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.commons_id, t.base_url.split("://").nth(1).unwrap_or_default().to_string()))
+        .collect();
     let mut rows = Vec::new();
     for &c in conc {
         for _ in 0..runs {
@@ -272,12 +277,17 @@ fn run_mode(
                 .filter(|p| p.reachable && p.services.iter().all(|s| s.state == ServiceState::Healthy))
                 .count();
             let probed = result.probes.len();
+            let reachable = result.probes.iter().filter(|p| p.reachable).count();
+            if reachable < probed {
+                println!("    reachable: {reachable} of {probed}");
+            }
             // Why services were not healthy, most frequent first (none expected).
             let mut why = std::collections::BTreeMap::<String, usize>::new();
             for p in &result.probes {
                 for s in p.services.iter().filter(|s| s.state != ServiceState::Healthy) {
-                    *why.entry(format!("{} {:?}: {}", s.service, s.state, s.detail.as_deref().unwrap_or("")))
-                        .or_default() += 1;
+                    // Group by service, state and reason, without the host:port.
+                    let detail = s.detail.as_deref().unwrap_or("").replace(&p_host(&p.commons_id, &urls), "<host>");
+                    *why.entry(format!("{} {:?}: {}", s.service, s.state, detail)).or_default() += 1;
                 }
             }
             let mut why: Vec<_> = why.into_iter().collect();
@@ -315,6 +325,10 @@ fn run_mode(
         let _ = child.wait();
     }
     rows
+}
+
+fn p_host(commons_id: &str, urls: &std::collections::HashMap<String, String>) -> String {
+    urls.get(commons_id).cloned().unwrap_or_else(|| "\u{0}".into())
 }
 
 fn header() {

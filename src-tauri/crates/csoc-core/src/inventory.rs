@@ -239,25 +239,31 @@ fn get_in(conn: &Connection, id: &str) -> CoreResult<Commons> {
         .query_row(&format!("{SELECT_COMMONS} WHERE c.id = ?1"), [id], row_to_commons)
         .optional()?
         .ok_or_else(|| not_found(id))?;
-    let mut labels = labels(conn, Some(id))?;
+    let mut labels = labels(conn, Some(std::slice::from_ref(&c.id)))?;
     (c.draft.tags, c.draft.meshes) = labels.remove(id).unwrap_or_default();
     Ok(c)
 }
 
-/// Tags and meshes per commons (sorted), in two queries however many commons are listed.
-fn labels(conn: &Connection, only: Option<&str>) -> CoreResult<HashMap<String, (Vec<String>, Vec<String>)>> {
+/// Tags and meshes (sorted) of the given commons (`None`: all), in two queries however many.
+fn labels(conn: &Connection, ids: Option<&[String]>) -> CoreResult<HashMap<String, (Vec<String>, Vec<String>)>> {
     let mut out: HashMap<String, (Vec<String>, Vec<String>)> = HashMap::new();
+    if ids.is_some_and(<[String]>::is_empty) {
+        return Ok(out);
+    }
+    let ids = ids.map(|ids| serde_json::to_string(ids).expect("ids serialize"));
     let mut tags = conn.prepare_cached(
-        "SELECT commons_id, tag FROM commons_tags WHERE ?1 IS NULL OR commons_id = ?1 ORDER BY commons_id, tag",
+        "SELECT commons_id, tag FROM commons_tags
+         WHERE ?1 IS NULL OR commons_id IN (SELECT value FROM json_each(?1)) ORDER BY commons_id, tag",
     )?;
-    for row in tags.query_map([only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for row in tags.query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (id, tag) = row?;
         out.entry(id).or_default().0.push(tag);
     }
     let mut meshes = conn.prepare_cached(
-        "SELECT commons_id, mesh FROM mesh_members WHERE ?1 IS NULL OR commons_id = ?1 ORDER BY commons_id, mesh",
+        "SELECT commons_id, mesh FROM mesh_members
+         WHERE ?1 IS NULL OR commons_id IN (SELECT value FROM json_each(?1)) ORDER BY commons_id, mesh",
     )?;
-    for row in meshes.query_map([only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for row in meshes.query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (id, mesh) = row?;
         out.entry(id).or_default().1.push(mesh);
     }
@@ -301,7 +307,9 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut commons: Vec<Commons> =
         stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_commons)?.collect::<Result<_, _>>()?;
-    let mut labels = labels(conn, None)?;
+    // Unfiltered, every commons is listed: reading all labels is cheaper than naming 10,000 ids.
+    let ids: Vec<String> = commons.iter().map(|c| c.id.clone()).collect();
+    let mut labels = labels(conn, (!args.is_empty()).then_some(ids.as_slice()))?;
     for c in &mut commons {
         (c.draft.tags, c.draft.meshes) = labels.remove(&c.id).unwrap_or_default();
     }
