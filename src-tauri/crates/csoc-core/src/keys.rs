@@ -11,7 +11,7 @@ use crate::credentials::{parse_credentials, scan_profiles, ApiKey, KeyInfo};
 use crate::error::{CoreError, CoreResult};
 use crate::gen3::{ClientOptions, Gen3Client};
 use crate::inventory;
-use crate::model::{Commons, CommonsDraft, Deployment, Environment, InventoryFilter, Relation};
+use crate::model::{Commons, CommonsDraft, Environment, InventoryFilter};
 use crate::secret::Secret;
 use crate::store::Store;
 use crate::vault::{CredentialView, Vault};
@@ -121,20 +121,7 @@ pub fn import(
         (Some(c), _) => c,
         (None, Some(new)) => inventory::create(
             store,
-            &CommonsDraft {
-                name: new.name.clone(),
-                base_url: key.info.commons_url.clone(),
-                environment: new.environment,
-                relation: Relation::WeRunIt,
-                owner: String::new(),
-                contact: String::new(),
-                tags: vec![],
-                notes: String::new(),
-                expected_release: None,
-                deployment: Deployment::Unknown,
-                meshes: vec![],
-                ca_pem: None,
-            },
+            &CommonsDraft::new(new.name.clone(), key.info.commons_url.clone(), new.environment),
         )?,
         (None, None) => {
             return Err(CoreError::not_found(format!(

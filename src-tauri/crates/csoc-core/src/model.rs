@@ -94,6 +94,27 @@ pub struct CommonsDraft {
     pub ca_pem: Option<String>,
 }
 
+impl CommonsDraft {
+    /// A draft with what every commons needs; a commons "we run", deployed from an unknown place,
+    /// everything else empty.
+    pub fn new(name: impl Into<String>, base_url: impl Into<String>, environment: Environment) -> Self {
+        Self {
+            name: name.into(),
+            base_url: base_url.into(),
+            environment,
+            relation: Relation::WeRunIt,
+            owner: String::new(),
+            contact: String::new(),
+            tags: Vec::new(),
+            notes: String::new(),
+            expected_release: None,
+            deployment: Deployment::Unknown,
+            meshes: Vec::new(),
+            ca_pem: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Commons {
     pub id: String,

@@ -6,7 +6,7 @@ use clap::Parser;
 use csoc_core::cli::{self, Cli};
 use csoc_core::error::{CoreError, ErrorCode};
 use csoc_core::inventory;
-use csoc_core::model::{Commons, CommonsDraft, Deployment, Environment, InventoryFilter, Relation};
+use csoc_core::model::{Commons, CommonsDraft, Environment, InventoryFilter, Relation};
 use csoc_core::paths::AppPaths;
 use csoc_core::store::Store;
 
@@ -24,20 +24,7 @@ fn run(data_dir: &Path, args: &[&str]) -> Result<String, CoreError> {
 }
 
 fn draft(name: &str, url: &str, environment: Environment) -> CommonsDraft {
-    CommonsDraft {
-        name: name.into(),
-        base_url: url.into(),
-        environment,
-        relation: Relation::WeRunIt,
-        owner: String::new(),
-        contact: String::new(),
-        tags: vec![],
-        notes: String::new(),
-        expected_release: None,
-        deployment: Deployment::Unknown,
-        meshes: vec![],
-        ca_pem: None,
-    }
+    CommonsDraft::new(name, url, environment)
 }
 
 /// Fills the cache in `data_dir` through the library, as the window would.

@@ -19,20 +19,7 @@ fn open() -> (TempDir, Store) {
 }
 
 fn draft(name: &str, url: &str, environment: Environment) -> CommonsDraft {
-    CommonsDraft {
-        name: name.into(),
-        base_url: url.into(),
-        environment,
-        relation: Relation::WeRunIt,
-        owner: String::new(),
-        contact: String::new(),
-        tags: vec![],
-        notes: String::new(),
-        expected_release: None,
-        deployment: Deployment::Unknown,
-        meshes: vec![],
-        ca_pem: None,
-    }
+    CommonsDraft::new(name, url, environment)
 }
 
 fn all(store: &Store) -> Vec<Commons> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use csoc_core::gen3::ClientOptions;
 use csoc_core::inventory;
-use csoc_core::model::{CommonsDraft, Deployment, Environment, InventoryFilter, Relation};
+use csoc_core::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_core::monitor::history::{self, SweepReport};
 use csoc_core::monitor::probe::ServiceState;
 use csoc_core::monitor::sweep::{self, SweepOptions};
@@ -46,18 +46,12 @@ async fn world(specs: Vec<CommonsSpec>) -> World {
         inventory::create(
             &store,
             &CommonsDraft {
-                name: name.clone(),
-                base_url: fleet.base_url(&name),
-                environment: if name == "prod" { Environment::Production } else { Environment::Dev },
-                relation: Relation::WeRunIt,
-                owner: String::new(),
-                contact: String::new(),
-                tags: vec![],
-                notes: String::new(),
                 expected_release: Some("2025.09".into()),
-                deployment: Deployment::Unknown,
-                meshes: vec![],
-                ca_pem: None,
+                ..CommonsDraft::new(
+                    name.clone(),
+                    fleet.base_url(&name),
+                    if name == "prod" { Environment::Production } else { Environment::Dev },
+                )
             },
         )
         .unwrap();
@@ -223,24 +217,7 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DB_FILE);
     let store = Store::open(&path).unwrap();
-    let c = inventory::create(
-        &store,
-        &CommonsDraft {
-            name: "r".into(),
-            base_url: "r.example.org".into(),
-            environment: Environment::Dev,
-            relation: Relation::WeRunIt,
-            owner: String::new(),
-            contact: String::new(),
-            tags: vec![],
-            notes: String::new(),
-            expected_release: None,
-            deployment: Deployment::Unknown,
-            meshes: vec![],
-            ca_pem: None,
-        },
-    )
-    .unwrap();
+    let c = inventory::create(&store, &CommonsDraft::new("r", "r.example.org", Environment::Dev)).unwrap();
     let now = csoc_core::model::now_ms();
     let conn = rusqlite::Connection::open(&path).unwrap();
     // 30 days of 5-minute samples for 12 services: what a month of sweeps writes.
