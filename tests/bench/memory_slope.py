@@ -23,7 +23,8 @@ def main():
         return
     mins = [float(r["minute"]) for r in rows]
     print(f"samples: {len(rows)} (minutes {mins[0]:.0f}-{mins[-1]:.0f})")
-    for col in ("app_rss_kb", "app_pss_kb", "total_pss_kb", "cache_bytes"):
+    skip = {"minute", "elapsed_s", "n_procs"}
+    for col in [c for c in rows[0] if c not in skip]:
         ys = [float(r[col]) / (1024.0 if col.endswith("_kb") else 1024.0 * 1024.0) for r in rows]
         s = slope(mins, ys) * 60.0
         print(f"{col:14s} first {ys[0]:9.1f} MB  last {ys[-1]:9.1f} MB  slope {s:+8.2f} MB/hour")

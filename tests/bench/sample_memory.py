@@ -4,8 +4,10 @@
 usage: sample_memory.py PID CACHE_FILE OUT_CSV [INTERVAL_S=60] [DURATION_S=3600]
 
 Columns: minute, elapsed_s, app_rss_kb, app_pss_kb, total_pss_kb (app + all descendants,
-e.g. WebKitWebProcess / WebKitNetworkProcess), n_procs, cache_bytes (cache file + -wal + -shm).
-PSS comes from /proc/<pid>/smaps_rollup. Stops early if the app exits.
+e.g. WebKitWebProcess / WebKitNetworkProcess), n_procs, cache_bytes (cache file + -wal + -shm),
+app_uss_kb and total_uss_kb (Private_Clean + Private_Dirty: memory no other process shares; PSS moves
+when other processes on the machine map the same libraries, e.g. another WebKit app).
+All from /proc/<pid>/smaps_rollup. Stops early if the app exits.
 """
 import os
 import sys
@@ -37,15 +39,16 @@ def descendants(pid):
     return out
 
 
-def rollup(pid, field):
+def rollup(pid, *fields):
+    total = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
+                if line.split(":")[0] in fields:
+                    total += int(line.split()[1])
     except OSError:
         return 0
-    return 0
+    return total
 
 
 def cache_bytes(path):
@@ -66,7 +69,7 @@ def main():
     duration = float(sys.argv[5]) if len(sys.argv) > 5 else 3600.0
     t0 = time.monotonic()
     with open(out, "w") as f:
-        f.write("minute,elapsed_s,app_rss_kb,app_pss_kb,total_pss_kb,n_procs,cache_bytes\n")
+        f.write("minute,elapsed_s,app_rss_kb,app_pss_kb,total_pss_kb,n_procs,cache_bytes,app_uss_kb,total_uss_kb\n")
         f.flush()
         i = 0
         while True:
@@ -80,7 +83,9 @@ def main():
             procs = descendants(pid)
             total = sum(rollup(p, "Pss") for p in procs)
             row = [i * interval / 60.0, round(time.monotonic() - t0, 1), rollup(pid, "Rss"),
-                   rollup(pid, "Pss"), total, len(procs), cache_bytes(cache)]
+                   rollup(pid, "Pss"), total, len(procs), cache_bytes(cache),
+                   rollup(pid, "Private_Clean", "Private_Dirty"),
+                   sum(rollup(p, "Private_Clean", "Private_Dirty") for p in procs)]
             f.write(",".join(str(x) for x in row) + "\n")
             f.flush()
             i += 1

@@ -291,7 +291,7 @@ fn run_mode(
                 }
             }
             let mut why: Vec<_> = why.into_iter().collect();
-            why.sort_by(|a, b| b.1.cmp(&a.1));
+            why.sort_by_key(|w| std::cmp::Reverse(w.1));
             for (w, k) in why.iter().take(5) {
                 println!("    not healthy x{k}: {w}");
             }

@@ -220,20 +220,22 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
     let c = inventory::create(&store, &CommonsDraft::new("r", "r.example.org", Environment::Dev)).unwrap();
     let now = csoc_core::model::now_ms();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    // 30 days of 5-minute samples for 12 services: what a month of sweeps writes.
+    // 30 days of 5-minute samples of 12 services: what a month of sweeps writes. One service in
+    // ten samples is down.
     let tx = conn.unchecked_transaction().unwrap();
     let mut stmt = tx
-        .prepare("INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, 20)")
+        .prepare(
+            "INSERT INTO probe_samples(commons_id, at, healthy, deployed, latency_sum, latency_n)
+             VALUES (?1, ?2, ?3, 12, 240, 12)",
+        )
         .unwrap();
     let step = 5 * 60 * 1000;
     let mut written = 0;
     let mut at = now - 30 * 24 * 3_600_000;
     while at < now {
-        for s in 0..12 {
-            let state = if s == 0 && (at / step) % 10 == 0 { "down" } else { "healthy" };
-            stmt.execute(rusqlite::params![c.id, format!("svc{s}"), at, state]).unwrap();
-            written += 1;
-        }
+        let healthy = if (at / step) % 10 == 0 { 11 } else { 12 };
+        stmt.execute(rusqlite::params![c.id, at, healthy]).unwrap();
+        written += 1;
         at += step;
     }
     drop(stmt);
@@ -242,9 +244,9 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
     let raw: i64 = conn.query_row("SELECT count(*) FROM probe_samples", [], |r| r.get(0)).unwrap();
     let hourly: i64 = conn.query_row("SELECT count(*) FROM probe_hourly", [], |r| r.get(0)).unwrap();
     let folded: i64 = conn.query_row("SELECT sum(samples) FROM probe_hourly", [], |r| r.get(0)).unwrap();
-    assert!(raw <= 7 * 24 * 12 * 12 + 12, "raw samples kept for 7 days only: {raw}");
+    assert!(raw <= 7 * 24 * 12 + 1, "raw samples kept for 7 days only: {raw}");
     assert_eq!(raw + folded, written, "every sample is kept, raw or aggregated");
-    assert!(hourly <= 23 * 24 * 12 + 24, "hourly rows: {hourly}");
+    assert!(hourly <= 23 * 24 + 1, "hourly rows: {hourly}");
     let month = views::commons_detail(&store, &c.id, HistoryRange::Month).unwrap();
     let uptimes: Vec<f64> = month.history.iter().filter_map(|p| p.uptime).collect();
     assert!(uptimes.len() >= 28, "a month of history survives downsampling");
@@ -275,4 +277,23 @@ fn headless_sweep_and_status() {
     let view: serde_json::Value = serde_json::from_str(&run(&["status", "--json"])).unwrap();
     assert_eq!(view["summary"]["commons_down"], 1);
     rt.block_on(w.fleet.shutdown());
+}
+
+/// Sweeps every 5 seconds write no more samples than sweeps every 5 minutes (unless a state
+/// changes), so the cache stays small whatever the schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fast_sweeps_do_not_grow_the_cache() {
+    let w = world(vec![CommonsSpec::new("a"), CommonsSpec::new("b")]).await;
+    for _ in 0..5 {
+        sweep_once(&w, SweepScope::All).await;
+    }
+    let count = |w: &World| -> i64 {
+        let conn = rusqlite::Connection::open(w._dir.path().join(DB_FILE)).unwrap();
+        conn.query_row("SELECT count(*) FROM probe_samples", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(count(&w), 2, "one sample per commons while nothing changes");
+    w.fleet.set_fault("a", Some(Service::Fence), Some(Fault::Down));
+    sweep_once(&w, SweepScope::All).await;
+    assert_eq!(count(&w), 3, "a state change is sampled at once");
+    w.fleet.shutdown().await;
 }

@@ -13,7 +13,8 @@ use crate::model::now_ms;
 use crate::store::Store;
 
 pub const RAW_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
-pub const HOURLY_RETENTION_MS: i64 = 400 * 24 * 3600 * 1000;
+pub const HOURLY_RETENTION_MS: i64 = 90 * 24 * 3600 * 1000;
+pub const SAMPLE_EVERY_MS: i64 = 5 * 60 * 1000;
 const HOUR_MS: i64 = 3600 * 1000;
 pub const HEALTH_SOURCE: &str = "health";
 
@@ -132,6 +133,7 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
 }
 
 fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec<StateChange>) -> CoreResult<()> {
+    let changes_before = changes.len();
     let previous: Option<bool> = tx
         .query_row("SELECT reachable FROM commons_status WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))
         .optional()?;
@@ -209,11 +211,33 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
                 version = COALESCE(?6, version), detail = ?7",
             params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail],
         )?;
-        tx.prepare_cached(
-            "INSERT INTO probe_samples(commons_id, service, at, state, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![p.commons_id, s.service, p.at, s.state.as_str(), s.latency_ms])?;
     }
+    sample(tx, p, changes.len() > changes_before)
+}
+
+/// Folds a probe into one sample row, written when a state changed or the last sample is older
+/// than `SAMPLE_EVERY_MS`: a 5-second schedule writes no more than a 5-minute one.
+fn sample(tx: &Connection, p: &CommonsProbe, changed: bool) -> CoreResult<()> {
+    let last: Option<i64> =
+        tx.query_row("SELECT max(at) FROM probe_samples WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))?;
+    if !changed && last.is_some_and(|last| p.at - last < SAMPLE_EVERY_MS) {
+        return Ok(());
+    }
+    let deployed: Vec<_> = p.services.iter().filter(|s| s.state != ServiceState::NotDeployed).collect();
+    let healthy = deployed.iter().filter(|s| s.state == ServiceState::Healthy).count() as i64;
+    let latencies: Vec<i64> = deployed.iter().filter_map(|s| s.latency_ms.map(i64::from)).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO probe_samples(commons_id, at, healthy, deployed, latency_sum, latency_n)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        p.commons_id,
+        p.at,
+        healthy,
+        deployed.len() as i64,
+        latencies.iter().sum::<i64>(),
+        latencies.len() as i64
+    ])?;
     Ok(())
 }
 
@@ -308,17 +332,16 @@ fn key_alerts(tx: &Connection, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) 
     Ok(())
 }
 
-/// Folds raw samples older than 7 days into hourly aggregates and drops aggregates past 400 days.
+/// Folds raw samples older than 7 days into hourly aggregates and drops aggregates past 90 days.
 pub fn prune(conn: &Connection, now: i64) -> CoreResult<()> {
     let cutoff = now - RAW_RETENTION_MS;
     conn.execute(
-        "INSERT INTO probe_hourly(commons_id, service, hour, samples, healthy, latency_sum, latency_n)
-         SELECT commons_id, service, (at / ?2) * ?2, count(*), sum(state = 'healthy'),
-                coalesce(sum(latency_ms), 0), count(latency_ms)
-         FROM probe_samples WHERE at < ?1 GROUP BY commons_id, service, at / ?2
-         ON CONFLICT(commons_id, service, hour) DO UPDATE SET samples = samples + excluded.samples,
-            healthy = healthy + excluded.healthy, latency_sum = latency_sum + excluded.latency_sum,
-            latency_n = latency_n + excluded.latency_n",
+        "INSERT INTO probe_hourly(commons_id, hour, samples, healthy, deployed, latency_sum, latency_n)
+         SELECT commons_id, (at / ?2) * ?2, count(*), sum(healthy), sum(deployed), sum(latency_sum), sum(latency_n)
+         FROM probe_samples WHERE at < ?1 GROUP BY commons_id, at / ?2
+         ON CONFLICT(commons_id, hour) DO UPDATE SET samples = samples + excluded.samples,
+            healthy = healthy + excluded.healthy, deployed = deployed + excluded.deployed,
+            latency_sum = latency_sum + excluded.latency_sum, latency_n = latency_n + excluded.latency_n",
         params![cutoff, HOUR_MS],
     )?;
     conn.execute("DELETE FROM probe_samples WHERE at < ?1", [cutoff])?;

@@ -355,7 +355,7 @@ fn worst(services: &[ServiceStatus]) -> ServiceState {
 fn history(conn: &Connection, id: &str, from: i64, to: i64, bucket: i64) -> CoreResult<Vec<HistoryPoint>> {
     let n = ((to - from) / bucket) as usize;
     let start = to - n as i64 * bucket;
-    let mut acc = vec![(0i64, 0i64, 0i64, 0i64); n]; // samples, healthy, latency_sum, latency_n
+    let mut acc = vec![(0i64, 0i64, 0i64, 0i64); n]; // deployed, healthy, latency_sum, latency_n
     let mut add = |at: i64, samples: i64, healthy: i64, lsum: i64, ln: i64| {
         if at >= start && at < to {
             let i = ((at - start) / bucket) as usize;
@@ -367,16 +367,14 @@ fn history(conn: &Connection, id: &str, from: i64, to: i64, bucket: i64) -> Core
         }
     };
     let mut raw = conn.prepare_cached(
-        "SELECT at, count(*), sum(state = 'healthy'), coalesce(sum(latency_ms), 0), count(latency_ms)
-         FROM probe_samples WHERE commons_id = ?1 AND at >= ?2 AND state <> 'not_deployed' GROUP BY at",
+        "SELECT at, deployed, healthy, latency_sum, latency_n FROM probe_samples WHERE commons_id = ?1 AND at >= ?2",
     )?;
     for row in raw.query_map(params![id, start], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
         let (at, s, h, ls, ln) = row?;
         add(at, s, h, ls, ln);
     }
     let mut hourly = conn.prepare_cached(
-        "SELECT hour, sum(samples), sum(healthy), sum(latency_sum), sum(latency_n) FROM probe_hourly
-         WHERE commons_id = ?1 AND hour >= ?2 GROUP BY hour",
+        "SELECT hour, deployed, healthy, latency_sum, latency_n FROM probe_hourly WHERE commons_id = ?1 AND hour >= ?2",
     )?;
     for row in hourly.query_map(params![id, start], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
         let (at, s, h, ls, ln) = row?;

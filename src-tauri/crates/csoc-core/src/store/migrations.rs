@@ -96,24 +96,27 @@ const STEPS: &[&str] = &[
         key_error TEXT,
         key_error_code TEXT
     );
+    -- One row per commons per sample (services folded: healthy of deployed), at most one per
+    -- 5 minutes unless a state changed, so fast sweeps do not grow the cache.
     CREATE TABLE probe_samples (
         commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
-        service TEXT NOT NULL,
         at INTEGER NOT NULL,
-        state TEXT NOT NULL,
-        latency_ms INTEGER
-    );
+        healthy INTEGER NOT NULL,
+        deployed INTEGER NOT NULL,
+        latency_sum INTEGER NOT NULL,
+        latency_n INTEGER NOT NULL,
+        PRIMARY KEY (commons_id, at)
+    ) WITHOUT ROWID;
     CREATE INDEX probe_samples_at ON probe_samples(at);
-    CREATE INDEX probe_samples_commons ON probe_samples(commons_id, at);
     CREATE TABLE probe_hourly (
         commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
-        service TEXT NOT NULL,
         hour INTEGER NOT NULL,
         samples INTEGER NOT NULL,
         healthy INTEGER NOT NULL,
+        deployed INTEGER NOT NULL,
         latency_sum INTEGER NOT NULL,
         latency_n INTEGER NOT NULL,
-        PRIMARY KEY (commons_id, service, hour)
+        PRIMARY KEY (commons_id, hour)
     ) WITHOUT ROWID;
     CREATE TABLE state_changes (
         id INTEGER PRIMARY KEY,
