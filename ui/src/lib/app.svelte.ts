@@ -113,9 +113,14 @@ export class AppState {
     if (!this.listening) {
       this.listening = true;
       try {
-        this.unlisten.push(await this.backend.on('inventory-changed', () => void this.refresh()));
-        this.unlisten.push(await this.backend.on('sweep-progress', (p) => (this.sweep = p)));
-        this.unlisten.push(await this.backend.on('fleet-updated', (r) => void this.fleetUpdated(r)));
+        // Registered together: each is an IPC round trip, and start-up waits for them.
+        this.unlisten.push(
+          ...(await Promise.all([
+            this.backend.on('inventory-changed', () => void this.refresh()),
+            this.backend.on('sweep-progress', (p) => (this.sweep = p)),
+            this.backend.on('fleet-updated', (r) => void this.fleetUpdated(r)),
+          ])),
+        );
       } catch {
         // Without live events the list still re-reads after the UI's own writes.
       }
@@ -134,6 +139,8 @@ export class AppState {
 
   async refresh(): Promise<void> {
     const seq = ++this.readSeq;
+    // At start-up the board is the likely home: read it alongside the inventory, not after it.
+    const fleetAlongside = this.homeChosen ? null : this.refreshFleet();
     try {
       const view = await this.backend.call('inventory_list', $state.snapshot(this.filter));
       // A slower, older read must not overwrite a newer one (fast typing in search).
@@ -149,7 +156,8 @@ export class AppState {
       this.fail(err, false);
       return;
     }
-    if (this.view && this.view.total > 0) await this.refreshFleet();
+    if (fleetAlongside) await fleetAlongside;
+    else if (this.view && this.view.total > 0) await this.refreshFleet();
   }
 
   async refreshFleet(): Promise<void> {

@@ -2,6 +2,7 @@
 //! before it expires, one fresh retry on 401/403), bounded time and size for every request, TLS
 //! always verified (a private CA may be added), and no redirect followed to another host.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -313,9 +314,31 @@ fn bearer(token: &Secret) -> String {
     format!("bearer {}", token.expose())
 }
 
+/// The TLS settings every client uses: the system's and the web's roots, plus an optional
+/// private CA. Built once per trust store (loading the system roots costs milliseconds).
+pub fn tls_config(extra_ca_pem: Option<&str>) -> CoreResult<Arc<tokio_rustls::rustls::ClientConfig>> {
+    use tokio_rustls::rustls;
+    let roots = crate::monitor::tls_cert::trust_store(extra_ca_pem)?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|_| CoreError::new(ErrorCode::Tls, "The TLS settings could not be built."))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 /// An HTTP client with the app's rules: verified TLS (plus an optional private CA), timeouts, and
 /// redirects followed only within the origin the request started at.
 pub fn http_client(opts: &ClientOptions) -> CoreResult<reqwest::Client> {
+    http_client_with(opts, tls_config(opts.extra_ca_pem.as_deref())?)
+}
+
+/// The same with prepared TLS settings: cheap enough to build one client per commons in a sweep,
+/// whose connections close when its probe ends.
+pub fn http_client_with(
+    opts: &ClientOptions,
+    tls: Arc<tokio_rustls::rustls::ClientConfig>,
+) -> CoreResult<reqwest::Client> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let same_origin = attempt.previous().first().is_none_or(|first| first.origin() == attempt.url().origin());
         if attempt.previous().len() >= 5 {
@@ -327,20 +350,16 @@ pub fn http_client(opts: &ClientOptions) -> CoreResult<reqwest::Client> {
             attempt.stop()
         }
     });
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
+    reqwest::Client::builder()
+        .use_preconfigured_tls((*tls).clone())
         .connect_timeout(opts.connect_timeout)
         .timeout(opts.request_timeout)
         .redirect(policy)
         .pool_max_idle_per_host(4)
-        .user_agent(concat!("gen3-csoc/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = &opts.extra_ca_pem {
-        let cert = reqwest::Certificate::from_pem(pem.as_bytes())
-            .map_err(|_| CoreError::invalid("The private CA is not a PEM certificate."))?;
-        builder = builder.add_root_certificate(cert);
-    }
-    builder.build().map_err(|e| {
-        tracing::error!(error = %e, "http client");
-        CoreError::new(ErrorCode::Tls, "The HTTPS client could not be set up (details are in the log file).")
-    })
+        .user_agent(concat!("gen3-csoc/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            tracing::error!(error = %e, "http client");
+            CoreError::new(ErrorCode::Tls, "The HTTPS client could not be set up (details are in the log file).")
+        })
 }

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use super::probe::{probe_commons, CommonsProbe, ProbeCtx};
 use crate::credentials::ApiKey;
 use crate::error::CoreResult;
-use crate::gen3::{http_client, ClientOptions, Gen3Client};
+use crate::gen3::{http_client_with, tls_config, ClientOptions, Gen3Client};
 
 pub struct SweepTarget {
     pub commons_id: String,
@@ -34,7 +34,7 @@ pub struct SweepOptions {
 impl Default for SweepOptions {
     fn default() -> Self {
         Self {
-            concurrency: 48,
+            concurrency: 128,
             client: ClientOptions {
                 connect_timeout: Duration::from_secs(5),
                 request_timeout: Duration::from_secs(10),
@@ -67,7 +67,9 @@ pub async fn run(
     on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
 ) -> CoreResult<SweepResult> {
     let started_at = crate::model::now_ms();
-    let shared = http_client(&opts.client)?;
+    // One TLS setup per trust store; one small client per commons, so a finished commons' sockets
+    // close at once and a sweep of 1,000 commons stays far below the usual 1,024 open-files limit.
+    let shared_tls = tls_config(None)?;
     let ctx = Arc::new(ProbeCtx {
         permits: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         cancel: cancel.clone(),
@@ -78,15 +80,25 @@ pub async fn run(
     let total = targets.len() as u32;
     let on_progress = Arc::new(on_progress);
     on_progress(SweepProgress { done: 0, total });
+    let commons_permits = Arc::new(Semaphore::new((opts.concurrency / 2).max(1)));
     let mut set = tokio::task::JoinSet::new();
     for t in targets {
         let ctx = ctx.clone();
-        let http = match &t.ca_pem {
-            Some(pem) => http_client(&ClientOptions { extra_ca_pem: Some(pem.clone()), ..opts.client.clone() })?,
-            None => shared.clone(),
+        let tls = match &t.ca_pem {
+            Some(pem) => tls_config(Some(pem))?,
+            None => shared_tls.clone(),
         };
-        let client = Gen3Client::with_http(http, &t.base_url, t.api_key, opts.client.clone())?;
-        set.spawn(async move { probe_commons(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref()).await });
+        let client_opts = opts.client.clone();
+        let permits = commons_permits.clone();
+        set.spawn(async move {
+            let _slot = tokio::select! {
+                _ = ctx.cancel.cancelled() => return None,
+                p = permits.acquire_owned() => p.ok()?,
+            };
+            let http = http_client_with(&client_opts, tls).ok()?;
+            let client = Gen3Client::with_http(http, &t.base_url, t.api_key, client_opts).ok()?;
+            probe_commons(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref()).await
+        });
     }
     let mut probes = Vec::with_capacity(total as usize);
     let mut done = 0;

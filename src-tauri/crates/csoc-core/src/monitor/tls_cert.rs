@@ -12,6 +12,8 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_rustls::rustls::{self, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use ts_rs::TS;
 
+use crate::error::{CoreError, CoreResult};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CertInfo {
     /// Unix seconds of the leaf certificate's `notAfter`.
@@ -80,13 +82,19 @@ pub fn default_roots() -> Arc<RootCertStore> {
     ROOTS.get_or_init(|| Arc::new(roots(None))).clone()
 }
 
+/// The trust store for a commons: the shared one, plus its private CA if it has one.
+pub fn trust_store(extra_ca_pem: Option<&str>) -> CoreResult<Arc<RootCertStore>> {
+    match extra_ca_pem {
+        None => Ok(default_roots()),
+        Some(pem) if pem_blocks(pem).is_empty() => Err(CoreError::invalid("The private CA is not a PEM certificate.")),
+        Some(pem) => Ok(Arc::new(roots(Some(pem)))),
+    }
+}
+
 /// Connects to `host:port`, completes (or fails) the handshake, and reports the leaf's expiry.
 /// `None` when nothing answered at all.
 pub async fn probe(host: &str, port: u16, extra_ca_pem: Option<&str>, timeout: Duration) -> Option<CertInfo> {
-    let roots = match extra_ca_pem {
-        Some(pem) => Arc::new(roots(Some(pem))),
-        None => default_roots(),
-    };
+    let roots = trust_store(extra_ca_pem).ok()?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let inner = WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().ok()?;
     let verifier = Arc::new(Recording { inner, leaf: Mutex::new(None) });
