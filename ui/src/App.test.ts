@@ -149,6 +149,38 @@ describe('startup', () => {
     expect(screen.queryByTestId('recovery-screen')).not.toBeInTheDocument();
   });
 
+  it('asks for the status and the first reads at the same time', async () => {
+    let answer: (status: AppStatus) => void = () => {};
+    const rust = fakeRust({ overrides: { app_status: () => new Promise<AppStatus>((resolve) => (answer = resolve)) } });
+    render(App);
+    // Both reads go out while the status is still unanswered; nothing shows until it arrives.
+    await waitFor(() => expect(rust.named('inventory_list')).toHaveLength(1));
+    await waitFor(() => expect(rust.named('fleet_view')).toHaveLength(1));
+    expect(screen.queryByTestId('empty-state')).not.toBeInTheDocument();
+    answer(STATUS);
+    await screen.findByTestId('empty-state');
+    await waitFor(() => expect(rust.named('first_paint')).toHaveLength(1));
+  });
+
+  it('ignores the first reads when the status reports a broken store', async () => {
+    const rust = fakeRust({
+      status: { ...STATUS, store_error: { code: 'db_corrupt', message: 'The cache file is not a database.' } },
+      overrides: {
+        inventory_list: () => {
+          throw { code: 'io', message: 'could not read the inventory' };
+        },
+      },
+    });
+    render(App);
+    await screen.findByTestId('recovery-screen');
+    await waitFor(() => expect(rust.named('inventory_list')).toHaveLength(1));
+    await waitFor(() => expect(rust.named('fleet_view')).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByText('could not read the inventory')).not.toBeInTheDocument();
+    expect(screen.getByTestId('recovery-screen')).toBeInTheDocument();
+    expect(rust.named('first_paint')).toHaveLength(0);
+  });
+
   it('explains a too-new database without offering to move it aside', async () => {
     fakeRust({ status: { ...STATUS, store_error: { code: 'db_too_new', message: 'Schema version 9 is newer than 3.' } } });
     render(App);
@@ -326,7 +358,7 @@ describe('keyboard and settings', () => {
     fakeRust({ commons: [DEV] });
     await renderCommonsList();
     await userEvent.keyboard('?');
-    expect(screen.getByTestId('shortcuts-help')).toHaveTextContent('Go to Meshes');
+    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Go to Meshes');
     await userEvent.keyboard('{Escape}');
     expect(screen.queryByTestId('shortcuts-help')).not.toBeInTheDocument();
   });

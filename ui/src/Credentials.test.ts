@@ -166,7 +166,7 @@ describe('navigation', () => {
     expect(await screen.findByTestId('credentials-view')).toBeInTheDocument();
     expect(screen.getByTestId('nav-credentials')).toHaveAttribute('aria-current', 'page');
     await userEvent.keyboard('?');
-    expect(screen.getByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
+    expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
   });
 
   it('orders the sidebar Fleet, Commons, Credentials, Meshes, Settings', async () => {

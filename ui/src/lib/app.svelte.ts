@@ -64,6 +64,7 @@ export class AppState {
   private toastSeq = 0;
   private unlisten: (() => void)[] = [];
   private listening = false;
+  private stopped = false;
   private firstPaintSent = false;
   private homeChosen = false;
   /** Set while a sweep the user asked for runs, to report its result (scheduled sweeps stay quiet). */
@@ -83,16 +84,24 @@ export class AppState {
   }
 
   async start(): Promise<void> {
-    try {
-      this.status = await this.backend.call('app_status', null);
-      this.storeError = this.status.store_error;
-    } catch (err) {
-      this.storeError = toCoreError(err);
-    }
-    if (!this.storeError) await this.openInventory();
+    // Start-up's round trips all go out at once: the status, the event listeners and the first reads.
+    // The reads' results (or errors) are used only once the status says the store is healthy.
+    const healthy = this.backend.call('app_status', null).then(
+      (status) => {
+        this.status = status;
+        this.storeError = status.store_error;
+        return !this.storeError;
+      },
+      (err: unknown) => {
+        this.storeError = toCoreError(err);
+        return false;
+      },
+    );
+    await this.openInventory(healthy);
   }
 
   stop(): void {
+    this.stopped = true;
     for (const off of this.unlisten) off();
     this.unlisten = [];
     this.listening = false;
@@ -109,23 +118,13 @@ export class AppState {
     }
   }
 
-  private async openInventory(): Promise<void> {
-    if (!this.listening) {
-      this.listening = true;
-      try {
-        // Registered together: each is an IPC round trip, and start-up waits for them.
-        this.unlisten.push(
-          ...(await Promise.all([
-            this.backend.on('inventory-changed', () => void this.refresh()),
-            this.backend.on('sweep-progress', (p) => (this.sweep = p)),
-            this.backend.on('fleet-updated', (r) => void this.fleetUpdated(r)),
-          ])),
-        );
-      } catch {
-        // Without live events the list still re-reads after the UI's own writes.
-      }
-    }
-    await this.refresh();
+  /** Registers the event listeners and reads the inventory, side by side; `healthy` gates using the reads. */
+  private async openInventory(healthy: Promise<boolean> = Promise.resolve(true)): Promise<void> {
+    const listening = this.listen();
+    // No read lands (and so no screen a write can start from) before the listeners are in place.
+    const ready = Promise.all([healthy, listening]).then(([ok]) => ok);
+    await this.refresh(ready);
+    if (!(await ready)) return;
     if (this.view && !this.firstPaintSent) {
       this.firstPaintSent = true;
       // refresh() has read both the inventory and (when it is home) the fleet, so the home view has its rows.
@@ -133,42 +132,67 @@ export class AppState {
       // The startup benchmark wants the moment the first rows are on screen, not just in the DOM:
       // a frame callback runs before that frame paints, so report from a task queued after it.
       const frame = globalThis.requestAnimationFrame ?? ((cb: () => void) => setTimeout(cb, 0));
-      frame(() => setTimeout(() => void this.backend.call('first_paint', null).catch(() => {}), 0));
+      frame(() =>
+        setTimeout(() => {
+          if (!this.stopped) void this.backend.call('first_paint', null).catch(() => {});
+        }, 0),
+      );
     }
   }
 
-  async refresh(): Promise<void> {
+  private async listen(): Promise<void> {
+    if (this.listening) return;
+    this.listening = true;
+    try {
+      // Registered together: each is an IPC round trip.
+      const offs = await Promise.all([
+        this.backend.on('inventory-changed', () => void this.refresh()),
+        this.backend.on('sweep-progress', (p) => (this.sweep = p)),
+        this.backend.on('fleet-updated', (r) => void this.fleetUpdated(r)),
+      ]);
+      if (this.stopped) for (const off of offs) off();
+      else this.unlisten.push(...offs);
+    } catch {
+      // Without live events the list still re-reads after the UI's own writes.
+    }
+  }
+
+  /** Reads the inventory (and at start-up the board); with `ready`, a result or error counts only if it resolves true. */
+  async refresh(ready?: Promise<boolean>): Promise<void> {
     const seq = ++this.readSeq;
     // At start-up the board is the likely home: read it alongside the inventory, not after it.
-    const fleetAlongside = this.homeChosen ? null : this.refreshFleet();
+    const fleetAlongside = this.homeChosen ? null : this.refreshFleet(ready);
+    let view: InventoryView;
     try {
-      const view = await this.backend.call('inventory_list', $state.snapshot(this.filter));
-      // A slower, older read must not overwrite a newer one (fast typing in search).
-      if (seq !== this.readSeq) return;
-      this.view = view;
-      this.version++;
-      if (!this.homeChosen) {
-        // The board is home once there is something on it; an empty inventory keeps its teaching empty state.
-        this.homeChosen = true;
-        if (view.total > 0 && this.route.name === 'commons') this.route = { name: 'fleet' };
-      }
+      view = await this.backend.call('inventory_list', $state.snapshot(this.filter));
     } catch (err) {
-      this.fail(err, false);
+      if (!ready || (await ready)) this.fail(err, false);
       return;
+    }
+    if (ready && !(await ready)) return;
+    // A slower, older read must not overwrite a newer one (fast typing in search).
+    if (seq !== this.readSeq) return;
+    this.view = view;
+    this.version++;
+    if (!this.homeChosen) {
+      // The board is home once there is something on it; an empty inventory keeps its teaching empty state.
+      this.homeChosen = true;
+      if (view.total > 0 && this.route.name === 'commons') this.route = { name: 'fleet' };
     }
     if (fleetAlongside) await fleetAlongside;
     else if (this.view && this.view.total > 0) await this.refreshFleet();
   }
 
-  async refreshFleet(): Promise<void> {
+  async refreshFleet(ready?: Promise<boolean>): Promise<void> {
     const seq = ++this.fleetSeq;
     try {
       const fleet = await this.backend.call('fleet_view', $state.snapshot(this.fleetFilter));
+      if (ready && !(await ready)) return;
       if (seq !== this.fleetSeq) return;
       this.fleet = fleet;
       this.fleetVersion++;
     } catch (err) {
-      this.fail(err, false);
+      if (!ready || (await ready)) this.fail(err, false);
     }
   }
 

@@ -1,7 +1,5 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { getCurrentWebview } from '@tauri-apps/api/webview';
-import { open, save } from '@tauri-apps/plugin-dialog';
 import type { CommandName, Commands, CoreError, ErrorCode, Events } from './bindings';
 
 export type * from './bindings';
@@ -83,15 +81,21 @@ export const tauriBackend: IBackend = {
   },
   pickOpenFile(kind = 'inventory') {
     return guarded(async () => {
+      // The dialog plugin and the webview API load on first use, outside the start-up bundle.
+      const { open } = await import('@tauri-apps/plugin-dialog');
       const picked = await open({ multiple: false, directory: false, filters: FILTERS[kind] });
       return typeof picked === 'string' ? picked : null;
     });
   },
   pickSaveFile(defaultName) {
-    return guarded(() => save({ defaultPath: defaultName, filters: FILTERS.inventory }));
+    return guarded(async () => {
+      const { save } = await import('@tauri-apps/plugin-dialog');
+      return save({ defaultPath: defaultName, filters: FILTERS.inventory });
+    });
   },
   onFileDrop(handler, onHover) {
     return guarded(async () => {
+      const { getCurrentWebview } = await import('@tauri-apps/api/webview');
       const unlisten = await getCurrentWebview().onDragDropEvent((event) => {
         const p = event.payload;
         if (p.type === 'enter' || p.type === 'over') onHover?.(true);
