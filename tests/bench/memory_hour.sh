@@ -76,4 +76,4 @@ for t in ("probe_samples", "probe_hourly", "state_changes", "commons_status"):
         print(t, e)
 PY
 python3 "$ROOT/tests/bench/memory_slope.py" "$OUT" 5 60
-echo "app log: $WORK/app.err ; data: $WORK/data"
+echo "app log: $WORK/data/logs/ (stderr: $WORK/app.err); data: $WORK/data"
