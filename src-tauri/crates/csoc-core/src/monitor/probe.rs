@@ -239,6 +239,11 @@ pub async fn probe_commons(
             return None;
         }
         let host = url.host_str()?.to_string();
+        // A handshake is a connection like any request: it waits for a slot too.
+        let _permit = tokio::select! {
+            _ = ctx.cancel.cancelled() => return None,
+            p = ctx.permits.clone().acquire_owned() => p.ok()?,
+        };
         tls_cert::probe(&host, url.port().unwrap_or(443), ca_pem, ctx.request_timeout).await
     };
     let revproxy = &CATALOG[0];

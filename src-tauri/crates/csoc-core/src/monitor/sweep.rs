@@ -67,6 +67,7 @@ pub async fn run(
     on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
 ) -> CoreResult<SweepResult> {
     let started_at = crate::model::now_ms();
+    raise_open_files_limit();
     // One TLS setup per trust store; one small client per commons, so a finished commons' sockets
     // close at once and a sweep of 1,000 commons stays far below the usual 1,024 open-files limit.
     let shared_tls = tls_config(None)?;
@@ -110,4 +111,14 @@ pub async fn run(
         on_progress(SweepProgress { done, total });
     }
     Ok(SweepResult { probes, cancelled: cancel.is_cancelled(), started_at, finished_at: crate::model::now_ms() })
+}
+
+/// Desktops start apps with a low soft limit on open files (1,024 on Linux, 256 on macOS) and a
+/// much higher hard one; a sweep keeps a socket per request in flight, so ask for the hard limit.
+fn raise_open_files_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open files limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open files limit"),
+    });
 }
