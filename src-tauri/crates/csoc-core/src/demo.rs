@@ -73,15 +73,9 @@ fn fleet_plan() -> Vec<DemoCommons> {
     ]
 }
 
-/// A running demo fleet; dropping it leaves the servers to the runtime's end, so call `stop`.
+/// The running demo fleet: held for as long as the app shows it (its servers live with the runtime).
 pub struct DemoFleet {
-    fleet: Fleet,
-}
-
-impl DemoFleet {
-    pub async fn stop(self) {
-        self.fleet.shutdown().await;
-    }
+    _fleet: Fleet,
 }
 
 /// Starts the simulator and writes its commons into `store` (the demo cache), replacing the demo
@@ -146,5 +140,5 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         }
     }
     tracing::info!(commons = plan.len(), "demo fleet started");
-    Ok(DemoFleet { fleet })
+    Ok(DemoFleet { _fleet: fleet })
 }

@@ -25,10 +25,6 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.value
     }
-
-    pub fn kind(&self) -> SecretKind {
-        self.kind
-    }
 }
 
 impl std::fmt::Debug for Secret {

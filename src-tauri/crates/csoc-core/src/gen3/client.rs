@@ -97,10 +97,6 @@ impl Gen3Client {
         self.api_key.is_some()
     }
 
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
     /// A GET read in full, with no status interpretation (for probes that read status codes).
     pub async fn get_raw(&self, path: &str, auth: bool) -> CoreResult<RawResponse> {
         if !auth {
@@ -133,7 +129,7 @@ impl Gen3Client {
     }
 
     /// The cached access token, or a fresh one from fence when it is within 5 minutes of expiry.
-    pub async fn access_token(&self, force: bool) -> CoreResult<Secret> {
+    async fn access_token(&self, force: bool) -> CoreResult<Secret> {
         let mut cached = self.token.lock().await;
         let now = now_ms() / 1000;
         if let Some(t) = cached.as_ref().filter(|t| !force && t.exp - REFRESH_MARGIN_SECS > now) {
