@@ -14,6 +14,7 @@ pub const DB_FILE: &str = "cache.sqlite3";
 
 pub struct Store {
     conn: Mutex<Connection>,
+    path: PathBuf,
 }
 
 impl Store {
@@ -60,7 +61,11 @@ impl Store {
             )
         })?;
         tracing::info!(path = %path.display(), schema = found, "cache opened");
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { conn: Mutex::new(conn), path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
