@@ -26,6 +26,14 @@ pub fn list(store: &Store, filter: &InventoryFilter) -> CoreResult<InventoryView
     Ok(InventoryView { commons, total, tags, meshes: meshes(&conn)?, freshness: freshness(&conn, SOURCE)?, read_at })
 }
 
+/// The commons with this normalized base URL, if the inventory has it (a URL is listed once).
+pub fn find_by_url(store: &Store, base_url: &str) -> CoreResult<Option<Commons>> {
+    let conn = store.conn();
+    let id: Option<String> =
+        conn.query_row("SELECT id FROM commons WHERE base_url = ?1", [base_url], |r| r.get(0)).optional()?;
+    id.map(|id| get_in(&conn, &id)).transpose()
+}
+
 pub fn get(store: &Store, id: &str) -> CoreResult<Commons> {
     let conn = store.conn();
     get_in(&conn, id)

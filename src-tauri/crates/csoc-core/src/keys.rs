@@ -11,7 +11,7 @@ use crate::credentials::{parse_credentials, scan_profiles, ApiKey, KeyInfo};
 use crate::error::{CoreError, CoreResult};
 use crate::gen3::{ClientOptions, Gen3Client};
 use crate::inventory;
-use crate::model::{Commons, CommonsDraft, Environment, InventoryFilter};
+use crate::model::{Commons, CommonsDraft, Environment};
 use crate::secret::Secret;
 use crate::store::Store;
 use crate::vault::{CredentialView, Vault};
@@ -91,8 +91,7 @@ pub fn read_source(source: &KeySource, profile_dir: &Path) -> CoreResult<ApiKey>
 }
 
 fn commons_for_url(store: &Store, url: &str) -> CoreResult<Option<Commons>> {
-    let view = inventory::list(store, &InventoryFilter::default())?;
-    Ok(view.commons.into_iter().find(|c| c.draft.base_url == url))
+    inventory::find_by_url(store, url)
 }
 
 pub fn preview(vault: &Vault, store: &Store, source: &KeySource, profile_dir: &Path) -> CoreResult<KeyPreview> {

@@ -115,8 +115,9 @@ pub struct CommonsHealthDetail {
 }
 
 pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
-    let commons = inventory::list(store, filter)?.commons;
     let conn = store.conn();
+    // Only the rows: the inventory view's counts, tag and mesh lists are not needed here.
+    let commons = inventory::query_commons(&conn, filter)?;
     let mut parts = load_parts(&conn, None)?;
     let order = catalog_order();
     let mut rows = Vec::with_capacity(commons.len());
