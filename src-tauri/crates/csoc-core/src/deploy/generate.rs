@@ -1,1 +1,316 @@
-//! (to be written)
+//! Wizard answers become the files Gen3 deploys from: gen3-helm values (split as the commons'
+//! folder splits them), the Argo CD Application and chart of a gen3-gitops folder, user.yaml, and
+//! on request a legacy manifest.json.
+//!
+//! Generation starts from what an imported commons already had and writes only what the answers
+//! change, so importing a commons and generating it again gives the same values: an operator's
+//! review diff then shows exactly their edits.
+
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::deploy::answers::{
+    CommonsAnswers, DatabaseMode, Destination, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
+};
+use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
+use crate::deploy::yaml::{get_path, set_path, to_yaml};
+use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
+use crate::error::{CoreError, CoreResult};
+use crate::model::Environment;
+
+/// gen3-helm subcharts whose images follow the monthly `YYYY.MM` release tags (GEN3.md 3.6); the
+/// others (ambassador, aws-es-proxy, frontend-framework, third-party charts) keep their own tags.
+const MONTHLY_TAGGED: &[&str] = &[
+    "access-backend",
+    "arborist",
+    "argo-wrapper",
+    "audit",
+    "cohort-middleware",
+    "dashboard",
+    "fence",
+    "gen3-user-data-library",
+    "gen3-workflow",
+    "guppy",
+    "hatchery",
+    "indexd",
+    "manifestservice",
+    "metadata",
+    "peregrine",
+    "portal",
+    "requestor",
+    "revproxy",
+    "sheepdog",
+    "sower",
+    "ssjdispatcher",
+    "wts",
+];
+
+/// What the wizard writes, and the merged values it wrote (for the checks).
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub files: Vec<GeneratedFile>,
+    pub values: Value,
+    pub user_yaml: Option<String>,
+}
+
+/// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
+/// user.yaml that does not parse is reported by the checks, not here).
+pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
+    let mut values = base_values(answers)?;
+    apply_identity(&mut values, answers);
+    apply_database(&mut values, answers);
+    apply_services(&mut values, answers);
+    apply_login(&mut values, answers);
+    let user_yaml = user_yaml_text(answers);
+    if let Some(text) = &user_yaml {
+        put(&mut values, "fence.USER_YAML", Value::String(text.clone()), None);
+    }
+    apply_settings(&mut values, answers);
+
+    let mut files = match &answers.destination {
+        Destination::Gitops(_) => gitops_files(answers, &values)?,
+        Destination::Helm(_) => vec![GeneratedFile { path: "values.yaml".into(), contents: to_yaml(&values) }],
+    };
+    let folder = answers.gitops_folder().map(|f| format!("{f}/")).unwrap_or_default();
+    if let Some(text) = &user_yaml {
+        files.push(GeneratedFile { path: format!("{folder}user.yaml"), contents: text.clone() });
+    }
+    if answers.legacy_manifest {
+        let legacy = answers.base.as_ref().and_then(|b| b.legacy.clone()).unwrap_or(serde_json::Value::Null);
+        let manifest = manifest::values_to_manifest(&values, &legacy);
+        let mut text = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
+        text.push('\n');
+        files.push(GeneratedFile { path: format!("{folder}manifest.json"), contents: text });
+    }
+    Ok(Generated { files, values, user_yaml })
+}
+
+fn base_values(answers: &CommonsAnswers) -> CoreResult<Value> {
+    match answers.base.as_ref().map(|b| &b.values) {
+        Some(json) if !json.is_null() => serde_yaml_ng::to_value(json)
+            .map_err(|e| CoreError::invalid(format!("The imported values could not be read back ({e})."))),
+        _ => Ok(Value::Mapping(Mapping::new())),
+    }
+}
+
+/// Sets `path` unless it already holds `new`, or is absent and `new` is what the chart does by
+/// default (`default`): generation never adds a key that changes nothing.
+fn put(values: &mut Value, path: &str, new: Value, default: Option<Value>) {
+    match get_path(values, path) {
+        Some(current) if *current == new => {}
+        None if default.as_ref() == Some(&new) => {}
+        _ => set_path(values, path, new),
+    }
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+fn apply_identity(values: &mut Value, a: &CommonsAnswers) {
+    let host = a.identity.hostname.trim();
+    put(values, "global.hostname", string(host), None);
+    if get_path(values, "global.environment").is_none() {
+        let env = host.split('.').next().unwrap_or(host);
+        put(values, "global.environment", string(env), Some(string("default")));
+    }
+    if !a.identity.revproxy_arn.trim().is_empty() {
+        put(values, "global.revproxyArn", string(a.identity.revproxy_arn.trim()), None);
+    }
+    if a.identity.environment == Environment::Production {
+        put(values, "global.netPolicy.enabled", Value::Bool(true), None);
+        put(values, "global.pdb", Value::Bool(true), None);
+    }
+}
+
+fn apply_database(values: &mut Value, a: &CommonsAnswers) {
+    let db = &a.database;
+    match db.mode {
+        DatabaseMode::Dev => put(values, "global.dev", Value::Bool(true), Some(Value::Bool(true))),
+        DatabaseMode::External => {
+            put(values, "global.dev", Value::Bool(false), Some(Value::Bool(true)));
+            if !db.host.trim().is_empty() {
+                put(values, "global.postgres.master.host", string(db.host.trim()), None);
+                put(values, "global.postgres.master.port", string(&db.port.to_string()), Some(string("5432")));
+                put(values, "global.postgres.master.username", string(db.username.trim()), Some(string("postgres")));
+            }
+            if !db.password_secret_name.trim().is_empty() {
+                put(values, "global.postgres.externalSecret", string(db.password_secret_name.trim()), None);
+            }
+        }
+    }
+    put(values, "global.externalSecrets.deploy", Value::Bool(db.external_secrets), Some(Value::Bool(false)));
+    if db.external_secrets {
+        put(values, "global.aws.region", string(db.aws_region.trim()), Some(string("us-east-1")));
+    }
+}
+
+fn apply_services(values: &mut Value, a: &CommonsAnswers) {
+    let release = a.identity.release.trim();
+    for info in catalog::services() {
+        let name = info.name;
+        let Some(enabled_key) = info.condition.strip_suffix(".enabled").filter(|k| *k == name) else {
+            continue;
+        };
+        let wanted = a.services.iter().any(|s| s == name);
+        put(values, &format!("{enabled_key}.enabled"), Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
+        if wanted && !release.is_empty() && MONTHLY_TAGGED.contains(&name) {
+            put(values, &format!("{name}.image.tag"), string(release), None);
+        }
+    }
+    if a.services.iter().any(|s| s == "etl") && !release.is_empty() {
+        put(values, "etl.image.tube.tag", string(release), None);
+        put(values, "etl.image.spark.tag", string(release), None);
+    }
+    let root = if a.services.iter().any(|s| s == "frontend-framework") { "gen3ff" } else { "portal" };
+    put(values, "global.frontendRoot", string(root), Some(string("portal")));
+}
+
+fn redirect_url(host: &str, idp: &str) -> String {
+    format!("https://{host}/user/login/{idp}/login/")
+}
+
+fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
+    let mut entry = vec![("client_id", string(p.client_id.trim()))];
+    match p.kind {
+        ProviderKind::Google => {
+            entry.push(("redirect_url", string(&redirect_url(host, &p.idp))));
+            entry.push(("discovery_url", string("https://accounts.google.com/.well-known/openid-configuration")));
+        }
+        ProviderKind::GenericOidc | ProviderKind::Ras => {
+            entry.push(("name", string(p.label.trim())));
+            entry.push(("discovery_url", string(p.discovery_url.trim())));
+            entry.push(("redirect_url", string(&redirect_url(host, &p.idp))));
+            entry.push(("scope", string("openid email")));
+            entry.push(("user_id_field", string(if p.kind == ProviderKind::Ras { "preferred_username" } else { "email" })));
+        }
+        ProviderKind::Fence => {
+            let api = p.api_base_url.trim().trim_end_matches('/');
+            entry.push(("name", string(p.label.trim())));
+            entry.push(("api_base_url", string(api)));
+            let mut kwargs = Mapping::new();
+            kwargs.insert(string("scope"), string("openid user"));
+            kwargs.insert(string("redirect_uri"), string(&format!("https://{host}/user/login/fence/login")));
+            entry.push(("client_kwargs", Value::Mapping(kwargs)));
+            entry.push(("authorize_url", string(&format!("{api}/oauth2/authorize"))));
+            entry.push(("access_token_url", string(&format!("{api}/oauth2/token"))));
+            entry.push(("refresh_token_url", string(&format!("{api}/oauth2/token"))));
+        }
+    }
+    entry
+}
+
+fn apply_login(values: &mut Value, a: &CommonsAnswers) {
+    let host = a.identity.hostname.trim();
+    let base = "fence.FENCE_CONFIG";
+    let mock = Value::Bool(a.login.mock_login);
+    put(values, &format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
+    put(values, &format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
+    if a.login.providers.is_empty() {
+        return;
+    }
+    for p in &a.login.providers {
+        for (key, v) in provider_entry(p, host) {
+            put(values, &format!("{base}.OPENID_CONNECT.{}.{key}", p.idp), v, None);
+        }
+    }
+    // Providers the operator removed leave OPENID_CONNECT too, but only those the wizard manages
+    // (present in LOGIN_OPTIONS): other entries may serve linking rather than login.
+    let listed: Vec<String> = get_path(values, &format!("{base}.LOGIN_OPTIONS"))
+        .and_then(Value::as_sequence)
+        .map(|s| s.iter().filter_map(|o| o.get("idp").and_then(Value::as_str).map(str::to_string)).collect())
+        .unwrap_or_default();
+    if let Some(Value::Mapping(oidc)) = get_path_mut(values, &format!("{base}.OPENID_CONNECT")) {
+        for idp in listed {
+            if !a.login.providers.iter().any(|p| p.idp == idp) {
+                oidc.remove(idp.as_str());
+            }
+        }
+    }
+    let options: Vec<Value> = a
+        .login
+        .providers
+        .iter()
+        .map(|p| {
+            let mut m = Mapping::new();
+            m.insert(string("name"), string(p.label.trim()));
+            m.insert(string("idp"), string(&p.idp));
+            Value::Mapping(m)
+        })
+        .collect();
+    put(values, &format!("{base}.LOGIN_OPTIONS"), Value::Sequence(options), None);
+    let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
+    put(values, &format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
+}
+
+fn get_path_mut<'a>(v: &'a mut Value, dotted: &str) -> Option<&'a mut Value> {
+    dotted.split('.').try_fold(v, |cur, key| cur.as_mapping_mut()?.get_mut(key))
+}
+
+fn user_yaml_text(a: &CommonsAnswers) -> Option<String> {
+    match &a.authorization.raw {
+        Some(raw) if !raw.trim().is_empty() => Some(raw.clone()),
+        _ if a.authorization.spec == Default::default() => None,
+        _ => Some(user_yaml::build_user_yaml(&a.authorization.spec)),
+    }
+}
+
+fn apply_settings(values: &mut Value, a: &CommonsAnswers) {
+    let s = &a.settings;
+    if !s.indexd_prefix.trim().is_empty() {
+        put(values, "indexd.defaultPrefix", string(s.indexd_prefix.trim()), None);
+    }
+    if !s.dictionary_url.trim().is_empty() {
+        put(values, "global.dictionaryUrl", string(s.dictionary_url.trim()), Some(string(DEFAULT_DICTIONARY_URL)));
+    }
+    if !s.portal_app.trim().is_empty() {
+        put(values, "global.portalApp", string(s.portal_app.trim()), Some(string("gitops")));
+    }
+    if a.services.iter().any(|x| x == "guppy") && !s.guppy_indices.is_empty() {
+        let indices = s
+            .guppy_indices
+            .iter()
+            .map(|i| {
+                let mut m = Mapping::new();
+                m.insert(string("index"), string(i.index.trim()));
+                m.insert(string("type"), string(i.kind.trim()));
+                Value::Mapping(m)
+            })
+            .collect();
+        put(values, "guppy.indices", Value::Sequence(indices), None);
+        if !s.guppy_config_index.trim().is_empty() {
+            put(values, "guppy.configIndex", string(s.guppy_config_index.trim()), None);
+        }
+    }
+}
+
+fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedFile>> {
+    let Destination::Gitops(dest) = &a.destination else {
+        return Ok(Vec::new());
+    };
+    let folder = a.gitops_folder().unwrap_or_default();
+    let host = a.identity.hostname.trim();
+    let base = a.base.as_ref();
+    let split: Vec<String> = base.map(|b| b.split_files.clone()).filter(|s| !s.is_empty()).unwrap_or_default();
+    let split_refs: Vec<&str> = split.iter().map(String::as_str).collect();
+
+    let mut app = match base.and_then(|b| b.app.clone()) {
+        Some(json) => serde_json::from_value::<ArgoApp>(json)
+            .map_err(|e| CoreError::invalid(format!("The imported Argo CD Application could not be read back ({e}).")))?,
+        None => ArgoApp::new_for(host, &folder),
+    };
+    app.project = dest.argo_project.trim().to_string();
+    app.dest_namespace = dest.namespace.trim().to_string();
+    app.release_name = dest.release_name.trim().to_string();
+    app.chart_revision = dest.chart_revision.trim().to_string();
+    if !dest.values_repo_url.trim().is_empty() {
+        app.values_repo_url = dest.values_repo_url.trim().to_string();
+    }
+    let chart = match base.and_then(|b| b.chart.clone()) {
+        Some(json) => serde_json::from_value::<ChartMeta>(json)
+            .map_err(|e| CoreError::invalid(format!("The imported Chart.yaml could not be read back ({e}).")))?,
+        None => ChartMeta::new_for(host),
+    };
+    let commons = GitopsCommons::new_commons(&folder, chart, app, values.clone(), &split_refs);
+    Ok(commons.render())
+}

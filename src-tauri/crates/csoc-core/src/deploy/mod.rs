@@ -4,12 +4,15 @@
 
 pub mod answers;
 pub mod catalog;
+pub mod dictionary;
 pub mod drafts;
 pub mod findings;
 pub mod generate;
 pub mod git_launch;
 pub mod gitops;
 pub mod helm_launch;
+pub mod import;
+pub mod launch;
 pub mod manifest;
 pub mod output;
 pub mod review;

@@ -1,0 +1,315 @@
+//! An existing commons into the wizard: a gen3-gitops folder (values + app.yaml), a lone values
+//! file, or a legacy manifest.json (migrated with cloud-automation's migrate-to-helm rules). What
+//! the answers do not model rides along in `ImportedBase`, so generating the import again gives
+//! the same configuration.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_yaml_ng::Value;
+use ts_rs::TS;
+
+use crate::deploy::answers::{
+    CommonsAnswers, Database, DatabaseMode, Destination, GitopsDestination, GuppyIndex, Identity, ImportedBase,
+    Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
+};
+use crate::deploy::gitops::{self, GitopsCommons, ImportSource};
+use crate::deploy::yaml::get_path;
+use crate::deploy::{catalog, manifest, Finding};
+use crate::error::{CoreError, CoreResult};
+use crate::model::{CommonsDraft, Deployment, Environment};
+use crate::store::Store;
+use crate::validate::is_release;
+use crate::{inventory, model::Commons};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    GitopsFolder,
+    ValuesFile,
+    Manifest,
+    /// A monthly release manifest (`releases/YYYY/MM`): versions for a template, no commons.
+    ReleaseTemplate,
+    /// A cluster-level `cluster-values.yaml`: not a commons.
+    ClusterValues,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ImportedCommons {
+    pub kind: ImportKind,
+    pub answers: CommonsAnswers,
+    pub warnings: Vec<Finding>,
+    /// One line for the operator: what was read.
+    pub summary: String,
+}
+
+impl ImportedCommons {
+    /// A commons the inventory can hold (a real hostname), not a template or cluster file.
+    pub fn is_commons(&self) -> bool {
+        matches!(self.kind, ImportKind::GitopsFolder | ImportKind::ValuesFile | ImportKind::Manifest)
+            && !self.answers.identity.hostname.is_empty()
+    }
+}
+
+fn str_at<'a>(values: &'a Value, path: &str) -> Option<&'a str> {
+    get_path(values, path).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn bool_at(values: &Value, path: &str) -> Option<bool> {
+    get_path(values, path).and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true"))))
+}
+
+fn to_json(values: &Value) -> CoreResult<serde_json::Value> {
+    serde_json::to_value(values)
+        .map_err(|e| CoreError::invalid(format!("The values hold something that is not plain YAML data ({e}).")))
+}
+
+/// The release most service images are pinned to, if they follow the monthly tags.
+fn release_of(values: &Value) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for info in catalog::services() {
+        if let Some(tag) = str_at(values, &format!("{}.image.tag", info.name)).filter(|t| is_release(t)) {
+            match counts.iter_mut().find(|(t, _)| t == tag) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((tag.to_string(), 1)),
+            }
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t).unwrap_or_default()
+}
+
+fn providers_of(values: &Value) -> Vec<LoginProvider> {
+    let Some(options) = get_path(values, "fence.FENCE_CONFIG.LOGIN_OPTIONS").and_then(Value::as_sequence) else {
+        return Vec::new();
+    };
+    options
+        .iter()
+        .filter_map(|o| {
+            let idp = o.get("idp")?.as_str()?.to_string();
+            let entry = format!("fence.FENCE_CONFIG.OPENID_CONNECT.{idp}");
+            get_path(values, &entry)?;
+            let kind = match idp.as_str() {
+                "google" => ProviderKind::Google,
+                "fence" => ProviderKind::Fence,
+                "ras" => ProviderKind::Ras,
+                _ => ProviderKind::GenericOidc,
+            };
+            Some(LoginProvider {
+                kind,
+                label: o.get("name").and_then(Value::as_str).unwrap_or(&idp).to_string(),
+                client_id: str_at(values, &format!("{entry}.client_id")).unwrap_or("").into(),
+                discovery_url: str_at(values, &format!("{entry}.discovery_url")).unwrap_or("").into(),
+                api_base_url: str_at(values, &format!("{entry}.api_base_url")).unwrap_or("").into(),
+                secret_stored: false,
+                idp,
+            })
+        })
+        .collect()
+}
+
+/// Reads the answers back out of Helm values; everything else stays in `base`.
+pub fn answers_from_values(values: &Value, destination: Destination, base: ImportedBase) -> CommonsAnswers {
+    let dev = bool_at(values, "global.dev").unwrap_or(true);
+    let hostname = str_at(values, "global.hostname").unwrap_or("").to_string();
+    let guppy_indices = get_path(values, "guppy.indices")
+        .and_then(Value::as_sequence)
+        .map(|s| {
+            s.iter()
+                .filter_map(|i| {
+                    Some(GuppyIndex {
+                        index: i.get("index")?.as_str()?.to_string(),
+                        kind: i.get("type")?.as_str()?.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut answers = CommonsAnswers {
+        destination,
+        identity: Identity {
+            name: hostname.clone(),
+            environment: if dev { Environment::Dev } else { Environment::Production },
+            release: release_of(values),
+            revproxy_arn: str_at(values, "global.revproxyArn").unwrap_or("").into(),
+            hostname,
+        },
+        database: Database {
+            mode: if dev { DatabaseMode::Dev } else { DatabaseMode::External },
+            host: str_at(values, "global.postgres.master.host").unwrap_or("").into(),
+            port: str_at(values, "global.postgres.master.port").and_then(|p| p.parse().ok()).unwrap_or(5432),
+            username: str_at(values, "global.postgres.master.username").unwrap_or("postgres").into(),
+            password_secret_name: str_at(values, "global.postgres.externalSecret").unwrap_or("").into(),
+            external_secrets: bool_at(values, "global.externalSecrets.deploy").unwrap_or(false),
+            aws_region: str_at(values, "global.aws.region").unwrap_or("us-east-1").into(),
+        },
+        services: catalog::enabled_in(values),
+        login: Login {
+            providers: providers_of(values),
+            default_idp: str_at(values, "fence.FENCE_CONFIG.DEFAULT_LOGIN_IDP").unwrap_or("").into(),
+            mock_login: bool_at(values, "fence.FENCE_CONFIG.MOCK_GOOGLE_AUTH").unwrap_or(false)
+                || bool_at(values, "fence.FENCE_CONFIG.MOCK_AUTH").unwrap_or(false),
+        },
+        settings: ServiceSettings {
+            indexd_prefix: str_at(values, "indexd.defaultPrefix").unwrap_or("").into(),
+            dictionary_url: str_at(values, "global.dictionaryUrl").unwrap_or(DEFAULT_DICTIONARY_URL).into(),
+            portal_app: str_at(values, "global.portalApp").unwrap_or("gitops").into(),
+            guppy_indices,
+            guppy_config_index: str_at(values, "guppy.configIndex").unwrap_or("").into(),
+        },
+        base: Some(base),
+        ..CommonsAnswers::default()
+    };
+    answers.authorization.raw = str_at(values, "fence.USER_YAML").map(|s| {
+        // Keep the text exactly as imported (trailing newline included) so it round-trips.
+        get_path(values, "fence.USER_YAML").and_then(Value::as_str).unwrap_or(s).to_string()
+    });
+    answers
+}
+
+/// The git clone a folder lives in, and the folder's path inside it.
+fn repo_and_folder(dir: &Path) -> (Option<PathBuf>, Option<String>) {
+    let mut cur = dir;
+    loop {
+        if cur.join(".git").exists() {
+            let rel = dir.strip_prefix(cur).ok().map(|p| p.to_string_lossy().replace('\\', "/"));
+            return (Some(cur.to_path_buf()), rel);
+        }
+        match cur.parent() {
+            Some(p) => cur = p,
+            None => return (None, None),
+        }
+    }
+}
+
+fn import_gitops(dir: &Path) -> CoreResult<ImportedCommons> {
+    let (repo, rel) = repo_and_folder(dir);
+    let dir_name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    // Without a clone around it, the Application's value files still say where the folder lives.
+    let folder = rel.or_else(|| gitops::folder_from_app(dir)).unwrap_or(dir_name);
+    let commons = GitopsCommons::read(dir, &folder)?;
+    let values = commons.merged_values();
+    let (cluster_folder, _) = folder.rsplit_once('/').unwrap_or(("", &folder));
+    let app = commons.app.clone();
+    let destination = Destination::Gitops(GitopsDestination {
+        repo_path: repo.map(|r| r.display().to_string()).unwrap_or_default(),
+        cluster_folder: cluster_folder.to_string(),
+        argo_project: app.as_ref().map(|a| a.project.clone()).unwrap_or_else(|| "default".into()),
+        namespace: app.as_ref().map(|a| a.dest_namespace.clone()).unwrap_or_default(),
+        release_name: app.as_ref().map(|a| a.release_name.clone()).unwrap_or_default(),
+        values_repo_url: app.as_ref().map(|a| a.values_repo_url.clone()).unwrap_or_default(),
+        chart_revision: app.as_ref().map(|a| a.chart_revision.clone()).unwrap_or_else(|| "master".into()),
+    });
+    let base = ImportedBase {
+        values: to_json(&values)?,
+        split_files: commons.values_files.iter().map(|f| f.name.clone()).collect(),
+        folder: folder.clone(),
+        app: app.as_ref().map(serde_json::to_value).transpose().map_err(|e| CoreError::invalid(e.to_string()))?,
+        chart: commons.chart.as_ref().map(serde_json::to_value).transpose().map_err(|e| CoreError::invalid(e.to_string()))?,
+        legacy: None,
+    };
+    let answers = answers_from_values(&values, destination, base);
+    let summary = format!(
+        "gen3-gitops folder {folder}: {} values file(s), {} services, release {}",
+        commons.values_files.len(),
+        answers.services.len(),
+        if answers.identity.release.is_empty() { "not pinned" } else { &answers.identity.release }
+    );
+    let kind = if commons.app.is_some() || commons.chart.is_some() { ImportKind::GitopsFolder } else { ImportKind::ValuesFile };
+    Ok(ImportedCommons { kind, answers, warnings: commons.warnings, summary })
+}
+
+fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
+    let name = path.display().to_string();
+    let text = gitops::read_capped(path)?;
+    let parsed = manifest::parse_manifest(&text, &name)?;
+    let migrated = manifest::manifest_to_values(&parsed);
+    let template = manifest::is_release_template(&parsed);
+    let base = ImportedBase {
+        values: to_json(&migrated.values)?,
+        split_files: Vec::new(),
+        folder: String::new(),
+        app: None,
+        chart: None,
+        legacy: Some(migrated.legacy),
+    };
+    let mut answers = answers_from_values(&migrated.values, Destination::default(), base);
+    answers.legacy_manifest = true;
+    if template {
+        answers.identity.hostname.clear();
+        answers.identity.name.clear();
+    } else if let Destination::Gitops(g) = &mut answers.destination {
+        g.release_name = answers.identity.hostname.split('.').next().unwrap_or("gen3").to_string();
+    }
+    let summary = if template {
+        format!("release manifest: {} service versions, release {}", answers.services.len(), answers.identity.release)
+    } else {
+        format!("legacy manifest.json of {}: {} services", answers.identity.hostname, answers.services.len())
+    };
+    let warnings = migrated
+        .notes
+        .into_iter()
+        .map(|note| Finding {
+            severity: crate::deploy::Severity::Warning,
+            code: "migration_note".into(),
+            message: note,
+            file: Some(name.clone()),
+            key: None,
+            acknowledgeable: false,
+        })
+        .collect();
+    Ok(ImportedCommons {
+        kind: if template { ImportKind::ReleaseTemplate } else { ImportKind::Manifest },
+        answers,
+        warnings,
+        summary,
+    })
+}
+
+/// Reads whatever the operator pointed at into wizard answers.
+pub fn import_path(path: &Path) -> CoreResult<ImportedCommons> {
+    match gitops::detect(path)? {
+        ImportSource::CommonsFolder(dir) => import_gitops(&dir),
+        ImportSource::Manifest(file) => import_manifest(&file),
+        ImportSource::ClusterValues(file) => {
+            let cluster = gitops::ClusterValues::read(&file)?;
+            Ok(ImportedCommons {
+                kind: ImportKind::ClusterValues,
+                answers: CommonsAnswers::default(),
+                warnings: Vec::new(),
+                summary: format!(
+                    "cluster-level values for cluster {} (project {}): not a commons, nothing to add",
+                    cluster.cluster, cluster.project
+                ),
+            })
+        }
+    }
+}
+
+/// Adds (or updates, matched by URL) the imported commons in the inventory.
+pub fn add_to_inventory(store: &Store, imported: &ImportedCommons) -> CoreResult<Option<Commons>> {
+    if !imported.is_commons() {
+        return Ok(None);
+    }
+    let a = &imported.answers;
+    let mut draft = CommonsDraft::new(&a.identity.name, &a.identity.hostname, a.identity.environment);
+    draft.expected_release = Some(a.identity.release.clone()).filter(|r| !r.is_empty());
+    draft.deployment = match (&a.destination, a.gitops_folder()) {
+        (Destination::Gitops(g), Some(folder)) if !g.repo_path.is_empty() => {
+            Deployment::Gitops { folder: Path::new(&g.repo_path).join(folder).display().to_string() }
+        }
+        (Destination::Helm(h), _) => Deployment::Kube { context: h.kube_context.clone(), namespace: h.namespace.clone() },
+        _ => Deployment::Unknown,
+    };
+    let url = format!("https://{}", a.identity.hostname);
+    match inventory::find_by_url(store, &url)? {
+        Some(existing) => {
+            // The operator's own fields stay; the configuration's facts are refreshed.
+            let mut keep = existing.draft.clone();
+            keep.environment = draft.environment;
+            keep.expected_release = draft.expected_release.or(keep.expected_release);
+            keep.deployment = draft.deployment;
+            inventory::update(store, &existing.id, &keep).map(Some)
+        }
+        None => inventory::create(store, &draft).map(Some),
+    }
+}
