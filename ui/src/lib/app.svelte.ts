@@ -22,6 +22,9 @@ export type Route =
   | { name: 'detail'; id: string; tab?: DetailTab; from?: 'fleet' | 'commons' }
   | { name: 'meshes' }
   | { name: 'credentials'; focusImport?: boolean }
+  | { name: 'wizards' }
+  /** The commons wizard: a new commons (`draftId` null) or a saved draft, at `step` (1-9) or the draft's own. */
+  | { name: 'commons-wizard'; draftId: string | null; step?: number }
   | { name: 'settings' };
 
 export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };

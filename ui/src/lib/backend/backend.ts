@@ -1,16 +1,26 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { CommandName, Commands, CoreError, ErrorCode, Events } from './bindings';
+import type { Commands as GeneratedCommands, CoreError, ErrorCode, Events as GeneratedEvents } from './bindings';
+import type { PendingCommands, PendingEvents } from './pending-bindings';
 
 export type * from './bindings';
+export type * from './pending-bindings';
+export type Commands = GeneratedCommands & PendingCommands;
+export type CommandName = keyof Commands;
+export type Events = GeneratedEvents & PendingEvents;
 
 /** Everything the UI may ask of the Rust side. The UI talks to nothing else. */
 export interface IBackend {
   call<K extends CommandName>(name: K, request: Commands[K]['request']): Promise<Commands[K]['response']>;
   on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<() => void>;
-  /** A JSON file to open: an inventory file, or a credentials.json with `kind: 'credentials'`. */
+  /**
+   * A file to open: an inventory file, a credentials.json with `kind: 'credentials'`, or a commons'
+   * manifest.json / values.yaml with `kind: 'deployment'`.
+   */
   pickOpenFile(kind?: FileKind): Promise<string | null>;
   pickSaveFile(defaultName: string): Promise<string | null>;
+  /** A folder on disk (a gen3-gitops clone, an output folder, a commons folder to import). */
+  pickFolder(title?: string): Promise<string | null>;
   /**
    * Files dropped onto the window (paths on disk). `onHover` hears whether something is being dragged
    * over the window, for a drop overlay. Resolves to the unlisten function.
@@ -18,7 +28,7 @@ export interface IBackend {
   onFileDrop(handler: (paths: string[]) => void, onHover?: (over: boolean) => void): Promise<() => void>;
 }
 
-export type FileKind = 'inventory' | 'credentials';
+export type FileKind = 'inventory' | 'credentials' | 'deployment';
 
 // A record, not a list, so adding a code in Rust fails the type check here until it is listed:
 // an unlisted code would be shown as the generic error.
@@ -61,6 +71,7 @@ export function toCoreError(value: unknown): CoreError {
 const FILTERS: Record<FileKind, { name: string; extensions: string[] }[]> = {
   inventory: [{ name: 'Inventory (JSON)', extensions: ['json'] }],
   credentials: [{ name: 'credentials.json', extensions: ['json'] }],
+  deployment: [{ name: 'manifest.json or values.yaml', extensions: ['json', 'yaml', 'yml'] }],
 };
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -91,6 +102,13 @@ export const tauriBackend: IBackend = {
     return guarded(async () => {
       const { save } = await import('@tauri-apps/plugin-dialog');
       return save({ defaultPath: defaultName, filters: FILTERS.inventory });
+    });
+  },
+  pickFolder(title) {
+    return guarded(async () => {
+      const { open } = await import('@tauri-apps/plugin-dialog');
+      const picked = await open({ multiple: false, directory: true, title });
+      return typeof picked === 'string' ? picked : null;
     });
   },
   onFileDrop(handler, onHover) {

@@ -1,0 +1,205 @@
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type {
+  AppStatus,
+  CommandName,
+  Commons,
+  CommonsAnswers,
+  Draft,
+  FileReview,
+  InventoryView,
+  Review,
+  ServiceInfo,
+  Severity,
+  StepFinding,
+} from '../lib/backend/backend';
+import { defaultAnswers } from '../lib/wizard/answers';
+import { MONITOR, fleetOf, healthOf } from './fleet';
+
+/** Shared test data for the wizard screens: what the Rust side would answer. */
+export const STATUS: AppStatus = {
+  version: '0.1.0',
+  data_dir: '/home/op/.local/share/gen3-csoc',
+  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
+  log_dir: '/home/op/.local/state/gen3-csoc/logs',
+  store_error: null,
+  moved_aside_to: null,
+  demo: false,
+};
+
+function service(
+  name: string,
+  category: string,
+  dependencies: string[] = [],
+  extra: Partial<ServiceInfo> = {},
+): ServiceInfo {
+  return {
+    name,
+    category,
+    description: `${name} does its job`,
+    condition: `${name}.enabled`,
+    default_enabled: true,
+    dependencies,
+    exclusive_group: null,
+    ...extra,
+  };
+}
+
+/** A small catalog with the real shapes of gen3-helm's dependencies and exclusive groups. */
+export const CATALOG: ServiceInfo[] = [
+  service('arborist', 'core'),
+  service('fence', 'core', ['arborist']),
+  service('indexd', 'core'),
+  service('sheepdog', 'core', ['indexd', 'fence'], { default_enabled: false }),
+  service('revproxy', 'core'),
+  service('portal', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root' }),
+  service('frontend-framework', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root', default_enabled: false }),
+  service('etl', 'data_explorer', [], { default_enabled: false }),
+  service('guppy', 'data_explorer', ['etl'], { default_enabled: false }),
+  service('aws-es-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
+  service('aws-sigv4-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
+];
+
+/** Answers over the defaults, section by section. */
+export function answersWith(parts: Partial<CommonsAnswers> = {}): CommonsAnswers {
+  return { ...defaultAnswers(), ...parts };
+}
+
+/** GitOps answers that pass every check of the default fake review. */
+export function readyAnswers(environment: CommonsAnswers['identity']['environment'] = 'dev'): CommonsAnswers {
+  const a = defaultAnswers();
+  return {
+    ...a,
+    destination: { ...a.destination, kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3', release_name: 'gen3' },
+    identity: { ...a.identity, name: 'Data Hub', hostname: 'data.example.org', environment, release: '2026.07' },
+    services: ['arborist', 'fence', 'indexd', 'revproxy', 'portal'],
+  };
+}
+
+export function stepFinding(
+  step: number,
+  code: string,
+  key: string | null,
+  message: string,
+  opts: { severity?: Severity; acknowledgeable?: boolean; acknowledged?: boolean; file?: string | null } = {},
+): StepFinding {
+  return {
+    step,
+    ack_id: `${code}@${key ?? ''}`,
+    acknowledged: opts.acknowledged ?? false,
+    finding: {
+      severity: opts.severity ?? 'error',
+      code,
+      message,
+      file: opts.file ?? null,
+      key,
+      acknowledgeable: opts.acknowledgeable ?? false,
+    },
+  };
+}
+
+export const USER_YAML = 'authz:\n  policies:\n  - id: workspace\n';
+
+export function reviewOf(findings: StepFinding[], files?: FileReview[]): Review {
+  return {
+    files: files ?? [
+      { path: 'data.example.org/values/values.yaml', contents: 'global:\n  hostname: data.example.org\n', change: 'new', diff: '' },
+      { path: 'data.example.org/values/user.yaml', contents: USER_YAML, change: 'new', diff: '' },
+    ],
+    findings,
+    blocked: findings.some((f) => f.finding.severity === 'error' && !f.acknowledged),
+    root: '/srv/gen3-gitops',
+  };
+}
+
+/** The default fake review: the hostname check and nothing else, as the Rust side words it. */
+export function hostnameReview(a: CommonsAnswers): Review {
+  const host = a.identity.hostname.trim();
+  const findings = host.includes('.')
+    ? []
+    : [stepFinding(2, 'bad_hostname', 'identity.hostname', `"${host}" is not a hostname the commons can be served at (for example data.example.org).`)];
+  return reviewOf(findings);
+}
+
+type Call = { cmd: string; request: unknown };
+type Override = (request: any) => unknown;
+
+export type FakeOptions = {
+  drafts?: Draft[];
+  commons?: Commons[];
+  review?: (answers: CommonsAnswers) => Review;
+  overrides?: Partial<Record<CommandName, Override>>;
+};
+
+/**
+ * Stands in for the Rust side behind Tauri's IPC (the UI under test uses the real backend.ts):
+ * the app's start-up commands, and the wizard's with drafts kept in memory.
+ */
+export function fakeWizardRust(options: FakeOptions = {}) {
+  const calls: Call[] = [];
+  const drafts = new Map((options.drafts ?? []).map((d) => [d.id, structuredClone(d)]));
+  const commons = options.commons ?? [];
+  const review = options.review ?? hostnameReview;
+  let nextId = 1;
+  let clock = Date.UTC(2026, 11, 12, 14, 5);
+  const view = (): InventoryView => ({
+    commons,
+    total: commons.length,
+    tags: [],
+    meshes: [],
+    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
+    read_at: Date.now(),
+  });
+  mockIPC(
+    (cmd, payload) => {
+      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
+      calls.push({ cmd, request: structuredClone(request) });
+      const override = options.overrides?.[cmd as CommandName];
+      if (override) return override(request);
+      switch (cmd) {
+        case 'app_status':
+          return STATUS;
+        case 'inventory_list':
+          return view();
+        case 'first_paint':
+          return null;
+        case 'fleet_view':
+          return fleetOf(commons.map((c) => healthOf(c)));
+        case 'monitor_settings':
+          return MONITOR;
+        case 'wizard_catalog':
+          return CATALOG;
+        case 'wizard_review':
+          return review(request as CommonsAnswers);
+        case 'wizard_drafts':
+          return [...drafts.values()]
+            .sort((a, b) => b.updated_at - a.updated_at)
+            .map(({ answers: _answers, ...summary }) => summary);
+        case 'wizard_draft_get': {
+          const found = drafts.get((request as { id: string }).id);
+          if (!found) throw { code: 'not_found', message: 'That draft is gone: it was deleted or launched.' };
+          return structuredClone(found);
+        }
+        case 'wizard_draft_save': {
+          const draft = request as Draft;
+          const saved = { ...draft, id: draft.id || `draft-${nextId++}`, updated_at: (clock += 1000) };
+          drafts.set(saved.id, structuredClone(saved));
+          return saved;
+        }
+        case 'wizard_draft_delete':
+          drafts.delete((request as { id: string }).id);
+          return null;
+        case 'wizard_secret_store':
+          return null;
+      }
+      throw { code: 'io', message: `unexpected command ${cmd}` };
+    },
+    { shouldMockEvents: true },
+  );
+  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
+  return { calls, named, drafts };
+}
+
+/** A saved commons draft, as the backend would hand it back. */
+export function draftOf(id: string, answers: CommonsAnswers, step: number, updatedAt = Date.now() - 5 * 60_000): Draft {
+  return { id, kind: 'commons', title: answers.identity.hostname, step, answers, updated_at: updatedAt };
+}
