@@ -12,7 +12,7 @@ import type {
   Severity,
   StepFinding,
 } from '../lib/backend/backend';
-import { defaultAnswers } from '../lib/wizard/answers';
+import { defaultAnswers, gitopsDefaults } from '../lib/wizard/answers';
 import { MONITOR, fleetOf, healthOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
@@ -59,17 +59,12 @@ export const CATALOG: ServiceInfo[] = [
   service('aws-sigv4-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
 ];
 
-/** Answers over the defaults, section by section. */
-export function answersWith(parts: Partial<CommonsAnswers> = {}): CommonsAnswers {
-  return { ...defaultAnswers(), ...parts };
-}
-
 /** GitOps answers that pass every check of the default fake review. */
 export function readyAnswers(environment: CommonsAnswers['identity']['environment'] = 'dev'): CommonsAnswers {
   const a = defaultAnswers();
   return {
     ...a,
-    destination: { ...a.destination, kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3', release_name: 'gen3' },
+    destination: { kind: 'gitops', ...gitopsDefaults(), repo_path: '/srv/gen3-gitops', namespace: 'gen3', release_name: 'gen3' },
     identity: { ...a.identity, name: 'Data Hub', hostname: 'data.example.org', environment, release: '2026.07' },
     services: ['arborist', 'fence', 'indexd', 'revproxy', 'portal'],
   };
@@ -127,7 +122,8 @@ export type FakeOptions = {
   drafts?: Draft[];
   commons?: Commons[];
   review?: (answers: CommonsAnswers) => Review;
-  overrides?: Partial<Record<CommandName, Override>>;
+  /** Answers by command name; `plugin:dialog|open` stands for the file and folder pickers. */
+  overrides?: Partial<Record<CommandName | `plugin:${string}`, Override>>;
 };
 
 /**
@@ -189,6 +185,10 @@ export function fakeWizardRust(options: FakeOptions = {}) {
           drafts.delete((request as { id: string }).id);
           return null;
         case 'wizard_secret_store':
+          return null;
+        case 'wizard_gitops_status':
+          return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee' };
+        case 'wizard_launch_cancel':
           return null;
       }
       throw { code: 'io', message: `unexpected command ${cmd}` };
