@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod boot;
 mod jwt;
 mod routes;
 mod server;
@@ -375,4 +376,6 @@ pub(crate) struct CommonsState {
     /// jti → (user name, sub, exp) of the API keys minted by the fleet or created through fence.
     pub(crate) keys: HashMap<String, (String, String, i64)>,
     pub(crate) requests: VecDeque<RecordedRequest>,
+    /// Set by [`Fleet::coming_up`]: the commons is starting, service by service.
+    pub(crate) boot: Option<boot::Boot>,
 }

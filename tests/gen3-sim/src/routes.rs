@@ -804,6 +804,9 @@ pub(crate) async fn handle(fleet: Arc<FleetInner>, c: Arc<Commons>, req: Request
             }
         }
     }
+    if let Some((status, reason)) = crate::boot::not_up_yet(&c, service) {
+        return Reply::html(status, nginx_page(status, reason)).into_response();
+    }
     let Some(service) = service.filter(|_| deployed) else {
         return Reply::html(404, nginx_page(404, "Not Found")).into_response();
     };

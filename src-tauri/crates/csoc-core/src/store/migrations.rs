@@ -139,6 +139,18 @@ const STEPS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 4: wizard drafts (commons or mesh), saved after every step so a wizard can be resumed later,
+    // offline too. `answers` is the wizard's JSON; secrets are refused before they get here.
+    "CREATE TABLE wizard_drafts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        created_at INTEGER,
+        updated_at INTEGER
+    );
+    CREATE INDEX wizard_drafts_updated ON wizard_drafts(updated_at);",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
