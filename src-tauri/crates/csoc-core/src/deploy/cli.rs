@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::deploy::answers::CommonsAnswers;
+use crate::deploy::answers::{CommonsAnswers, Destination};
 use crate::deploy::drafts::{self, Draft, DraftKind};
 use crate::deploy::generate::generate;
 use crate::deploy::import::{add_to_inventory, import_path};
@@ -37,7 +37,8 @@ pub fn draft_of(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
         id: String::new(),
         kind: DraftKind::Commons,
         title: if answers.identity.hostname.is_empty() { summary.to_string() } else { answers.identity.hostname.clone() },
-        step: 8,
+        // The review step (0-based): an imported commons opens on its files and findings.
+        step: 7,
         answers: json,
         updated_at: 0,
     })
@@ -54,7 +55,12 @@ pub fn read_answers(path: &Path) -> CoreResult<CommonsAnswers> {
 
 /// Renders an answers file into `out`; refuses, writing nothing, while errors stand.
 pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
-    let answers = read_answers(answers_file)?;
+    let mut answers = read_answers(answers_file)?;
+    // The output folder stands in for the clone (or helm's folder): render never commits.
+    match &mut answers.destination {
+        Destination::Gitops(g) => g.repo_path = out.display().to_string(),
+        Destination::Helm(h) => h.output_dir = out.display().to_string(),
+    }
     let generated = generate(&answers)?;
     let findings = all_findings(&answers, &generated);
     let errors: Vec<String> = findings

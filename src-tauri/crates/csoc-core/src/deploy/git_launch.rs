@@ -41,7 +41,7 @@ pub struct GitopsRepo {
 
 /// What Argo CD will sync once the branch is merged, read from the commons' `templates/app.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ArgoApp {
+pub struct ArgoSync {
     /// The Argo CD Application's name (`metadata.name`).
     pub name: String,
     /// The namespace the commons is deployed into (`spec.destination.namespace`).
@@ -70,7 +70,7 @@ pub struct GitLaunch {
     pub remote_url: String,
     /// The committed files, relative to the chosen folder.
     pub files: Vec<String>,
-    pub argo_app: Option<ArgoApp>,
+    pub argo_app: Option<ArgoSync>,
 }
 
 /// Reads the clone's branch, remote, cleanliness and HEAD; says clearly when it is not a clone.
@@ -256,7 +256,7 @@ pub async fn push_branch(repo: &Path, remote: &str, branch: &str) -> CoreResult<
 }
 
 /// Reads what Argo CD will sync from an Argo CD `Application` (`templates/app.yaml`).
-pub fn argo_summary(app_yaml: &str) -> CoreResult<ArgoApp> {
+pub fn argo_summary(app_yaml: &str) -> CoreResult<ArgoSync> {
     let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(app_yaml).map_err(|e| {
         let at = e.location().map(|l| format!(" at line {}, column {}", l.line(), l.column())).unwrap_or_default();
         CoreError::invalid(format!("The Argo CD application is not valid YAML{at}: {e}."))
@@ -282,7 +282,7 @@ pub fn argo_summary(app_yaml: &str) -> CoreResult<ArgoApp> {
         .and_then(|v| v.as_sequence())
         .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    Ok(ArgoApp {
+    Ok(ArgoSync {
         name,
         namespace: s(destination.and_then(|d| d.get("namespace"))),
         server: s(destination.and_then(|d| d.get("server"))),

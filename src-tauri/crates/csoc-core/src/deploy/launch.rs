@@ -2,7 +2,6 @@
 //! GitOps commit pushed to the clone's remote, or the operator's `helm upgrade --install`), add
 //! the commons to the inventory, then watch it come up.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -141,14 +140,11 @@ pub async fn launch(
         Destination::Helm(h) => {
             on_progress(say(LaunchPhase::Writing, format!("Writing the values to {}", root.display())));
             output::write_atomically(&root, &generated.files)?;
-            let target = HelmTarget {
-                kube_context: Some(h.kube_context.trim().to_string()).filter(|c| !c.is_empty()),
-                namespace: h.namespace.trim().to_string(),
-                release_name: h.release_name.trim().to_string(),
-                chart_version: Some(h.chart_version.trim().to_string()).filter(|v| !v.is_empty()),
-                ..HelmTarget::default()
-            };
-            let mut args = helm_launch::helm_args(&target, &root.join("values.yaml"));
+            let mut target = HelmTarget::new(h.release_name.trim(), h.namespace.trim());
+            target.kube_context = Some(h.kube_context.trim().to_string()).filter(|c| !c.is_empty());
+            target.chart_version = Some(h.chart_version.trim().to_string()).filter(|v| !v.is_empty());
+            let helm = helm_launch::find_helm()?;
+            let mut args = helm_launch::helm_args(&target, &root.join("values.yaml"))?;
             on_progress(say(LaunchPhase::Helm, format!("helm {}", args.join(" "))));
             // Client secrets reach helm in a private temporary values file, removed when helm exits;
             // never on the command line, never in the output folder.
@@ -158,7 +154,7 @@ pub async fn launch(
                 args.push(file.path().display().to_string());
             }
             let outcome = helm_launch::run_helm(
-                Path::new("helm"),
+                &helm,
                 &args,
                 |line: HelmLine| {
                     on_progress(LaunchProgress {
@@ -202,6 +198,7 @@ pub async fn launch(
             interval: Duration::from_secs(5),
             timeout: Duration::from_secs(u64::from(request.watch_secs)),
             expected: Some(a.services.clone()),
+            ..WatchOptions::default()
         };
         let outcome = watch::watch_until_healthy(
             target,

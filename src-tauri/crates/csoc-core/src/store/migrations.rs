@@ -151,6 +151,15 @@ const STEPS: &[&str] = &[
         updated_at INTEGER
     );
     CREATE INDEX wizard_drafts_updated ON wizard_drafts(updated_at);",
+    // 5: secrets the wizards collect that are not API keys (OIDC client secrets), sealed under the
+    // vault's master key like `credentials`, named `wizard/<draft id>/<idp>`.
+    "CREATE TABLE named_secrets (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        stored_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
