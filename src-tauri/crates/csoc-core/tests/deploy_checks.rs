@@ -257,6 +257,10 @@ fence:
     assert!(db.message.contains("global.postgres.externalSecret"), "{}", db.message);
     let root = find(&findings, "frontend_root_disabled", "global.frontendRoot");
     assert!(root.message.contains("frontend-framework.enabled: true"), "{}", root.message);
+    let default_root =
+        validate_values(&yaml("portal: {enabled: false}\nfrontend-framework: {enabled: true}"), "v.yaml");
+    let root = find(&default_root, "frontend_root_disabled", "global.frontendRoot");
+    assert!(root.message.contains("default is \"portal\"") && root.message.contains("portal.enabled: true"));
     let guppy = find(&findings, "missing_dependency", "guppy.enabled");
     assert!(guppy.message.contains("Elasticsearch"), "{}", guppy.message);
     assert_eq!(guppy.file.as_deref(), Some("values.yaml"));
@@ -566,6 +570,8 @@ fence:
     AUDIT_SERVICE: http://127.0.0.1:8080
     ENCRYPTION_KEY: REPLACEME
     OPENID_CONNECT:
+      cilogon:
+        mock_default_user: http://cilogon.org/serverT/users/64703
       generic_oidc_idp:
         client_id: abc
         client_secret: oidc-client-secret-value
@@ -601,7 +607,12 @@ fn production_security_findings_are_acknowledgeable_errors() {
         .message
         .contains("global.postgres.externalSecret"));
     // In-cluster http, loopback, empty and placeholder values and secret names are fine.
-    for key in ["fence.FENCE_CONFIG.INDEXD", "fence.FENCE_CONFIG.ARBORIST", "fence.FENCE_CONFIG.AUDIT_SERVICE"] {
+    for key in [
+        "fence.FENCE_CONFIG.INDEXD",
+        "fence.FENCE_CONFIG.ARBORIST",
+        "fence.FENCE_CONFIG.AUDIT_SERVICE",
+        "fence.FENCE_CONFIG.OPENID_CONNECT.cilogon.mock_default_user",
+    ] {
         assert!(!findings.iter().any(|f| f.key.as_deref() == Some(key)), "{key} flagged");
     }
     for key in [

@@ -179,15 +179,19 @@ fn walk<'a>(value: &'a Value, path: &str, visit: &mut impl FnMut(&str, &str, &'a
     }
 }
 
-/// Where plain http is expected: portal page content (links shown to users, not traffic of the
-/// commons).
+/// Where plain http is not traffic of the commons: portal page content (links shown to users).
 const HTTP_EXEMPT_PREFIXES: &[&str] = &["portal.gitops"];
+
+/// Keys whose `http://` text is an identifier, never fetched (fence's CILogon mock user id).
+const HTTP_EXEMPT_KEYS: &[&str] = &["mock_default_user"];
 
 fn plain_http(values: &Value, out: &mut Out) {
     let mut hits: Vec<(String, Vec<String>)> = Vec::new();
-    walk(values, "", &mut |path, _, v| {
+    walk(values, "", &mut |path, key, v| {
         let Some(text) = v.as_str() else { return };
-        if HTTP_EXEMPT_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}."))) {
+        if HTTP_EXEMPT_KEYS.contains(&key)
+            || HTTP_EXEMPT_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}.")))
+        {
             return;
         }
         let mut hosts: Vec<String> = Vec::new();
@@ -352,7 +356,7 @@ fn expected_host(values: &Value, hostname: &str, out: &mut Out) -> Option<String
         ),
         Some(_) => {}
     }
-    let host = if answer.is_empty() { configured? } else { answer };
+    let host = if answer.is_empty() { configured.filter(|h| !h.contains('/'))? } else { answer };
     if is_localhost(&host) {
         let message = format!(
             "The commons' hostname is \"{host}\", which only this machine can reach; logins and links will not \

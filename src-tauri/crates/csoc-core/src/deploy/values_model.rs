@@ -623,7 +623,8 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
         );
     }
 
-    let root = text_at(values, "global.frontendRoot").unwrap_or("portal");
+    let set_root = text_at(values, "global.frontendRoot");
+    let root = set_root.unwrap_or("portal");
     let (root_chart, root_key) = match root {
         "gen3ff" => ("frontend-framework", "frontend-framework.enabled"),
         _ => ("portal", "portal.enabled"),
@@ -633,9 +634,12 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             "frontend_root_disabled",
             "global.frontendRoot",
             format!(
-                "global.frontendRoot is \"{root}\", which serves {root_chart} at /, but {root_chart} is not \
-                 enabled, so the commons' home page would not answer. Set {root_key}: true or change \
-                 global.frontendRoot."
+                "{}, which serves {root_chart} at /, but {root_chart} is not enabled, so the commons' home page \
+                 would not answer. Set {root_key}: true or change global.frontendRoot.",
+                match set_root {
+                    Some(_) => format!("global.frontendRoot is \"{root}\""),
+                    None => "global.frontendRoot is not set and gen3-helm's default is \"portal\"".to_string(),
+                }
             ),
         );
     }
