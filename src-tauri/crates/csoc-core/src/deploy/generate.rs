@@ -50,6 +50,8 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub values: Value,
     pub user_yaml: Option<String>,
+    /// Why the structured authorization answers could not become a user.yaml (the checks report it).
+    pub user_yaml_error: Option<String>,
 }
 
 /// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
@@ -60,7 +62,10 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
     apply_database(&mut values, answers);
     apply_services(&mut values, answers);
     apply_login(&mut values, answers);
-    let user_yaml = user_yaml_text(answers);
+    let (user_yaml, user_yaml_error) = match user_yaml_text(answers) {
+        Ok(text) => (text, None),
+        Err(e) => (None, Some(e.message)),
+    };
     if let Some(text) = &user_yaml {
         put(&mut values, "fence.USER_YAML", Value::String(text.clone()), None);
     }
@@ -82,7 +87,7 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
         text.push('\n');
         files.push(GeneratedFile { path: format!("{folder}manifest.json"), contents: text });
     }
-    Ok(Generated { files, values, user_yaml })
+    Ok(Generated { files, values, user_yaml, user_yaml_error })
 }
 
 fn base_values(answers: &CommonsAnswers) -> CoreResult<Value> {
@@ -149,7 +154,7 @@ fn apply_services(values: &mut Value, a: &CommonsAnswers) {
     let release = a.identity.release.trim();
     for info in catalog::services() {
         let name = info.name;
-        let Some(enabled_key) = info.condition.strip_suffix(".enabled").filter(|k| *k == name) else {
+        let Some(enabled_key) = info.condition.and_then(|c| c.strip_suffix(".enabled")).filter(|k| *k == name) else {
             continue;
         };
         let wanted = a.services.iter().any(|s| s == name);
@@ -247,11 +252,11 @@ fn get_path_mut<'a>(v: &'a mut Value, dotted: &str) -> Option<&'a mut Value> {
     dotted.split('.').try_fold(v, |cur, key| cur.as_mapping_mut()?.get_mut(key))
 }
 
-fn user_yaml_text(a: &CommonsAnswers) -> Option<String> {
+fn user_yaml_text(a: &CommonsAnswers) -> CoreResult<Option<String>> {
     match &a.authorization.raw {
-        Some(raw) if !raw.trim().is_empty() => Some(raw.clone()),
-        _ if a.authorization.spec == Default::default() => None,
-        _ => Some(user_yaml::build_user_yaml(&a.authorization.spec)),
+        Some(raw) if !raw.trim().is_empty() => Ok(Some(raw.clone())),
+        _ if a.authorization.spec == Default::default() => Ok(None),
+        _ => user_yaml::build_user_yaml(&a.authorization.spec).map(Some),
     }
 }
 

@@ -216,6 +216,9 @@ pub fn all_findings(a: &CommonsAnswers, generated: &Generated) -> Vec<StepFindin
             .into_iter()
             .map(|f| (step_of(&f), f)),
     );
+    if let Some(why) = &generated.user_yaml_error {
+        raw.push((STEP_AUTHORIZATION, error("user_yaml_spec", "authorization.spec", why.clone())));
+    }
     if let Some(text) = &generated.user_yaml {
         match user_yaml::parse_user_yaml(text, "user.yaml") {
             Ok(parsed) => raw.extend(user_yaml::check_user_yaml(&parsed).into_iter().map(|f| (STEP_AUTHORIZATION, f))),
