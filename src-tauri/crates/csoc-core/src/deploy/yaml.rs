@@ -361,8 +361,9 @@ fn is_plain_safe(s: &str) -> bool {
     if s.trim() != s || YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return false;
     }
-    // Indicators, and the characters a number, `.inf` or `~` can start with.
-    if "-?:,[]{}#&*!|>'\"%@`~+.0123456789".contains(first) {
+    // Indicators, and the characters a number, `.inf` or `~` can start with (a quantity such as
+    // `105Mi` starts with a digit but is no number).
+    if "-?:,[]{}#&*!|>'\"%@`~+.".contains(first) || (first.is_ascii_digit() && !is_quantity(s)) {
         return false;
     }
     let ends_like_key = s.ends_with(':');
@@ -372,6 +373,19 @@ fn is_plain_safe(s: &str) -> bool {
         && !s.contains(": ")
         && !s.contains(" #")
         && s.chars().all(|c| !needs_escape(c) && c != '\t')
+}
+
+/// A number followed by a unit (`105Mi`, `15m`, `1.5Gi`, `72h`), which neither YAML 1.1 nor 1.2
+/// reads as a number; `0x`, `0o` and `0b` are left out, being number prefixes.
+fn is_quantity(s: &str) -> bool {
+    let Some(unit_at) = s.find(|c: char| c.is_ascii_alphabetic()) else {
+        return false;
+    };
+    let (number, unit) = s.split_at(unit_at);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, "1"));
+    let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    let radix_prefix = number == "0" && unit.starts_with(['x', 'X', 'o', 'O', 'b', 'B']);
+    digits(whole) && digits(fraction) && unit.chars().all(|c| c.is_ascii_alphabetic()) && !radix_prefix
 }
 
 /// Characters a YAML scalar cannot hold literally (controls, line separators, the BOM).
@@ -640,6 +654,7 @@ mod tests {
             assert_eq!(round_trip(&Value::Mapping(map)), yaml(&text));
         }
         assert_eq!(to_yaml(&yaml("a: plain-word\nb: https://x.org/a#b\n")), "a: plain-word\nb: https://x.org/a#b\n");
+        assert_eq!(to_yaml(&yaml("m: 105Mi\nc: 1.5Gi\nt: 72h\n")), "m: 105Mi\nc: 1.5Gi\nt: 72h\n");
     }
 
     #[test]
