@@ -647,6 +647,14 @@ fn value_file_outside_the_folder_is_a_warning() {
 }
 
 #[test]
+fn folder_other_than_the_apps_is_pointed_out() {
+    let commons = GitopsCommons::read(&demo_commons(), "moved/gen3.example.org").unwrap();
+    let mismatch = commons.warnings.iter().find(|w| w.code == "app_folder_mismatch").unwrap();
+    assert!(mismatch.message.contains("demo/gen3.example.org/values/"), "{}", mismatch.message);
+    assert!(mismatch.message.contains("moved/gen3.example.org"), "{}", mismatch.message);
+}
+
+#[test]
 fn huge_file_is_refused_before_reading_it_whole() {
     let dir = scratch_commons();
     let file = std::fs::File::create(dir.path().join("values/values.yaml")).unwrap();

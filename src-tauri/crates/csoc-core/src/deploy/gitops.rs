@@ -583,6 +583,17 @@ impl GitopsCommons {
         let mut warnings = Vec::new();
         let mut order: Vec<String> = Vec::new();
         if let Some(app) = &app {
+            if let Some(app_folder) = app.values_folder().filter(|f| *f != folder) {
+                warnings.push(warning(
+                    "app_folder_mismatch",
+                    "templates/app.yaml".to_string(),
+                    format!(
+                        "templates/app.yaml takes its value files from {app_folder}/values/, but this commons was \
+                         imported as {folder}. If the folder was copied or moved, update the app's valueFiles; \
+                         otherwise import it as {app_folder}."
+                    ),
+                ));
+            }
             for entry in &app.value_files {
                 match app.local_value_file(&folder, entry) {
                     Some(name) if present.contains(&name) => {
