@@ -35,8 +35,9 @@ pub const KNOWN_ADAPTERS: [&str; 15] = [
     "windbersubject",
 ];
 
-/// What the gen3 adapter reads when an adapter's `config` does not say.
+/// The `_guid_type` the gen3 adapter reads when an adapter's `config` does not say.
 pub const DEFAULT_GUID_TYPE: &str = "discovery_metadata";
+/// The record object the gen3 adapter maps when an adapter's `config` does not say.
 pub const DEFAULT_STUDY_FIELD: &str = "gen3_discovery";
 /// gen3-helm's default `metadata.aggMdsNamespace`.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -200,10 +201,12 @@ impl AggMdsConfig {
 }
 
 impl AdapterConfig {
+    /// The `_guid_type` the gen3 adapter queries.
     pub fn guid_type(&self) -> &str {
         self.config.as_ref().and_then(|c| c.guid_type.as_deref()).unwrap_or(DEFAULT_GUID_TYPE)
     }
 
+    /// The record's object the adapter maps from.
     pub fn study_field(&self) -> &str {
         self.config.as_ref().and_then(|c| c.study_field.as_deref()).unwrap_or(DEFAULT_STUDY_FIELD)
     }
