@@ -1,7 +1,9 @@
 //! Tauri commands of the commons and mesh wizards: thin adapters over `csoc_core::deploy` and
 //! `csoc_core::mesh`, like `commands.rs`.
 
-use csoc_core::api::{IdRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS};
+use csoc_core::api::{
+    IdRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS,
+};
 use csoc_core::deploy::answers::CommonsAnswers;
 use csoc_core::deploy::catalog::{self, ServiceInfo};
 use csoc_core::deploy::dictionary::{self, DictionaryCheck};
@@ -52,7 +54,9 @@ pub async fn wizard_draft_delete(state: State<'_, AppState>, request: IdRequest)
 /// Generation reads the destination folder for the diff: off the UI thread.
 #[tauri::command]
 pub async fn wizard_review(request: CommonsAnswers) -> CoreResult<Review> {
-    tauri::async_runtime::spawn_blocking(move || review::review(&request)).await.map_err(crate::commands::task_failed)?
+    tauri::async_runtime::spawn_blocking(move || review::review(&request))
+        .await
+        .map_err(crate::commands::task_failed)?
 }
 
 #[tauri::command]
@@ -80,7 +84,11 @@ pub async fn wizard_secret_store(state: State<'_, AppState>, request: SecretStor
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
-pub async fn wizard_import(app: AppHandle, state: State<'_, AppState>, request: PathRequest) -> CoreResult<WizardImportResult> {
+pub async fn wizard_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: PathRequest,
+) -> CoreResult<WizardImportResult> {
     write(&app, &state, move |s| {
         let imported = import::import_path(std::path::Path::new(&request.path))?;
         let commons = import::add_to_inventory(s, &imported)?;
@@ -96,7 +104,11 @@ pub async fn wizard_import(app: AppHandle, state: State<'_, AppState>, request: 
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
-pub async fn wizard_launch(app: AppHandle, state: State<'_, AppState>, request: LaunchRequest) -> CoreResult<LaunchReport> {
+pub async fn wizard_launch(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: LaunchRequest,
+) -> CoreResult<LaunchReport> {
     let store = state.store()?;
     let vault = state.vault();
     let token = CancellationToken::new();

@@ -114,7 +114,8 @@ fn production_security_findings_block_until_acknowledged() {
     a.identity.environment = Environment::Production;
     a.login.mock_login = true;
     let r = review(&a).unwrap();
-    let mock: Vec<_> = r.findings.iter().filter(|f| f.finding.key.as_deref().is_some_and(|k| k.contains("MOCK"))).collect();
+    let mock: Vec<_> =
+        r.findings.iter().filter(|f| f.finding.key.as_deref().is_some_and(|k| k.contains("MOCK"))).collect();
     assert!(!mock.is_empty(), "mock login in production is reported: {:?}", r.findings);
     assert!(mock.iter().all(|f| f.finding.acknowledgeable && f.step == STEP_LOGIN));
     assert!(r.blocked);
@@ -229,12 +230,8 @@ async fn a_gitops_launch_pushes_a_branch_and_adds_the_commons() {
     answers.login.providers.iter_mut().for_each(|p| p.secret_stored = false);
     assert!(answers.login.providers.iter().all(|p| p.kind == ProviderKind::Google));
 
-    let unconfirmed = LaunchRequest {
-        answers: answers.clone(),
-        confirmation: String::new(),
-        watch_secs: 0,
-        draft_id: "d1".into(),
-    };
+    let unconfirmed =
+        LaunchRequest { answers: answers.clone(), confirmation: String::new(), watch_secs: 0, draft_id: "d1".into() };
     let vault = Vault::new();
     let err = launch(&store, &vault, &unconfirmed, |_| {}, CancellationToken::new()).await.unwrap_err();
     assert!(err.message.contains("not confirmed"), "{}", err.message);
@@ -245,13 +242,15 @@ async fn a_gitops_launch_pushes_a_branch_and_adds_the_commons() {
     let git_report = report.git.expect("a git launch");
     let log = git(&bare, &["log", "--format=%s", &git_report.branch]);
     assert!(log.starts_with("Add qa-dev.example.org commons at release 2026.07"), "{log}");
-    let pushed = git(&bare, &["show", &format!("{}:devcluster/qa-dev.example.org/values/values.yaml", git_report.branch)]);
+    let pushed =
+        git(&bare, &["show", &format!("{}:devcluster/qa-dev.example.org/values/values.yaml", git_report.branch)]);
     assert!(pushed.contains("qa-dev.example.org"));
     assert_eq!(git(&clone, &["rev-parse", "--abbrev-ref", "HEAD"]), "master", "the operator's branch is restored");
     assert!(!phases.is_empty());
 
     let listed = inventory::list(&store, &InventoryFilter::default()).unwrap();
-    let added = listed.commons.iter().find(|c| c.draft.base_url == "https://qa-dev.example.org").expect("in the inventory");
+    let added =
+        listed.commons.iter().find(|c| c.draft.base_url == "https://qa-dev.example.org").expect("in the inventory");
     assert_eq!(report.commons_id.as_deref(), Some(added.id.as_str()));
     assert_eq!(added.draft.expected_release.as_deref(), Some("2026.07"));
 }

@@ -36,7 +36,11 @@ pub fn draft_of(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
     Ok(Draft {
         id: String::new(),
         kind: DraftKind::Commons,
-        title: if answers.identity.hostname.is_empty() { summary.to_string() } else { answers.identity.hostname.clone() },
+        title: if answers.identity.hostname.is_empty() {
+            summary.to_string()
+        } else {
+            answers.identity.hostname.clone()
+        },
         // The review step (0-based): an imported commons opens on its files and findings.
         step: 7,
         answers: json,

@@ -130,10 +130,14 @@ pub async fn launch(
 
     match &a.destination {
         Destination::Gitops(_) => {
-            on_progress(say(LaunchPhase::Pushing, format!("Committing {} file(s) to {}", generated.files.len(), root.display())));
+            on_progress(say(
+                LaunchPhase::Pushing,
+                format!("Committing {} file(s) to {}", generated.files.len(), root.display()),
+            ));
             let branch = branch_name(a.identity.hostname.trim(), now_ms());
             let updating = a.base.is_some();
-            let git = git_launch::commit_and_push(&root, &generated.files, &branch, &commit_message(a, updating), None).await?;
+            let git = git_launch::commit_and_push(&root, &generated.files, &branch, &commit_message(a, updating), None)
+                .await?;
             on_progress(say(LaunchPhase::Pushing, format!("Pushed {} to {}", git.branch, git.remote)));
             report.git = Some(git);
         }
@@ -237,13 +241,15 @@ fn secret_values(store: &Store, vault: &Vault, request: &LaunchRequest) -> CoreR
     if !any {
         return Ok(None);
     }
-    let file = tempfile::Builder::new()
-        .prefix("gen3-csoc-secrets-")
-        .suffix(".yaml")
-        .tempfile()
-        .map_err(|e| CoreError::new(crate::error::ErrorCode::Io, format!("A private file for the client secrets could not be made ({e}).")))?;
-    std::fs::write(file.path(), crate::deploy::yaml::to_yaml(&overlay))
-        .map_err(|e| CoreError::new(crate::error::ErrorCode::Io, format!("The client secrets could not be written for helm ({e}).")))?;
+    let file = tempfile::Builder::new().prefix("gen3-csoc-secrets-").suffix(".yaml").tempfile().map_err(|e| {
+        CoreError::new(
+            crate::error::ErrorCode::Io,
+            format!("A private file for the client secrets could not be made ({e})."),
+        )
+    })?;
+    std::fs::write(file.path(), crate::deploy::yaml::to_yaml(&overlay)).map_err(|e| {
+        CoreError::new(crate::error::ErrorCode::Io, format!("The client secrets could not be written for helm ({e})."))
+    })?;
     Ok(Some(file))
 }
 
