@@ -92,6 +92,11 @@ pub fn run(paths: AppPaths, demo: bool) {
             wizard_commands::wizard_import,
             wizard_commands::wizard_launch,
             wizard_commands::wizard_launch_cancel,
+            wizard_commands::mesh_wizard_build,
+            wizard_commands::mesh_wizard_preview,
+            wizard_commands::mesh_wizard_save,
+            wizard_commands::mesh_aggmds_import,
+            wizard_commands::mesh_view,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -2,7 +2,7 @@
 //! `csoc_core::mesh`, like `commands.rs`.
 
 use csoc_core::api::{
-    IdRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS,
+    IdRequest, NameRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS,
 };
 use csoc_core::deploy::answers::CommonsAnswers;
 use csoc_core::deploy::catalog::{self, ServiceInfo};
@@ -13,6 +13,12 @@ use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchReques
 use csoc_core::deploy::review::{self, Review};
 use csoc_core::deploy::{cli as deploy_cli, import};
 use csoc_core::error::CoreResult;
+use csoc_core::gen3::ClientOptions;
+use csoc_core::mesh::aggmds;
+use csoc_core::mesh::mapping::MemberPreview;
+use csoc_core::mesh::view::{self, MeshReport};
+use csoc_core::mesh::wizard::{self as mesh_wizard, MeshAnswers, MeshBuild};
+use csoc_core::model::Mesh;
 use csoc_core::secret::SecretKind;
 use tauri::{AppHandle, Emitter, State};
 use tokio_util::sync::CancellationToken;
@@ -136,4 +142,43 @@ pub fn wizard_launch_cancel(state: State<'_, AppState>) {
     if let Some(token) = state.launch.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         token.cancel();
     }
+}
+
+/// Reads the hub's folder and writes nothing: the result goes to `wizard_review` as any commons.
+#[tauri::command]
+pub async fn mesh_wizard_build(request: MeshAnswers) -> CoreResult<MeshBuild> {
+    tauri::async_runtime::spawn_blocking(move || mesh_wizard::build(&request))
+        .await
+        .map_err(crate::commands::task_failed)?
+}
+
+#[tauri::command]
+pub async fn mesh_wizard_preview(request: MeshAnswers) -> CoreResult<Vec<MemberPreview>> {
+    mesh_wizard::preview(&request, 3).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn mesh_wizard_save(app: AppHandle, state: State<'_, AppState>, request: MeshAnswers) -> CoreResult<Mesh> {
+    write(&app, &state, move |s| mesh_wizard::save(s, &request)).await
+}
+
+/// Checks an AggMDS configuration file and hands back its text for the wizard to edit.
+#[tauri::command]
+pub async fn mesh_aggmds_import(request: PathRequest) -> CoreResult<String> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let path = std::path::Path::new(&request.path);
+        let text = csoc_core::deploy::yaml::read_config_file(path)?;
+        let cfg = aggmds::parse_aggmds(&text, &path.display().to_string())?;
+        aggmds::to_json_pretty(&cfg)
+    })
+    .await
+    .map_err(crate::commands::task_failed)?
+}
+
+/// The mesh as one: cached member health, and live checks of each member's MDS and the hub's list.
+#[tauri::command]
+pub async fn mesh_view(state: State<'_, AppState>, request: NameRequest) -> CoreResult<MeshReport> {
+    let (hub, members, configured) = on_store(&state, move |s| mesh_wizard::targets(s, &request.name)).await?;
+    Ok(view::mesh_health(hub.as_ref(), &members, &configured, &ClientOptions::default()).await)
 }

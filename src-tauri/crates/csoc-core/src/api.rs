@@ -24,6 +24,9 @@ use crate::deploy::review::{FileChange, FileReview, Review, StepFinding};
 use crate::deploy::user_yaml::UserYamlSpec;
 use crate::deploy::watch::{WatchOutcome, WatchProgress};
 use crate::deploy::{Finding, Severity};
+use crate::mesh::mapping::MemberPreview;
+use crate::mesh::view::MeshReport;
+use crate::mesh::wizard::{MeshAnswers, MeshBuild};
 use crate::monitor::history::{AlertKind, ExpiryAlert, MonitorSettings, StateChange, SweepReport};
 use crate::monitor::probe::{Counts, ServiceState};
 use crate::monitor::sweep::SweepProgress;
@@ -188,6 +191,11 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<PathRequest, WizardImportResult>("wizard_import"),
         spec::<LaunchRequest, LaunchReport>("wizard_launch"),
         spec::<(), ()>("wizard_launch_cancel"),
+        spec::<MeshAnswers, MeshBuild>("mesh_wizard_build"),
+        spec::<MeshAnswers, Vec<MemberPreview>>("mesh_wizard_preview"),
+        spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
+        spec::<PathRequest, String>("mesh_aggmds_import"),
+        spec::<NameRequest, MeshReport>("mesh_view"),
     ]
 }
 
@@ -302,6 +310,30 @@ fn wizard_declarations() -> Vec<String> {
         UrlRequest::decl(),
         SecretStoreRequest::decl(),
         WizardImportResult::decl(),
+    ]
+    .into_iter()
+    .chain(mesh_declarations())
+    .collect()
+}
+
+/// The mesh wizard's and mesh view's types, nested ones first.
+fn mesh_declarations() -> Vec<String> {
+    use crate::mesh::{aggmds, mapping, view, wizard};
+    vec![
+        aggmds::SelectFieldText::decl(),
+        aggmds::DetailedMapping::decl(),
+        aggmds::FieldMapping::decl(),
+        aggmds::MeshMemberSpec::decl(),
+        wizard::MeshHub::decl(),
+        wizard::MeshMemberAnswer::decl(),
+        MeshAnswers::decl(),
+        wizard::MemberSnippet::decl(),
+        MeshBuild::decl(),
+        mapping::MappedRecord::decl(),
+        MemberPreview::decl(),
+        view::MemberReport::decl(),
+        view::HubReport::decl(),
+        MeshReport::decl(),
     ]
 }
 

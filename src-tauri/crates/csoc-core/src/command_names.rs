@@ -41,4 +41,9 @@ pub const COMMANDS: &[&str] = &[
     "wizard_import",
     "wizard_launch",
     "wizard_launch_cancel",
+    "mesh_wizard_build",
+    "mesh_wizard_preview",
+    "mesh_wizard_save",
+    "mesh_aggmds_import",
+    "mesh_view",
 ];

@@ -711,6 +711,194 @@ commons: Commons | null,
  */
 draft: Draft | null, };
 
+export type SelectFieldText = { field_name: string, field_value: string, };
+
+export type DetailedMapping = { path?: string | null, 
+/**
+ * Applied in order: `strip_html`, `strip_email`, `normalize_value`, `normalize_tags`, ...
+ */
+filters?: Array<string> | null, 
+/**
+ * Filter name → its parameter (e.g. the value map of `normalize_value`).
+ */
+filterParams?: Record<string, unknown> | null, 
+/**
+ * Used when the path finds nothing.
+ */
+default?: unknown, };
+
+export type FieldMapping = string | DetailedMapping | unknown;
+
+export type MeshMemberSpec = { 
+/**
+ * The name the hub lists this commons under.
+ */
+name: string, 
+/**
+ * The commons' URL, `https://host[:port]`.
+ */
+base_url: string, 
+/**
+ * Where the gen3 adapter reads metadata; the commons' root (`<base_url>/`) when absent.
+ */
+mds_url: string | null, guid_type: string | null, study_field: string | null, 
+/**
+ * The mappings; [`default_field_mappings`] when absent.
+ */
+field_mappings: { [key in string]?: FieldMapping } | null, select_field: SelectFieldText | null, keep_original_fields: boolean, };
+
+export type MeshHub = { 
+/**
+ * The hub in the inventory, if it is there.
+ */
+commons_id: string | null, name: string, 
+/**
+ * `https://host[:port]`.
+ */
+base_url: string, 
+/**
+ * The hub's commons folder in a local gen3-gitops clone: the configuration is written there.
+ */
+gitops_folder: string, };
+
+export type MeshMemberAnswer = { 
+/**
+ * The member in the inventory; none for an external commons known only by URL.
+ */
+commons_id: string | null, 
+/**
+ * How the hub reads its metadata (name, URL, mappings, select field).
+ */
+adapter: MeshMemberSpec, 
+/**
+ * Its `indexd.defaultPrefix` (`dg.XXXX/`), for GUID resolution through the hub.
+ */
+indexd_prefix: string, 
+/**
+ * The client id the hub's WTS has at this member's fence (empty: not registered yet).
+ */
+wts_client_id: string, 
+/**
+ * The member's users log in through the hub's fence.
+ */
+login_through_hub: boolean, 
+/**
+ * The member fence's client id at the hub's fence (for `login_through_hub`).
+ */
+hub_client_id: string, };
+
+export type MeshAnswers = { name: string, description: string, hub: MeshHub, members: Array<MeshMemberAnswer>, 
+/**
+ * The Elasticsearch namespace AggMDS indexes into (`metadata.aggMdsNamespace`).
+ */
+aggmds_namespace: string, 
+/**
+ * Elasticsearch the hub's metadata service uses (`metadata.esEndpoint`); empty: the chart's.
+ */
+es_endpoint: string, cache_drs: boolean, 
+/**
+ * Write the hub WTS's `external_oidc` entries.
+ */
+wts: boolean, 
+/**
+ * Write the hub indexd's `dist` entries.
+ */
+indexd_dist: boolean, 
+/**
+ * A whole AggMDS configuration (JSON) imported or edited by hand; used instead of generating.
+ */
+aggmds_json: string | null, };
+
+export type MemberSnippet = { member: string, 
+/**
+ * Values to merge into that member's own gen3-gitops values.
+ */
+yaml: string, };
+
+export type MeshBuild = { 
+/**
+ * The hub's commons-wizard answers with the mesh applied: review and launch them as any commons.
+ */
+hub: CommonsAnswers, 
+/**
+ * The AggMDS configuration written into the hub's values, pretty-printed.
+ */
+aggmds_json: string, member_snippets: Array<MemberSnippet>, findings: Array<Finding>, };
+
+export type MappedRecord = { guid: string, 
+/**
+ * The hub's `gen3_discovery` object; null when the hub would leave the record out.
+ */
+mapped: Record<string, unknown> | null, 
+/**
+ * Why the hub would leave the record out.
+ */
+excluded: string | null, 
+/**
+ * Mapped fields whose path finds no value and that have no default (null at the hub).
+ */
+missing_fields: Array<string>, 
+/**
+ * Mapped fields whose path finds no value, given their default.
+ */
+defaulted_fields: Array<string>, 
+/**
+ * What the preview could not reproduce exactly, or what the hub would log, in words.
+ */
+notes: Array<string>, };
+
+export type MemberPreview = { name: string, 
+/**
+ * The request the hub's gen3 adapter would make, as fetched.
+ */
+url: string, records: Array<MappedRecord>, error: CoreError | null, };
+
+export type MemberReport = { commons_id: string | null, name: string, base_url: string, health: ServiceState | null, 
+/**
+ * Its metadata service answered the adapter's query.
+ */
+mds_reachable: boolean, 
+/**
+ * Discovery records it publishes.
+ */
+records: bigint | null, 
+/**
+ * `records` stopped at the query limit: the member has at least that many.
+ */
+records_at_least: boolean, 
+/**
+ * Whether the hub lists it; none when the hub's list is unknown.
+ */
+in_hub: boolean | null, error: CoreError | null, };
+
+export type HubReport = { base_url: string, 
+/**
+ * `aggregate_metadata_enabled` of the hub's `/mds/_status`.
+ */
+aggregate_enabled: boolean | null, 
+/**
+ * The hub's `/mds/aggregate/commons`.
+ */
+commons: Array<string> | null, 
+/**
+ * Configured, but the hub holds no records from them.
+ */
+missing: Array<string>, 
+/**
+ * Listed by the hub, but not configured.
+ */
+extra: Array<string>, 
+/**
+ * Records in the hub's aggregate index.
+ */
+total_records: bigint | null, error: CoreError | null, };
+
+export type MeshReport = { hub: HubReport | null, members: Array<MemberReport>, 
+/**
+ * The mesh's problems, most serious first, in words.
+ */
+problems: Array<string>, checked_at: number, };
+
 /** Each command's request (passed as `request`) and response. */
 export type Commands = {
   app_status: { request: null; response: AppStatus };
@@ -753,6 +941,11 @@ export type Commands = {
   wizard_import: { request: PathRequest; response: WizardImportResult };
   wizard_launch: { request: LaunchRequest; response: LaunchReport };
   wizard_launch_cancel: { request: null; response: null };
+  mesh_wizard_build: { request: MeshAnswers; response: MeshBuild };
+  mesh_wizard_preview: { request: MeshAnswers; response: Array<MemberPreview> };
+  mesh_wizard_save: { request: MeshAnswers; response: Mesh };
+  mesh_aggmds_import: { request: PathRequest; response: string };
+  mesh_view: { request: NameRequest; response: MeshReport };
 };
 
 export type CommandName = keyof Commands;

@@ -7,6 +7,7 @@ pub mod federation;
 mod jsonpath;
 pub mod mapping;
 pub mod view;
+pub mod wizard;
 
 use serde_yaml_ng::{Mapping, Value};
 

@@ -160,6 +160,13 @@ const STEPS: &[&str] = &[
         ciphertext BLOB NOT NULL,
         stored_at INTEGER NOT NULL
     );",
+    // 6: a mesh's hub and the names the hub's AggMDS lists its members under (commons id -> name),
+    // written by the mesh wizard and read by the mesh view.
+    "CREATE TABLE mesh_hubs (
+        mesh TEXT PRIMARY KEY REFERENCES meshes(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        hub_id TEXT REFERENCES commons(id) ON DELETE SET NULL,
+        member_names TEXT NOT NULL DEFAULT '{}'
+    );",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
