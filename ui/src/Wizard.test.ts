@@ -174,53 +174,97 @@ describe('commons wizard', () => {
     expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
   });
 
-  it('adds what a service needs, swaps exclusive services and asks before leaving one without its dependency', async () => {
-    const rust = withDraft(readyAnswers(), 3);
+  it('adds what a service needs, asks before leaving one without what it needs, and shows conflicts under the service', async () => {
+    const review = (a: CommonsAnswers): Review =>
+      reviewOf(
+        a.services.includes('aws-es-proxy') && a.services.includes('aws-sigv4-proxy')
+          ? [
+              stepFinding(4, 'exclusive_services', 'aws-sigv4-proxy.enabled', 'aws-es-proxy and aws-sigv4-proxy are all enabled, but only one may be: both are proxies to the same AWS Elasticsearch domain.', {
+                file: 'values/values.yaml',
+              }),
+            ]
+          : [],
+      );
+    const rust = withDraft(readyAnswers(), 3, { review });
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
     await waitFor(() => expect(box('fence')).toBeChecked());
-    expect(screen.getByTestId('services-count')).toHaveTextContent('5 of 11 services chosen');
+    expect(screen.getByTestId('services-count')).toHaveTextContent('5 of 10 services chosen');
+    // The in-chart Elasticsearch follows the Database step, not a box here.
+    expect(box('elasticsearch')).toBeChecked();
+    expect(box('elasticsearch')).toBeDisabled();
+    expect(box('common')).toBeDisabled();
 
     await userEvent.click(box('guppy'));
     let offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('guppy needs etl.');
+    expect(within(offer).getAllByTestId('service-need').map((n) => n.textContent?.trim())).toEqual([
+      'guppy needs etl: guppy serves the indices etl builds.',
+      "etl needs sheepdog: it reads the graph data sheepdog's database holds.",
+    ]);
     expect(box('guppy')).not.toBeChecked();
     await userEvent.click(within(offer).getByTestId('service-offer-accept'));
-    expect(box('guppy')).toBeChecked();
-    expect(box('etl')).toBeChecked();
-
-    await userEvent.click(box('frontend-framework'));
-    offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('cannot run beside portal');
-    expect(within(offer).queryByTestId('service-offer-only')).not.toBeInTheDocument();
-    await userEvent.click(within(offer).getByTestId('service-offer-accept'));
-    expect(box('frontend-framework')).toBeChecked();
-    expect(box('portal')).not.toBeChecked();
+    for (const name of ['guppy', 'etl', 'sheepdog']) expect(box(name)).toBeChecked();
+    expect(screen.queryByTestId('service-offer')).not.toBeInTheDocument();
 
     await userEvent.click(box('etl'));
     offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('guppy needs etl.');
+    expect(offer).toHaveTextContent('guppy needs etl: guppy serves the indices etl builds.');
     await userEvent.click(within(offer).getByTestId('service-offer-cancel'));
     expect(box('etl')).toBeChecked();
 
-    await userEvent.click(box('arborist'));
+    await userEvent.click(box('fence'));
     offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('fence needs arborist.');
+    expect(within(offer).getAllByTestId('service-dependent').map((n) => n.textContent)).toEqual([
+      'sheepdog needs fence: fence logs users in.',
+      'portal needs fence: fence logs users in.',
+      "etl needs sheepdog: it reads the graph data sheepdog's database holds.",
+      'guppy needs etl: guppy serves the indices etl builds.',
+    ]);
     await userEvent.click(within(offer).getByTestId('service-offer-only'));
-    expect(box('arborist')).not.toBeChecked();
+    expect(box('fence')).not.toBeChecked();
+    expect(box('portal')).toBeChecked();
+    await userEvent.click(box('fence'));
     expect(box('fence')).toBeChecked();
 
-    await waitFor(() =>
-      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toEqual([
-        'fence',
-        'indexd',
-        'revproxy',
-        'frontend-framework',
-        'etl',
-        'guppy',
-      ]),
-    );
+    await userEvent.click(box('aws-es-proxy'));
+    await userEvent.click(box('aws-sigv4-proxy'));
+    await waitFor(() => expect(screen.getByTestId('service-aws-sigv4-proxy-finding')).toHaveTextContent('only one may be'));
+    expect(screen.getByTestId('wizard-next')).toBeDisabled();
+    expect(screen.queryByTestId('step-findings')).not.toBeInTheDocument();
+    await userEvent.click(box('aws-es-proxy'));
+    await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeEnabled());
+
+    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toEqual([
+      'arborist',
+      'fence',
+      'indexd',
+      'sheepdog',
+      'revproxy',
+      'portal',
+      'etl',
+      'guppy',
+      'aws-sigv4-proxy',
+    ]);
+  });
+
+  it('lets the operator pick which service meets a requirement with several answers', async () => {
+    const answers = { ...readyAnswers(), database: { ...readyAnswers().database, mode: 'external' as const } };
+    const rust = withDraft(answers, 3);
+    await resume();
+    await expectStep(4);
+    const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
+    expect(box('elasticsearch')).not.toBeChecked();
+
+    await userEvent.click(box('guppy'));
+    const offer = await screen.findByTestId('service-offer');
+    expect(offer).toHaveTextContent('guppy needs elasticsearch, aws-es-proxy or aws-sigv4-proxy: it reads and writes Elasticsearch.');
+    await userEvent.selectOptions(within(offer).getByTestId('service-need-pick'), 'aws-sigv4-proxy');
+    expect(within(offer).getByTestId('service-offer-accept')).toHaveTextContent('Add guppy and etl, aws-sigv4-proxy and sheepdog');
+    await userEvent.click(within(offer).getByTestId('service-offer-accept'));
+    expect(box('aws-sigv4-proxy')).toBeChecked();
+    expect(box('aws-es-proxy')).not.toBeChecked();
+    await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toContain('aws-sigv4-proxy'));
   });
 
   it('reviews: a diff with added and removed lines, findings by step, and acknowledging sends the ack id', async () => {
@@ -307,7 +351,7 @@ describe('commons wizard', () => {
     await userEvent.click(confirm);
 
     await waitFor(() => expect(rust.named('wizard_launch')).toHaveLength(1));
-    expect(rust.named('wizard_launch')[0].request).toMatchObject({ confirmation: 'data.example.org', watch_secs: 600, answers: { identity: { hostname: 'data.example.org' } } });
+    expect(rust.named('wizard_launch')[0].request).toMatchObject({ confirmation: 'data.example.org', watch_secs: 600, draft_id: 'd1', answers: { identity: { hostname: 'data.example.org' } } });
     const events: LaunchProgress[] = [
       { phase: 'pushing', message: 'Committing 3 file(s) to /srv/gen3-gitops', line: null, watch: null },
       { phase: 'registering', message: 'Adding the commons to the inventory', line: null, watch: null },

@@ -1,12 +1,14 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   AppStatus,
+  Category,
   CommandName,
   Commons,
   CommonsAnswers,
   Draft,
   FileReview,
   InventoryView,
+  Requirement,
   Review,
   ServiceInfo,
   Severity,
@@ -26,37 +28,38 @@ export const STATUS: AppStatus = {
   demo: false,
 };
 
-function service(
-  name: string,
-  category: string,
-  dependencies: string[] = [],
-  extra: Partial<ServiceInfo> = {},
-): ServiceInfo {
+const req = (anyOf: string[], why: string): Requirement => ({ any_of: anyOf, why });
+const ARBORIST = req(['arborist'], 'arborist decides who may do what');
+const FENCE = req(['fence'], 'fence logs users in');
+const ELASTICSEARCH = req(['elasticsearch', 'aws-es-proxy', 'aws-sigv4-proxy'], 'it reads and writes Elasticsearch');
+
+function service(name: string, category: Category, requires: Requirement[] = [], extra: Partial<ServiceInfo> = {}): ServiceInfo {
   return {
     name,
     category,
     description: `${name} does its job`,
     condition: `${name}.enabled`,
     default_enabled: true,
-    dependencies,
-    exclusive_group: null,
+    requires,
     ...extra,
   };
 }
 
-/** A small catalog with the real shapes of gen3-helm's dependencies and exclusive groups. */
+/** A small catalog with the shapes of gen3-helm's: requirements with alternatives, charts turned on by global.dev. */
 export const CATALOG: ServiceInfo[] = [
   service('arborist', 'core'),
-  service('fence', 'core', ['arborist']),
-  service('indexd', 'core'),
-  service('sheepdog', 'core', ['indexd', 'fence'], { default_enabled: false }),
+  service('fence', 'core', [ARBORIST]),
+  service('indexd', 'core', [ARBORIST]),
+  service('sheepdog', 'core', [req(['indexd'], 'sheepdog registers files in indexd'), FENCE], { default_enabled: false }),
   service('revproxy', 'core'),
-  service('portal', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root' }),
-  service('frontend-framework', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root', default_enabled: false }),
-  service('etl', 'data_explorer', [], { default_enabled: false }),
-  service('guppy', 'data_explorer', ['etl'], { default_enabled: false }),
-  service('aws-es-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
-  service('aws-sigv4-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
+  service('portal', 'frontend', [req(['revproxy'], 'revproxy is the only way in'), FENCE]),
+  service('etl', 'data_explorer', [req(['sheepdog'], "it reads the graph data sheepdog's database holds"), ELASTICSEARCH], { default_enabled: false }),
+  service('guppy', 'data_explorer', [req(['etl'], 'guppy serves the indices etl builds'), ELASTICSEARCH, ARBORIST], { default_enabled: false }),
+  service('aws-es-proxy', 'data_explorer', [], { default_enabled: false }),
+  service('aws-sigv4-proxy', 'data_explorer', [], { default_enabled: false }),
+  service('common', 'infrastructure', [], { condition: null }),
+  service('elasticsearch', 'infrastructure', [], { condition: 'global.dev' }),
+  service('postgresql', 'infrastructure', [], { condition: 'global.dev' }),
 ];
 
 /** GitOps answers that pass every check of the default fake review. */
