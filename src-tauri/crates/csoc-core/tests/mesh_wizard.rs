@@ -151,3 +151,21 @@ async fn a_saved_mesh_is_what_the_mesh_view_checks() {
     assert!(targets(&store, "no such mesh").is_err());
     fleet.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_mesh_has_a_hub_the_mesh_view_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("demo.db")).unwrap();
+    let _demo = csoc_core::demo::start(&store, &csoc_core::vault::Vault::new()).await.unwrap();
+    let (hub, members, configured) = targets(&store, "Demo mesh").unwrap();
+    assert!(hub.is_some(), "the Biomedical Research Hub is the demo mesh's hub");
+    let mut names = configured.clone();
+    names.sort();
+    assert_eq!(names, ["aids", "imaging"]);
+    let report = mesh_health(hub.as_ref(), &members, &configured, &Default::default()).await;
+    let aids = report.members.iter().find(|m| m.name == "aids").unwrap();
+    assert!(aids.mds_reachable && aids.in_hub == Some(true), "{aids:?}");
+    let imaging = report.members.iter().find(|m| m.name == "imaging").unwrap();
+    assert!(!imaging.mds_reachable, "the demo's imaging hub has its metadata service down: {imaging:?}");
+    assert!(!report.problems.is_empty());
+}
