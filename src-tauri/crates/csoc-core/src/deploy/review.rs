@@ -299,7 +299,9 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
 fn step_of(f: &Finding) -> u8 {
     let key = f.key.as_deref().unwrap_or("");
     let file = f.file.as_deref().unwrap_or("");
-    if file.ends_with("user.yaml") || key.starts_with("fence.USER_YAML") {
+    if key.ends_with(".enabled") || f.code == "missing_dependency" || f.code == "exclusive_services" {
+        STEP_SERVICES
+    } else if file.ends_with("user.yaml") || key.starts_with("fence.USER_YAML") {
         STEP_AUTHORIZATION
     } else if key.contains("OPENID_CONNECT") || key.contains("MOCK_") || key.contains("LOGIN") {
         STEP_LOGIN
