@@ -23,23 +23,23 @@ use tauri::{AppHandle, Emitter, State};
 use crate::state::AppState;
 
 /// Runs blocking cache work on the blocking pool so the UI thread never waits on SQLite.
-async fn on_store<T, F>(state: &AppState, work: F) -> CoreResult<T>
+pub(crate) async fn on_store<T, F>(state: &AppState, work: F) -> CoreResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
 {
     let store: Arc<Store> = state.store()?;
-    tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(|e| {
-        tracing::error!(error = %e, "cache task failed");
-        CoreError::new(
-            ErrorCode::DbUnavailable,
-            "The cache operation stopped unexpectedly. Details are in the log file.",
-        )
-    })?
+    tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(task_failed)?
+}
+
+/// A background task that panicked or was dropped: logged, and told to the UI in words.
+pub(crate) fn task_failed(e: tauri::Error) -> CoreError {
+    tracing::error!(error = %e, "background task failed");
+    CoreError::new(ErrorCode::DbUnavailable, "The operation stopped unexpectedly. Details are in the log file.")
 }
 
 /// Runs a write and tells every listener the inventory changed.
-async fn write<T, F>(app: &AppHandle, state: &AppState, work: F) -> CoreResult<T>
+pub(crate) async fn write<T, F>(app: &AppHandle, state: &AppState, work: F) -> CoreResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
@@ -49,7 +49,7 @@ where
     Ok(out)
 }
 
-fn notify(app: &AppHandle) {
+pub(crate) fn notify(app: &AppHandle) {
     if let Err(e) = app.emit(EVENT_INVENTORY_CHANGED, InventoryChanged { at: now_ms() }) {
         tracing::warn!(error = %e, "could not emit inventory-changed");
     }

@@ -3,6 +3,7 @@
 mod commands;
 mod monitoring;
 mod state;
+mod wizard_commands;
 
 use std::time::Instant;
 
@@ -79,6 +80,23 @@ pub fn run(paths: AppPaths, demo: bool) {
             commands::monitor_settings,
             commands::monitor_settings_save,
             commands::demo_start,
+            wizard_commands::wizard_catalog,
+            wizard_commands::wizard_drafts,
+            wizard_commands::wizard_draft_get,
+            wizard_commands::wizard_draft_save,
+            wizard_commands::wizard_draft_delete,
+            wizard_commands::wizard_review,
+            wizard_commands::wizard_check_dictionary,
+            wizard_commands::wizard_gitops_status,
+            wizard_commands::wizard_secret_store,
+            wizard_commands::wizard_import,
+            wizard_commands::wizard_launch,
+            wizard_commands::wizard_launch_cancel,
+            wizard_commands::mesh_wizard_build,
+            wizard_commands::mesh_wizard_preview,
+            wizard_commands::mesh_wizard_save,
+            wizard_commands::mesh_aggmds_import,
+            wizard_commands::mesh_view,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -19,6 +19,8 @@ pub struct AppState {
     cache: Mutex<Cache>,
     /// The running sweep's cancel handle; at most one sweep runs at a time.
     pub sweep: Mutex<Option<CancellationToken>>,
+    /// The running wizard launch's cancel handle.
+    pub launch: Mutex<Option<CancellationToken>>,
     demo: tokio::sync::Mutex<Option<DemoFleet>>,
 }
 
@@ -40,6 +42,7 @@ impl AppState {
             started,
             cache: Mutex::new(Cache { path, opened, vault: Arc::new(Vault::new()), moved_aside_to: None, demo: false }),
             sweep: Mutex::new(None),
+            launch: Mutex::new(None),
             demo: tokio::sync::Mutex::new(None),
         }
     }

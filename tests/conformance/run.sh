@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Conformance: the real gen3 Python SDK against the gen3-sim fleet simulator.
+# Conformance: the real gen3 Python SDK against the gen3-sim fleet simulator, and Gen3's own
+# validators (gen3users, gen3utils) on the files the app renders.
 # Usage: tests/conformance/run.sh [pytest args...]   (from anywhere; builds gen3-sim if needed)
+# Set GEN3_CSOC_RENDERED to a folder of rendered files (user.yaml, manifest.json) to validate them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -8,8 +10,15 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt
+if [ ! -x .venv-validators/bin/python ]; then
+  python3 -m venv .venv-validators
+fi
+.venv-validators/bin/pip install --quiet --disable-pip-version-check -r tests/conformance/requirements-validators.txt
+export GEN3USERS_BIN="${GEN3USERS_BIN:-$ROOT/.venv-validators/bin/gen3users}"
+export GEN3UTILS_BIN="${GEN3UTILS_BIN:-$ROOT/.venv-validators/bin/gen3utils}"
 if [ -z "${GEN3_SIM_BIN:-}" ]; then
   cargo build --quiet -p gen3-sim
   export GEN3_SIM_BIN="$ROOT/target/debug/gen3-sim"
 fi
-exec .venv/bin/python -m pytest -q -p no:cacheprovider tests/conformance/test_sdk.py "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider tests/conformance/test_sdk.py \
+  tests/conformance/test_validators.py "$@"

@@ -156,6 +156,23 @@ def test_metadata(sim):
     assert mds.get(guid)["gen3_discovery"]["study_id"] == guid
 
 
+def test_metadata_query_pages_discovery_records(sim):
+    # What the AggMDS gen3 adapter and the mesh wizard's preview read: full discovery records,
+    # limited and offset, keyed by GUID.
+    c = sim.fleet[2]
+    mds = Gen3Metadata(c["base_url"], auth_provider=Gen3Auth(refresh_file=sim.creds(c["name"])))
+    everything = mds.query("_guid_type=discovery_metadata", return_full_metadata=True, limit=100)
+    first = mds.query("_guid_type=discovery_metadata", return_full_metadata=True, limit=2)
+    rest = mds.query("_guid_type=discovery_metadata", limit=5, offset=2)
+    assert len(first) == 2 and isinstance(rest, list)
+    assert sorted([*first, *rest]) == sorted(everything)
+    for record in first.values():
+        study = record["gen3_discovery"]
+        assert study["_unique_id"] in first
+        assert isinstance(study["_subjects_count"], int)
+        assert all({"name", "category"} <= set(t) for t in study["tags"])
+
+
 @pytest.mark.parametrize("kind", ["revoked", "expired"])
 def test_bad_key_fails(sim, kind):
     c = sim.fleet[0]

@@ -18,7 +18,9 @@
 //! # Ok(()) }
 //! ```
 
+mod boot;
 mod jwt;
+mod mds;
 mod routes;
 mod server;
 mod tls;
@@ -144,6 +146,12 @@ pub struct CommonsSpec {
     pub services: Vec<Service>,
     /// Image tag reported by the `_version` endpoints, e.g. `"2025.09"`.
     pub version: String,
+    /// How many discovery records the MDS serves; `None` = 3 to 5, fixed by the commons' name.
+    pub discovery_records: Option<usize>,
+    /// Makes this commons a mesh hub: its MDS runs the aggregate API (`/mds/aggregate/...`) over
+    /// the discovery records of these commons (fleet names; an unknown name is served as an
+    /// external commons with records of its own), as a hub's AggMDS holds them after a sync.
+    pub aggregates: Option<Vec<String>>,
 }
 
 impl CommonsSpec {
@@ -154,7 +162,19 @@ impl CommonsSpec {
             tls: TlsMode::Plain,
             services: Service::ALL.to_vec(),
             version: "2025.09".to_string(),
+            discovery_records: None,
+            aggregates: None,
         }
+    }
+
+    /// The same commons serving exactly `n` discovery records.
+    pub fn with_discovery_records(self, n: usize) -> Self {
+        Self { discovery_records: Some(n), ..self }
+    }
+
+    /// The same commons as the hub of a mesh aggregating these commons' records.
+    pub fn aggregate_of(self, members: &[&str]) -> Self {
+        Self { aggregates: Some(members.iter().map(|m| m.to_string()).collect()), ..self }
     }
 }
 
@@ -375,4 +395,6 @@ pub(crate) struct CommonsState {
     /// jti → (user name, sub, exp) of the API keys minted by the fleet or created through fence.
     pub(crate) keys: HashMap<String, (String, String, i64)>,
     pub(crate) requests: VecDeque<RecordedRequest>,
+    /// Set by [`Fleet::coming_up`]: the commons is starting, service by service.
+    pub(crate) boot: Option<boot::Boot>,
 }

@@ -1,21 +1,25 @@
-//! `gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired]`
+//! `gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired] [--coming-up-ms MS]`
 //!
 //! Starts N commons named c001..cNNN on 127.0.0.1, writes DIR/fleet.json
 //! (`[{"name","base_url"}]`), DIR/<name>-credentials.json (a valid API key), and for tests of
 //! failure paths DIR/<name>-revoked-credentials.json and DIR/<name>-expired-credentials.json,
-//! plus DIR/ca.pem; prints "ready" on stdout and serves until SIGTERM or SIGINT.
+//! plus DIR/ca.pem; prints "ready" on stdout and serves until SIGTERM or SIGINT. With
+//! `--coming-up-ms`, every commons starts booting: revproxy is up after MS, each service MS later.
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use gen3_sim::{CommonsSpec, Fleet, MintOptions, TlsMode};
 
-const USAGE: &str = "usage: gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired]";
+const USAGE: &str =
+    "usage: gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired] [--coming-up-ms MS]";
 
-fn parse_args() -> Result<(usize, PathBuf, TlsMode), String> {
+fn parse_args() -> Result<(usize, PathBuf, TlsMode, Option<Duration>), String> {
     let mut n = None;
     let mut out = PathBuf::from(".");
     let mut tls = TlsMode::Plain;
+    let mut coming_up = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let (key, inline) = match a.split_once('=') {
@@ -35,6 +39,10 @@ fn parse_args() -> Result<(usize, PathBuf, TlsMode), String> {
                     other => return Err(format!("unknown --tls {other:?}\n{USAGE}")),
                 }
             }
+            "--coming-up-ms" => {
+                let ms = value()?.parse::<u64>().map_err(|_| format!("--coming-up-ms needs a number\n{USAGE}"))?;
+                coming_up = Some(Duration::from_millis(ms));
+            }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -43,7 +51,7 @@ fn parse_args() -> Result<(usize, PathBuf, TlsMode), String> {
     if n == 0 || n > 9999 {
         return Err("--fleet must be between 1 and 9999".into());
     }
-    Ok((n, out, tls))
+    Ok((n, out, tls, coming_up))
 }
 
 fn write_json(path: PathBuf, v: &serde_json::Value) -> std::io::Result<()> {
@@ -52,14 +60,14 @@ fn write_json(path: PathBuf, v: &serde_json::Value) -> std::io::Result<()> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (n, out, tls) = match parse_args() {
+    let (n, out, tls, coming_up) = match parse_args() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{e}");
             return std::process::ExitCode::from(2);
         }
     };
-    match run(n, out, tls).await {
+    match run(n, out, tls, coming_up).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gen3-sim: {e}");
@@ -68,7 +76,7 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(n: usize, out: PathBuf, tls: TlsMode) -> std::io::Result<()> {
+async fn run(n: usize, out: PathBuf, tls: TlsMode, coming_up: Option<Duration>) -> std::io::Result<()> {
     let width = n.to_string().len().max(3);
     let specs: Vec<CommonsSpec> =
         (1..=n).map(|i| CommonsSpec { tls, ..CommonsSpec::new(&format!("c{i:0width$}")) }).collect();
@@ -86,6 +94,11 @@ async fn run(n: usize, out: PathBuf, tls: TlsMode) -> std::io::Result<()> {
         write_json(out.join(format!("{name}-expired-credentials.json")), &expired)?;
     }
     write_json(out.join("fleet.json"), &serde_json::Value::Array(listing))?;
+    if let Some(step) = coming_up {
+        for name in fleet.names() {
+            fleet.coming_up(&name, step);
+        }
+    }
     std::fs::write(out.join("ca.pem"), fleet.ca_pem())?;
 
     {

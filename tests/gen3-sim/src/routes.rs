@@ -22,18 +22,17 @@ pub(crate) type Body = BoxBody<Bytes, Infallible>;
 const MAX_ACCESS_TOKEN_TTL: i64 = 3600;
 /// fence MAX_API_KEY_TTL
 const MAX_API_KEY_TTL: i64 = 2_592_000;
-const MDS_VERSION: &str = "4.3.0";
 
 /// A complete (non-streamed) answer.
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn json(status: u16, v: &Value) -> Self {
+    pub(crate) fn json(status: u16, v: &Value) -> Self {
         Reply { status, content_type: "application/json", headers: Vec::new(), body: v.to_string().into_bytes() }
     }
     fn html(status: u16, body: impl Into<String>) -> Self {
@@ -89,7 +88,7 @@ this app.</noscript>\n<div id=\"root\"></div>\n<script src=\"/bundle.js\"></scri
 // ---------------------------------------------------------------------------------------------
 // deterministic per-commons numbers
 
-fn fnv(parts: &[&str]) -> u64 {
+pub(crate) fn fnv(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for b in p.bytes().chain(std::iter::once(0xff)) {
@@ -100,7 +99,7 @@ fn fnv(parts: &[&str]) -> u64 {
     h
 }
 
-fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     // splitmix64 finaliser
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -120,31 +119,7 @@ pub(crate) fn stats(c: &Commons) -> (u64, u64) {
     (count, count * avg)
 }
 
-fn discovery_records(c: &Commons) -> Vec<(String, Value)> {
-    let h = mix(fnv(&[&c.spec.name, "mds"]));
-    let n = 3 + (h % 3) as usize;
-    (0..n)
-        .map(|i| {
-            let study = (h >> 8) % 900_000 + 100_000 + i as u64;
-            let guid = format!("phs{study:06}.v1.p1");
-            let subjects = 50 + fnv(&[&c.spec.name, &guid]) % 5000;
-            let rec = json!({
-                "_guid_type": "discovery_metadata",
-                "gen3_discovery": {
-                    "study_id": guid,
-                    "project_title": format!("{} study {}", c.spec.name, i + 1),
-                    "subjects_count": subjects,
-                    "commons": c.spec.name,
-                    "tags": [{"name": "Simulated", "category": "Program"}],
-                    "_unique_id": guid,
-                }
-            });
-            (guid, rec)
-        })
-        .collect()
-}
-
-fn iso8601_now() -> String {
+pub(crate) fn iso8601_now() -> String {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
@@ -182,7 +157,7 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn percent_decode(s: &str, plus_is_space: bool) -> String {
+pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -203,7 +178,7 @@ fn percent_decode(s: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn params(q: &str) -> Vec<(String, String)> {
+pub(crate) fn params(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -597,63 +572,6 @@ fn peregrine(c: &Commons, method: &Method, path: &str) -> Reply {
     }
 }
 
-fn mds(c: &Commons, method: &Method, path: &str, query: &str) -> Reply {
-    let not_found = || Reply::json(404, &json!({"detail": "Not Found"}));
-    let get = method == Method::GET || method == Method::HEAD;
-    let no_method = || Reply::json(405, &json!({"detail": "Method Not Allowed"}));
-    match path {
-        "/mds/_status" => {
-            if !get {
-                return no_method();
-            }
-            Reply::json(200, &json!({"status": "OK", "timestamp": iso8601_now(), "aggregate_metadata_enabled": false}))
-        }
-        "/mds/version" => {
-            if !get {
-                return no_method();
-            }
-            Reply::json(200, &json!(MDS_VERSION))
-        }
-        "/mds/metadata" | "/mds/metadata/" => {
-            if !get {
-                return Reply::json(403, &json!({"detail": "Forbidden"}));
-            }
-            let ps = params(query);
-            let get_p = |n: &str| ps.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-            let data = get_p("data").is_some_and(|d| d.eq_ignore_ascii_case("true"));
-            let limit = get_p("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10).min(2000);
-            let offset = get_p("offset").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
-            let guid_type = get_p("_guid_type");
-            let recs: Vec<(String, Value)> = discovery_records(c)
-                .into_iter()
-                .filter(|(_, r)| {
-                    guid_type.as_deref().is_none_or(|t| r.get("_guid_type").and_then(Value::as_str) == Some(t))
-                })
-                .skip(offset)
-                .take(limit)
-                .collect();
-            if data {
-                let m: serde_json::Map<String, Value> = recs.into_iter().collect();
-                Reply::json(200, &Value::Object(m))
-            } else {
-                let l: Vec<Value> = recs.into_iter().map(|(g, _)| json!(g)).collect();
-                Reply::json(200, &Value::Array(l))
-            }
-        }
-        _ if path.starts_with("/mds/metadata/") => {
-            if !get {
-                return Reply::json(403, &json!({"detail": "Forbidden"}));
-            }
-            let guid = percent_decode(&path["/mds/metadata/".len()..], false);
-            match discovery_records(c).into_iter().find(|(g, _)| *g == guid) {
-                Some((_, r)) => Reply::json(200, &r),
-                None => Reply::json(404, &json!({"detail": format!("Not found: {guid}")})),
-            }
-        }
-        _ => not_found(),
-    }
-}
-
 fn guppy(c: &Commons, method: &Method, path: &str) -> Reply {
     match path {
         "/guppy/_status" => only_get(method, || {
@@ -704,7 +622,7 @@ fn route(
         Service::Indexd => indexd(c, method, path, query),
         Service::Sheepdog => sheepdog(c, method, path),
         Service::Peregrine => peregrine(c, method, path),
-        Service::Metadata => mds(c, method, path, query),
+        Service::Metadata => crate::mds::route(fleet, c, method, path, query),
         Service::Guppy => guppy(c, method, path),
         Service::Wts => simple_service(c, method, path, "/wts"),
         Service::Manifestservice => simple_service(c, method, path, "/manifests"),
@@ -803,6 +721,9 @@ pub(crate) async fn handle(fleet: Arc<FleetInner>, c: Arc<Commons>, req: Request
                 None => Reply::html(502, nginx_page(502, "Bad Gateway")).into_response(),
             }
         }
+    }
+    if let Some((status, reason)) = crate::boot::not_up_yet(&c, service) {
+        return Reply::html(status, nginx_page(status, reason)).into_response();
     }
     let Some(service) = service.filter(|_| deployed) else {
         return Reply::html(404, nginx_page(404, "Not Found")).into_response();

@@ -49,6 +49,7 @@ impl Commons {
                 revoked: HashSet::new(),
                 keys: HashMap::new(),
                 requests: VecDeque::new(),
+                boot: None,
             }),
             slot: Mutex::new(Slot { listener: Some(listener), waker: None }),
             kill: watch::channel(0).0,

@@ -190,7 +190,7 @@ async fn mds_discovery_metadata() {
         assert_eq!(r["_guid_type"], "discovery_metadata");
         assert_eq!(r["gen3_discovery"]["study_id"], guid.as_str());
         assert!(r["gen3_discovery"]["project_title"].is_string());
-        assert!(r["gen3_discovery"]["subjects_count"].as_u64().unwrap() > 0);
+        assert!(r["gen3_discovery"]["_subjects_count"].as_u64().unwrap() > 0);
     }
     let (_, _, body) = get(format!("{b}/mds/metadata?_guid_type=discovery_metadata&limit=2")).await;
     let l: Value = serde_json::from_str(&body).unwrap();

@@ -12,6 +12,21 @@ use crate::transfer::{ExportSummary, ImportSummary};
 use crate::vault::{CredentialView, KeyStatus, VaultMode, VaultStatus};
 
 pub use crate::command_names::COMMANDS;
+use crate::deploy::answers::CommonsAnswers;
+use crate::deploy::catalog::ServiceInfo;
+use crate::deploy::dictionary::DictionaryCheck;
+use crate::deploy::drafts::{Draft, DraftKind, DraftSummary};
+use crate::deploy::git_launch::{GitLaunch, GitopsRepo};
+use crate::deploy::helm_launch::HelmOutcome;
+use crate::deploy::import::{ImportKind, ImportedCommons};
+use crate::deploy::launch::{LaunchPhase, LaunchProgress, LaunchReport, LaunchRequest};
+use crate::deploy::review::{FileChange, FileReview, Review, StepFinding};
+use crate::deploy::user_yaml::UserYamlSpec;
+use crate::deploy::watch::{WatchOutcome, WatchProgress};
+use crate::deploy::{Finding, Severity};
+use crate::mesh::mapping::MemberPreview;
+use crate::mesh::view::MeshReport;
+use crate::mesh::wizard::{MeshAnswers, MeshBuild};
 use crate::monitor::history::{AlertKind, ExpiryAlert, MonitorSettings, StateChange, SweepReport};
 use crate::monitor::probe::{Counts, ServiceState};
 use crate::monitor::sweep::SweepProgress;
@@ -27,6 +42,31 @@ pub const EVENT_INVENTORY_CHANGED: &str = "inventory-changed";
 pub const EVENT_SWEEP_PROGRESS: &str = "sweep-progress";
 /// A sweep finished (or was cancelled) and its results are in the cache.
 pub const EVENT_FLEET_UPDATED: &str = "fleet-updated";
+/// A wizard launch moved on: a phase, a line of helm output, or the watch's progress.
+pub const EVENT_LAUNCH_PROGRESS: &str = "launch-progress";
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UrlRequest {
+    pub url: String,
+}
+
+/// An OIDC client secret for the vault; the value is never sent back.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SecretStoreRequest {
+    pub draft_id: String,
+    pub idp: String,
+    #[ts(type = "string")]
+    pub secret: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WizardImportResult {
+    pub imported: ImportedCommons,
+    /// The inventory record added or refreshed (none for a release template or cluster file).
+    pub commons: Option<Commons>,
+    /// The draft to edit and re-launch the imported commons from.
+    pub draft: Option<Draft>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct HealthRequest {
@@ -139,6 +179,23 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<(), MonitorSettings>("monitor_settings"),
         spec::<MonitorSettings, MonitorSettings>("monitor_settings_save"),
         spec::<(), AppStatus>("demo_start"),
+        spec::<(), Vec<ServiceInfo>>("wizard_catalog"),
+        spec::<(), Vec<DraftSummary>>("wizard_drafts"),
+        spec::<IdRequest, Draft>("wizard_draft_get"),
+        spec::<Draft, Draft>("wizard_draft_save"),
+        spec::<IdRequest, ()>("wizard_draft_delete"),
+        spec::<CommonsAnswers, Review>("wizard_review"),
+        spec::<UrlRequest, DictionaryCheck>("wizard_check_dictionary"),
+        spec::<PathRequest, GitopsRepo>("wizard_gitops_status"),
+        spec::<SecretStoreRequest, ()>("wizard_secret_store"),
+        spec::<PathRequest, WizardImportResult>("wizard_import"),
+        spec::<LaunchRequest, LaunchReport>("wizard_launch"),
+        spec::<(), ()>("wizard_launch_cancel"),
+        spec::<MeshAnswers, MeshBuild>("mesh_wizard_build"),
+        spec::<MeshAnswers, Vec<MemberPreview>>("mesh_wizard_preview"),
+        spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
+        spec::<PathRequest, String>("mesh_aggmds_import"),
+        spec::<NameRequest, MeshReport>("mesh_view"),
     ]
 }
 
@@ -199,6 +256,85 @@ pub fn declarations() -> Vec<String> {
         SweepReport::decl(),
         MonitorSettings::decl(),
     ]
+    .into_iter()
+    .chain(wizard_declarations())
+    .collect()
+}
+
+/// The wizards' types, nested ones first.
+fn wizard_declarations() -> Vec<String> {
+    use crate::deploy::answers::*;
+    vec![
+        GitopsDestination::decl(),
+        HelmDestination::decl(),
+        Destination::decl(),
+        Identity::decl(),
+        DatabaseMode::decl(),
+        Database::decl(),
+        ProviderKind::decl(),
+        LoginProvider::decl(),
+        Login::decl(),
+        crate::deploy::user_yaml::ProgramSpec::decl(),
+        crate::deploy::user_yaml::GroupSpec::decl(),
+        crate::deploy::user_yaml::PolicySpec::decl(),
+        UserYamlSpec::decl(),
+        Authorization::decl(),
+        GuppyIndex::decl(),
+        ServiceSettings::decl(),
+        ImportedBase::decl(),
+        CommonsAnswers::decl(),
+        Severity::decl(),
+        Finding::decl(),
+        FileChange::decl(),
+        FileReview::decl(),
+        StepFinding::decl(),
+        Review::decl(),
+        crate::deploy::catalog::Category::decl(),
+        crate::deploy::catalog::Requirement::decl(),
+        ServiceInfo::decl(),
+        DraftKind::decl(),
+        Draft::decl(),
+        DraftSummary::decl(),
+        DictionaryCheck::decl(),
+        GitopsRepo::decl(),
+        GitLaunch::decl(),
+        HelmOutcome::decl(),
+        WatchProgress::decl(),
+        WatchOutcome::decl(),
+        LaunchRequest::decl(),
+        LaunchPhase::decl(),
+        LaunchProgress::decl(),
+        LaunchReport::decl(),
+        ImportKind::decl(),
+        ImportedCommons::decl(),
+        UrlRequest::decl(),
+        SecretStoreRequest::decl(),
+        WizardImportResult::decl(),
+    ]
+    .into_iter()
+    .chain(mesh_declarations())
+    .collect()
+}
+
+/// The mesh wizard's and mesh view's types, nested ones first.
+fn mesh_declarations() -> Vec<String> {
+    use crate::mesh::{aggmds, mapping, view, wizard};
+    vec![
+        aggmds::SelectFieldText::decl(),
+        aggmds::DetailedMapping::decl(),
+        aggmds::FieldMapping::decl(),
+        aggmds::MeshMemberSpec::decl(),
+        wizard::MeshHub::decl(),
+        wizard::MeshMemberAnswer::decl(),
+        MeshAnswers::decl(),
+        wizard::MemberSnippet::decl(),
+        MeshBuild::decl(),
+        mapping::MappedRecord::decl(),
+        MemberPreview::decl(),
+        view::MemberReport::decl(),
+        view::HubReport::decl(),
+        MeshReport::decl(),
+    ]
 }
 
 pub struct EventSpec {
@@ -211,5 +347,6 @@ pub fn event_specs() -> Vec<EventSpec> {
         EventSpec { name: EVENT_INVENTORY_CHANGED, payload: InventoryChanged::name() },
         EventSpec { name: EVENT_SWEEP_PROGRESS, payload: SweepProgress::name() },
         EventSpec { name: EVENT_FLEET_UPDATED, payload: SweepReport::name() },
+        EventSpec { name: EVENT_LAUNCH_PROGRESS, payload: LaunchProgress::name() },
     ]
 }

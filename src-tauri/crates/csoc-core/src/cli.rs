@@ -43,6 +43,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import an existing commons, or render the files the commons wizard writes.
+    #[command(subcommand)]
+    Commons(CommonsCommand),
     /// Print the fleet's last known state from the cache (no network).
     Status {
         /// Print the whole fleet view as JSON.
@@ -69,6 +72,20 @@ pub enum InventoryCommand {
     Export { file: PathBuf },
     /// Merge an exported inventory file into this one: all of it, or nothing if any record is bad.
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommonsCommand {
+    /// Add a commons to the inventory from a gen3-gitops commons folder or a legacy manifest.json
+    /// (also kept as a wizard draft, to edit and re-launch in the window).
+    Import { path: PathBuf },
+    /// Write the files the wizard would write from a saved answers file (YAML or JSON); exits
+    /// non-zero with the validation errors, writing nothing, if the answers do not pass.
+    Render {
+        answers: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -136,6 +153,14 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             } else {
                 write_status(&view, out).map_err(write_err)?;
             }
+        }
+        Command::Commons(CommonsCommand::Import { path }) => {
+            let text = crate::deploy::cli::import(&store, path)?;
+            writeln!(out, "{text}").map_err(write_err)?;
+        }
+        Command::Commons(CommonsCommand::Render { answers, out: dir }) => {
+            let text = crate::deploy::cli::render(answers, dir)?;
+            writeln!(out, "{text}").map_err(write_err)?;
         }
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;

@@ -85,10 +85,10 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
     let specs = plan
         .iter()
         .map(|d| CommonsSpec {
-            name: d.slug.into(),
             tls: d.tls,
             services: d.services.map(<[Service]>::to_vec).unwrap_or_else(|| Service::ALL.to_vec()),
             version: d.version.into(),
+            ..CommonsSpec::new(d.slug)
         })
         .collect();
     let fleet = Fleet::start(specs).await.map_err(|e| {

@@ -40,6 +40,11 @@ pub enum ErrorCode {
     NotGen3,
     /// A Gen3 route answered with a body that is not what the service sends (garbage, cut, too big).
     MalformedResponse,
+    /// An external tool the app runs (`git`, `helm`) is not installed or not on PATH; the message
+    /// says how to install it.
+    ToolMissing,
+    /// An external tool (`git`, `helm`) ran and failed; the message carries its last output lines.
+    ToolFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

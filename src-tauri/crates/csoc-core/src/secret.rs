@@ -9,6 +9,19 @@ pub enum SecretKind {
     ApiKey,
     AccessToken,
     Passphrase,
+    /// An OIDC client secret collected by the commons wizard.
+    ClientSecret,
+}
+
+impl SecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::ApiKey => "api_key",
+            SecretKind::AccessToken => "access_token",
+            SecretKind::Passphrase => "passphrase",
+            SecretKind::ClientSecret => "client_secret",
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -25,16 +38,20 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.value
     }
+
+    pub fn kind(&self) -> SecretKind {
+        self.kind
+    }
+
+    /// The same value, for another purpose (a request field read as an API key that is a client secret).
+    pub fn into_kind(self, kind: SecretKind) -> Self {
+        Self { kind, value: self.value }
+    }
 }
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self.kind {
-            SecretKind::ApiKey => "api_key",
-            SecretKind::AccessToken => "access_token",
-            SecretKind::Passphrase => "passphrase",
-        };
-        write!(f, "<redacted {name}>")
+        write!(f, "<redacted {}>", self.kind.as_str())
     }
 }
 

@@ -49,6 +49,8 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   key_rejected: true,
   not_gen3: true,
   malformed_response: true,
+  tool_missing: true,
+  tool_failed: true,
 };
 const ERROR_CODES = Object.keys(KNOWN_CODES) as readonly string[];
 

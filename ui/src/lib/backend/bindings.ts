@@ -1,7 +1,7 @@
 // Generated from the Rust types in src-tauri/crates/csoc-core (api.rs). Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p csoc-core bindings` after changing them.
 
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "not_gen3" | "malformed_response";
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "not_gen3" | "malformed_response" | "tool_missing" | "tool_failed";
 
 export type CoreError = { code: ErrorCode, message: string, };
 
@@ -286,6 +286,619 @@ interval_secs: number, notifications: boolean,
  */
 cert_warn_days: Array<number>, key_warn_days: Array<number>, };
 
+export type GitopsDestination = { 
+/**
+ * Path of the local clone.
+ */
+repo_path: string, 
+/**
+ * Folder of the cluster inside the repository (`unfunded`, `bihprod`); the commons folder is
+ * `<cluster_folder>/<hostname>`.
+ */
+cluster_folder: string, 
+/**
+ * Argo CD project of the Application.
+ */
+argo_project: string, 
+/**
+ * Destination namespace in the cluster.
+ */
+namespace: string, release_name: string, 
+/**
+ * URL Argo CD reads the values from (the `ref: values` source).
+ */
+values_repo_url: string, 
+/**
+ * gen3-helm branch or tag Argo CD renders (`master` upstream).
+ */
+chart_revision: string, };
+
+export type HelmDestination = { 
+/**
+ * Empty: helm's current context.
+ */
+kube_context: string, namespace: string, release_name: string, 
+/**
+ * Empty: the newest gen3 chart.
+ */
+chart_version: string, 
+/**
+ * Folder the values and user.yaml are written to before helm reads them.
+ */
+output_dir: string, };
+
+export type Destination = { "kind": "gitops" } & GitopsDestination | { "kind": "helm" } & HelmDestination;
+
+export type Identity = { 
+/**
+ * Name in the inventory.
+ */
+name: string, hostname: string, environment: Environment, 
+/**
+ * `YYYY.MM`: every service image follows this monthly release tag.
+ */
+release: string, 
+/**
+ * AWS ACM certificate ARN for revproxy's load balancer; empty when TLS is set up otherwise.
+ */
+revproxy_arn: string, };
+
+export type DatabaseMode = "dev" | "external";
+
+export type Database = { mode: DatabaseMode, host: string, port: number, username: string, 
+/**
+ * Name of the secret (AWS Secrets Manager / External Secret) holding the master password.
+ */
+password_secret_name: string, 
+/**
+ * Render ExternalSecret resources (`global.externalSecrets.deploy`).
+ */
+external_secrets: boolean, aws_region: string, };
+
+export type ProviderKind = "google" | "generic_oidc" | "fence" | "ras";
+
+export type LoginProvider = { kind: ProviderKind, 
+/**
+ * Key under `OPENID_CONNECT` and in the login options (`google`, `fence`, `ras`, or a name for
+ * a generic provider).
+ */
+idp: string, 
+/**
+ * Label on the login button.
+ */
+label: string, client_id: string, 
+/**
+ * Generic OIDC and RAS: the provider's `.well-known/openid-configuration` URL.
+ */
+discovery_url: string, 
+/**
+ * Fence as IdP: the hub's `https://<hub>/user`.
+ */
+api_base_url: string, 
+/**
+ * A client secret for this provider is in the vault (the value never leaves it).
+ */
+secret_stored: boolean, };
+
+export type Login = { providers: Array<LoginProvider>, 
+/**
+ * `idp` of the default login option; empty: the first provider.
+ */
+default_idp: string, 
+/**
+ * Mock login (`MOCK_AUTH`/`MOCK_GOOGLE_AUTH`): for dev commons only.
+ */
+mock_login: boolean, };
+
+export type ProgramSpec = { name: string, projects: Array<string>, };
+
+export type GroupSpec = { name: string, users: Array<string>, policies: Array<string>, };
+
+export type PolicySpec = { id: string, description: string, role_ids: Array<string>, resource_paths: Array<string>, };
+
+export type UserYamlSpec = { 
+/**
+ * Emails of the commons' administrators: every program, submission and indexd admin.
+ */
+admins: Array<string>, programs: Array<ProgramSpec>, groups: Array<GroupSpec>, extra_policies: Array<PolicySpec>, 
+/**
+ * Extra resource paths (e.g. `/dashboard`) for extra policies to grant on.
+ */
+extra_resources: Array<string>, 
+/**
+ * Anyone, logged in or not, may read `/open` (peregrine, guppy and file downloads).
+ */
+open_data: boolean, };
+
+export type Authorization = { spec: UserYamlSpec, 
+/**
+ * The operator's own user.yaml text; when set it is used instead of the structured spec.
+ */
+raw: string | null, };
+
+export type GuppyIndex = { index: string, type: string, };
+
+export type ServiceSettings = { 
+/**
+ * GUID prefix indexd mints (`dg.XXXX/`).
+ */
+indexd_prefix: string, dictionary_url: string, 
+/**
+ * `gitops` for a configured portal, `dev` for the default.
+ */
+portal_app: string, guppy_indices: Array<GuppyIndex>, guppy_config_index: string, };
+
+export type ImportedBase = { 
+/**
+ * Merged Helm values, as JSON (YAML values are JSON-compatible here).
+ */
+values: unknown, 
+/**
+ * Names of the split values files in the order Argo CD reads them (`values.yaml` first).
+ */
+split_files: Array<string>, 
+/**
+ * Repo-relative folder the commons came from.
+ */
+folder: string, app: unknown, chart: unknown, 
+/**
+ * Legacy manifest blocks with no Helm home (sower, hatchery, canary...), kept for manifest.json.
+ */
+legacy: unknown, };
+
+export type CommonsAnswers = { destination: Destination, identity: Identity, database: Database, 
+/**
+ * gen3-helm subchart names to enable (the catalog's names, e.g. `fence`, `guppy`).
+ */
+services: Array<string>, login: Login, authorization: Authorization, settings: ServiceSettings, 
+/**
+ * Also write a legacy cloud-automation `manifest.json` beside the values.
+ */
+legacy_manifest: boolean, 
+/**
+ * Codes of production security findings the operator acknowledged in the review.
+ */
+acknowledged: Array<string>, 
+/**
+ * What an imported commons carried beyond these answers; the generator starts from it so a
+ * re-launch changes only what the operator edited.
+ */
+base: ImportedBase | null, };
+
+export type Severity = "warning" | "error";
+
+export type Finding = { severity: Severity, 
+/**
+ * Stable identifier (`mock_auth`, `unknown_key`, `policy_missing_role`, ...), used to
+ * acknowledge a finding and by tests.
+ */
+code: string, 
+/**
+ * What is wrong, why it matters and what to do.
+ */
+message: string, 
+/**
+ * The file (relative path, e.g. `values/values.yaml`, `user.yaml`) the finding is about.
+ */
+file: string | null, 
+/**
+ * Dotted key path within that file (`global.dev`, `fence.FENCE_CONFIG.MOCK_AUTH`).
+ */
+key: string | null, 
+/**
+ * Production security findings are errors the operator may acknowledge to go on; other
+ * errors must be fixed.
+ */
+acknowledgeable: boolean, };
+
+export type FileChange = "new" | "changed" | "unchanged";
+
+export type FileReview = { path: string, contents: string, change: FileChange, 
+/**
+ * Unified diff against the file on disk (empty for new and unchanged files).
+ */
+diff: string, };
+
+export type StepFinding = { 
+/**
+ * The wizard step that fixes it (1-7).
+ */
+step: number, 
+/**
+ * `code@key`: what the operator acknowledges.
+ */
+ack_id: string, acknowledged: boolean, finding: Finding, };
+
+export type Review = { files: Array<FileReview>, findings: Array<StepFinding>, 
+/**
+ * Errors not fixed or acknowledged: the launch is refused while this is true.
+ */
+blocked: boolean, 
+/**
+ * Where the files go (the gitops clone or the helm output folder).
+ */
+root: string, };
+
+export type Category = "core" | "frontend" | "data_explorer" | "workspaces" | "imaging" | "ohdsi" | "ai" | "other" | "infrastructure";
+
+export type Requirement = { any_of: Array<string>, 
+/**
+ * Why, in words for the operator.
+ */
+why: string, };
+
+export type ServiceInfo = { 
+/**
+ * The dependency's name in `Chart.yaml`, also its key in the values.
+ */
+name: string, category: Category, description: string, 
+/**
+ * The values path that turns it on (`Chart.yaml` `condition`); `None` for the `common` library,
+ * which is always part of the chart.
+ */
+condition: string | null, 
+/**
+ * What the umbrella `values.yaml` sets at `condition`.
+ */
+default_enabled: boolean, requires: Array<Requirement>, };
+
+export type DraftKind = "commons" | "mesh";
+
+export type Draft = { 
+/**
+ * Empty for a draft not saved yet; `save` gives it an id.
+ */
+id: string, kind: DraftKind, 
+/**
+ * What the list of drafts shows (the hostname, the mesh name).
+ */
+title: string, 
+/**
+ * The wizard step reached (0-based).
+ */
+step: number, 
+/**
+ * The wizard's answers as it keeps them.
+ */
+answers: unknown, 
+/**
+ * Unix ms of the last save; set by `save`.
+ */
+updated_at: number, };
+
+export type DraftSummary = { id: string, kind: DraftKind, title: string, step: number, updated_at: number, };
+
+export type DictionaryCheck = { url: string, 
+/**
+ * Node schemas (entries that are not `_`-prefixed helper files).
+ */
+node_count: number, 
+/**
+ * Node ids, sorted, for the operator to recognise the dictionary.
+ */
+nodes: Array<string>, };
+
+export type GitopsRepo = { 
+/**
+ * The checked-out branch; `None` on a detached HEAD.
+ */
+branch: string | null, 
+/**
+ * The remote a launch pushes to: the branch's upstream remote, else `origin`, else the first.
+ */
+remote_name: string, 
+/**
+ * The remote's URL, with any user name or token in it removed.
+ */
+remote_url: string, 
+/**
+ * No uncommitted or untracked changes (a launch never touches them either way).
+ */
+clean: boolean, 
+/**
+ * The commit HEAD points at; `None` in a clone without commits.
+ */
+head: string | null, };
+
+export type GitLaunch = { branch: string, 
+/**
+ * The new commit's full hash.
+ */
+commit: string, remote: string, 
+/**
+ * The remote's URL, without credentials.
+ */
+remote_url: string, 
+/**
+ * The committed files, relative to the chosen folder.
+ */
+files: Array<string>, argo_app: ArgoSync | null, };
+
+export type HelmOutcome = { 
+/**
+ * `None` when helm was stopped by a signal (a cancel).
+ */
+exit_code: number | null, cancelled: boolean, };
+
+export type WatchProgress = { 
+/**
+ * The services waited for, in the board's order, with their state and why.
+ */
+services: Array<ServiceProbe>, 
+/**
+ * How many of `services` are healthy.
+ */
+healthy: number, 
+/**
+ * How many services are waited for (`services.len()`).
+ */
+expected: number, 
+/**
+ * The services not healthy yet.
+ */
+waiting_for: Array<string>, 
+/**
+ * Enabled services that have no public status route, so cannot be checked from here.
+ */
+not_checked: Array<string>, 
+/**
+ * The commons answered at all (revproxy or its load balancer).
+ */
+reachable: boolean, 
+/**
+ * Why it cannot be reached, in words.
+ */
+error: string | null, 
+/**
+ * Rounds of probes so far.
+ */
+attempts: number, elapsed_ms: number, };
+
+export type WatchOutcome = { result: WatchResult, 
+/**
+ * The last round of probes (`None` when cancelled before the first finished).
+ */
+progress: WatchProgress | null, 
+/**
+ * What happened, in words for the operator.
+ */
+message: string, };
+
+export type LaunchRequest = { answers: CommonsAnswers, 
+/**
+ * The target as the operator confirmed it: the hostname, typed, for production; otherwise
+ * the hostname the confirmation dialog named.
+ */
+confirmation: string, 
+/**
+ * How long to watch the commons come up, in seconds (0: do not watch).
+ */
+watch_secs: number, 
+/**
+ * The draft the answers belong to: its client secrets are in the vault under this id.
+ */
+draft_id: string, };
+
+export type LaunchPhase = "writing" | "pushing" | "helm" | "registering" | "watching";
+
+export type LaunchProgress = { phase: LaunchPhase, message: string, 
+/**
+ * A line of helm output, when the phase is `helm`.
+ */
+line: string | null, watch: WatchProgress | null, };
+
+export type LaunchReport = { commons_id: string | null, git: GitLaunch | null, helm: HelmOutcome | null, watch: WatchOutcome | null, files: Array<string>, };
+
+export type ImportKind = "gitops_folder" | "values_file" | "manifest" | "release_template" | "cluster_values";
+
+export type ImportedCommons = { kind: ImportKind, answers: CommonsAnswers, warnings: Array<Finding>, 
+/**
+ * One line for the operator: what was read.
+ */
+summary: string, };
+
+export type UrlRequest = { url: string, };
+
+export type SecretStoreRequest = { draft_id: string, idp: string, secret: string, };
+
+export type WizardImportResult = { imported: ImportedCommons, 
+/**
+ * The inventory record added or refreshed (none for a release template or cluster file).
+ */
+commons: Commons | null, 
+/**
+ * The draft to edit and re-launch the imported commons from.
+ */
+draft: Draft | null, };
+
+export type SelectFieldText = { field_name: string, field_value: string, };
+
+export type DetailedMapping = { path?: string | null, 
+/**
+ * Applied in order: `strip_html`, `strip_email`, `normalize_value`, `normalize_tags`, ...
+ */
+filters?: Array<string> | null, 
+/**
+ * Filter name → its parameter (e.g. the value map of `normalize_value`).
+ */
+filterParams?: Record<string, unknown> | null, 
+/**
+ * Used when the path finds nothing.
+ */
+default?: unknown, };
+
+export type FieldMapping = string | DetailedMapping | unknown;
+
+export type MeshMemberSpec = { 
+/**
+ * The name the hub lists this commons under.
+ */
+name: string, 
+/**
+ * The commons' URL, `https://host[:port]`.
+ */
+base_url: string, 
+/**
+ * Where the gen3 adapter reads metadata; the commons' root (`<base_url>/`) when absent.
+ */
+mds_url: string | null, guid_type: string | null, study_field: string | null, 
+/**
+ * The mappings; [`default_field_mappings`] when absent.
+ */
+field_mappings: { [key in string]?: FieldMapping } | null, select_field: SelectFieldText | null, keep_original_fields: boolean, };
+
+export type MeshHub = { 
+/**
+ * The hub in the inventory, if it is there.
+ */
+commons_id: string | null, name: string, 
+/**
+ * `https://host[:port]`.
+ */
+base_url: string, 
+/**
+ * The hub's commons folder in a local gen3-gitops clone: the configuration is written there.
+ */
+gitops_folder: string, };
+
+export type MeshMemberAnswer = { 
+/**
+ * The member in the inventory; none for an external commons known only by URL.
+ */
+commons_id: string | null, 
+/**
+ * How the hub reads its metadata (name, URL, mappings, select field).
+ */
+adapter: MeshMemberSpec, 
+/**
+ * Its `indexd.defaultPrefix` (`dg.XXXX/`), for GUID resolution through the hub.
+ */
+indexd_prefix: string, 
+/**
+ * The client id the hub's WTS has at this member's fence (empty: not registered yet).
+ */
+wts_client_id: string, 
+/**
+ * The member's users log in through the hub's fence.
+ */
+login_through_hub: boolean, 
+/**
+ * The member fence's client id at the hub's fence (for `login_through_hub`).
+ */
+hub_client_id: string, };
+
+export type MeshAnswers = { name: string, description: string, hub: MeshHub, members: Array<MeshMemberAnswer>, 
+/**
+ * The Elasticsearch namespace AggMDS indexes into (`metadata.aggMdsNamespace`).
+ */
+aggmds_namespace: string, 
+/**
+ * Elasticsearch the hub's metadata service uses (`metadata.esEndpoint`); empty: the chart's.
+ */
+es_endpoint: string, cache_drs: boolean, 
+/**
+ * Write the hub WTS's `external_oidc` entries.
+ */
+wts: boolean, 
+/**
+ * Write the hub indexd's `dist` entries.
+ */
+indexd_dist: boolean, 
+/**
+ * A whole AggMDS configuration (JSON) imported or edited by hand; used instead of generating.
+ */
+aggmds_json: string | null, };
+
+export type MemberSnippet = { member: string, 
+/**
+ * Values to merge into that member's own gen3-gitops values.
+ */
+yaml: string, };
+
+export type MeshBuild = { 
+/**
+ * The hub's commons-wizard answers with the mesh applied: review and launch them as any commons.
+ */
+hub: CommonsAnswers, 
+/**
+ * The AggMDS configuration written into the hub's values, pretty-printed.
+ */
+aggmds_json: string, member_snippets: Array<MemberSnippet>, findings: Array<Finding>, };
+
+export type MappedRecord = { guid: string, 
+/**
+ * The hub's `gen3_discovery` object; null when the hub would leave the record out.
+ */
+mapped: Record<string, unknown> | null, 
+/**
+ * Why the hub would leave the record out.
+ */
+excluded: string | null, 
+/**
+ * Mapped fields whose path finds no value and that have no default (null at the hub).
+ */
+missing_fields: Array<string>, 
+/**
+ * Mapped fields whose path finds no value, given their default.
+ */
+defaulted_fields: Array<string>, 
+/**
+ * What the preview could not reproduce exactly, or what the hub would log, in words.
+ */
+notes: Array<string>, };
+
+export type MemberPreview = { name: string, 
+/**
+ * The request the hub's gen3 adapter would make, as fetched.
+ */
+url: string, records: Array<MappedRecord>, error: CoreError | null, };
+
+export type MemberReport = { commons_id: string | null, name: string, base_url: string, health: ServiceState | null, 
+/**
+ * Its metadata service answered the adapter's query.
+ */
+mds_reachable: boolean, 
+/**
+ * Discovery records it publishes.
+ */
+records: bigint | null, 
+/**
+ * `records` stopped at the query limit: the member has at least that many.
+ */
+records_at_least: boolean, 
+/**
+ * Whether the hub lists it; none when the hub's list is unknown.
+ */
+in_hub: boolean | null, error: CoreError | null, };
+
+export type HubReport = { base_url: string, 
+/**
+ * `aggregate_metadata_enabled` of the hub's `/mds/_status`.
+ */
+aggregate_enabled: boolean | null, 
+/**
+ * The hub's `/mds/aggregate/commons`.
+ */
+commons: Array<string> | null, 
+/**
+ * Configured, but the hub holds no records from them.
+ */
+missing: Array<string>, 
+/**
+ * Listed by the hub, but not configured.
+ */
+extra: Array<string>, 
+/**
+ * Records in the hub's aggregate index.
+ */
+total_records: bigint | null, error: CoreError | null, };
+
+export type MeshReport = { hub: HubReport | null, members: Array<MemberReport>, 
+/**
+ * The mesh's problems, most serious first, in words.
+ */
+problems: Array<string>, checked_at: number, };
+
 /** Each command's request (passed as `request`) and response. */
 export type Commands = {
   app_status: { request: null; response: AppStatus };
@@ -316,6 +929,23 @@ export type Commands = {
   monitor_settings: { request: null; response: MonitorSettings };
   monitor_settings_save: { request: MonitorSettings; response: MonitorSettings };
   demo_start: { request: null; response: AppStatus };
+  wizard_catalog: { request: null; response: Array<ServiceInfo> };
+  wizard_drafts: { request: null; response: Array<DraftSummary> };
+  wizard_draft_get: { request: IdRequest; response: Draft };
+  wizard_draft_save: { request: Draft; response: Draft };
+  wizard_draft_delete: { request: IdRequest; response: null };
+  wizard_review: { request: CommonsAnswers; response: Review };
+  wizard_check_dictionary: { request: UrlRequest; response: DictionaryCheck };
+  wizard_gitops_status: { request: PathRequest; response: GitopsRepo };
+  wizard_secret_store: { request: SecretStoreRequest; response: null };
+  wizard_import: { request: PathRequest; response: WizardImportResult };
+  wizard_launch: { request: LaunchRequest; response: LaunchReport };
+  wizard_launch_cancel: { request: null; response: null };
+  mesh_wizard_build: { request: MeshAnswers; response: MeshBuild };
+  mesh_wizard_preview: { request: MeshAnswers; response: Array<MemberPreview> };
+  mesh_wizard_save: { request: MeshAnswers; response: Mesh };
+  mesh_aggmds_import: { request: PathRequest; response: string };
+  mesh_view: { request: NameRequest; response: MeshReport };
 };
 
 export type CommandName = keyof Commands;
@@ -325,4 +955,5 @@ export type Events = {
   "inventory-changed": InventoryChanged;
   "sweep-progress": SweepProgress;
   "fleet-updated": SweepReport;
+  "launch-progress": LaunchProgress;
 };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::gen3::client::{ClientOptions, Gen3Client};
+use crate::gen3::{ClientOptions, Gen3Client};
 
 /// Real dictionaries run to a few MB; the cap keeps a wrong URL from filling memory.
 const MAX_DICTIONARY_BYTES: usize = 32 * 1024 * 1024;
@@ -24,9 +24,8 @@ pub struct DictionaryCheck {
 
 /// Checks a parsed body: the reason it is not a Gen3 dictionary, or the summary.
 pub fn inspect(url: &str, body: &serde_json::Value) -> CoreResult<DictionaryCheck> {
-    let not_dictionary = |why: &str| {
-        CoreError::new(ErrorCode::NotGen3, format!("{url} is not a Gen3 data dictionary: {why}."))
-    };
+    let not_dictionary =
+        |why: &str| CoreError::new(ErrorCode::NotGen3, format!("{url} is not a Gen3 data dictionary: {why}."));
     let map = body.as_object().ok_or_else(|| not_dictionary("it is not a JSON object of node schemas"))?;
     for helper in ["_definitions.yaml", "_terms.yaml"] {
         if !map.contains_key(helper) {
@@ -53,8 +52,9 @@ pub fn inspect(url: &str, body: &serde_json::Value) -> CoreResult<DictionaryChec
 
 /// Fetches `url` and checks it.
 pub async fn check_dictionary(url: &str) -> CoreResult<DictionaryCheck> {
-    let parsed = url::Url::parse(url.trim())
-        .map_err(|_| CoreError::invalid(format!("\"{url}\" is not a URL: enter the https:// address of schema.json.")))?;
+    let parsed = url::Url::parse(url.trim()).map_err(|_| {
+        CoreError::invalid(format!("\"{url}\" is not a URL: enter the https:// address of schema.json."))
+    })?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
         return Err(CoreError::invalid(format!("\"{url}\" is not an http(s) URL.")));
     }

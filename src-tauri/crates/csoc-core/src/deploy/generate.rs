@@ -12,6 +12,7 @@ use crate::deploy::answers::{
     CommonsAnswers, DatabaseMode, Destination, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
 };
 use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
+use crate::deploy::import::release_of;
 use crate::deploy::yaml::{get_path, set_path, to_yaml};
 use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
@@ -50,21 +51,28 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub values: Value,
     pub user_yaml: Option<String>,
+    /// Why the structured authorization answers could not become a user.yaml (the checks report it).
+    pub user_yaml_error: Option<String>,
 }
 
 /// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
 /// user.yaml that does not parse is reported by the checks, not here).
 pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
-    let mut values = base_values(answers)?;
-    apply_identity(&mut values, answers);
-    apply_database(&mut values, answers);
-    apply_services(&mut values, answers);
-    apply_login(&mut values, answers);
-    let user_yaml = user_yaml_text(answers);
+    let mut out = Values { tree: base_values(answers)?, minimal: answers.base.is_some() };
+    let values = &mut out;
+    apply_identity(values, answers);
+    apply_database(values, answers);
+    apply_services(values, answers);
+    apply_login(values, answers);
+    let (user_yaml, user_yaml_error) = match user_yaml_text(answers) {
+        Ok(text) => (text, None),
+        Err(e) => (None, Some(e.message)),
+    };
     if let Some(text) = &user_yaml {
-        put(&mut values, "fence.USER_YAML", Value::String(text.clone()), None);
+        values.put("fence.USER_YAML", Value::String(text.clone()), None);
     }
-    apply_settings(&mut values, answers);
+    apply_settings(values, answers);
+    let values = out.tree;
 
     let mut files = match &answers.destination {
         Destination::Gitops(_) => gitops_files(answers, &values)?,
@@ -82,7 +90,7 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
         text.push('\n');
         files.push(GeneratedFile { path: format!("{folder}manifest.json"), contents: text });
     }
-    Ok(Generated { files, values, user_yaml })
+    Ok(Generated { files, values, user_yaml, user_yaml_error })
 }
 
 fn base_values(answers: &CommonsAnswers) -> CoreResult<Value> {
@@ -93,13 +101,26 @@ fn base_values(answers: &CommonsAnswers) -> CoreResult<Value> {
     }
 }
 
-/// Sets `path` unless it already holds `new`, or is absent and `new` is what the chart does by
-/// default (`default`): generation never adds a key that changes nothing.
-fn put(values: &mut Value, path: &str, new: Value, default: Option<Value>) {
-    match get_path(values, path) {
-        Some(current) if *current == new => {}
-        None if default.as_ref() == Some(&new) => {}
-        _ => set_path(values, path, new),
+/// The values being generated. A new commons states every answer; an imported one (`minimal`)
+/// gets only what changes something, so a re-generation without edits is the same configuration.
+struct Values {
+    tree: Value,
+    minimal: bool,
+}
+
+impl Values {
+    /// Sets `path` unless it already holds `new`, or (imported commons) is absent and `new` is
+    /// what the chart does by `default`.
+    fn put(&mut self, path: &str, new: Value, default: Option<Value>) {
+        match get_path(&self.tree, path) {
+            Some(current) if *current == new => {}
+            None if self.minimal && default.as_ref() == Some(&new) => {}
+            _ => set_path(&mut self.tree, path, new),
+        }
+    }
+
+    fn get(&self, path: &str) -> Option<&Value> {
+        get_path(&self.tree, path)
     }
 }
 
@@ -107,63 +128,73 @@ fn string(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
-fn apply_identity(values: &mut Value, a: &CommonsAnswers) {
+fn apply_identity(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    put(values, "global.hostname", string(host), None);
-    if get_path(values, "global.environment").is_none() {
-        let env = host.split('.').next().unwrap_or(host);
-        put(values, "global.environment", string(env), Some(string("default")));
+    if !host.is_empty() {
+        values.put("global.hostname", string(host), None);
     }
     if !a.identity.revproxy_arn.trim().is_empty() {
-        put(values, "global.revproxyArn", string(a.identity.revproxy_arn.trim()), None);
+        values.put("global.revproxyArn", string(a.identity.revproxy_arn.trim()), None);
     }
-    if a.identity.environment == Environment::Production {
-        put(values, "global.netPolicy.enabled", Value::Bool(true), None);
-        put(values, "global.pdb", Value::Bool(true), None);
+    // A new commons gets its environment label and, in production, network policies and pod
+    // disruption budgets; an imported one keeps what it had (the checks report a gap).
+    if !values.minimal {
+        let env = host.split('.').next().unwrap_or(host);
+        values.put("global.environment", string(env), None);
+        if a.identity.environment == Environment::Production {
+            values.put("global.netPolicy.enabled", Value::Bool(true), None);
+            values.put("global.pdb", Value::Bool(true), None);
+        }
     }
 }
 
-fn apply_database(values: &mut Value, a: &CommonsAnswers) {
+fn apply_database(values: &mut Values, a: &CommonsAnswers) {
     let db = &a.database;
     match db.mode {
-        DatabaseMode::Dev => put(values, "global.dev", Value::Bool(true), Some(Value::Bool(true))),
+        DatabaseMode::Dev => values.put("global.dev", Value::Bool(true), Some(Value::Bool(true))),
         DatabaseMode::External => {
-            put(values, "global.dev", Value::Bool(false), Some(Value::Bool(true)));
+            values.put("global.dev", Value::Bool(false), Some(Value::Bool(true)));
             if !db.host.trim().is_empty() {
-                put(values, "global.postgres.master.host", string(db.host.trim()), None);
-                put(values, "global.postgres.master.port", string(&db.port.to_string()), Some(string("5432")));
-                put(values, "global.postgres.master.username", string(db.username.trim()), Some(string("postgres")));
+                values.put("global.postgres.master.host", string(db.host.trim()), None);
+                values.put("global.postgres.master.port", string(&db.port.to_string()), Some(string("5432")));
+                values.put("global.postgres.master.username", string(db.username.trim()), Some(string("postgres")));
             }
             if !db.password_secret_name.trim().is_empty() {
-                put(values, "global.postgres.externalSecret", string(db.password_secret_name.trim()), None);
+                values.put("global.postgres.externalSecret", string(db.password_secret_name.trim()), None);
             }
         }
     }
-    put(values, "global.externalSecrets.deploy", Value::Bool(db.external_secrets), Some(Value::Bool(false)));
+    values.put("global.externalSecrets.deploy", Value::Bool(db.external_secrets), Some(Value::Bool(false)));
     if db.external_secrets {
-        put(values, "global.aws.region", string(db.aws_region.trim()), Some(string("us-east-1")));
+        values.put("global.aws.region", string(db.aws_region.trim()), Some(string("us-east-1")));
     }
 }
 
-fn apply_services(values: &mut Value, a: &CommonsAnswers) {
+fn apply_services(values: &mut Values, a: &CommonsAnswers) {
     let release = a.identity.release.trim();
+    // An imported commons keeps its pinned tags (exceptions included) until the operator moves
+    // it to another release.
+    let retag = !values.minimal || release_of(&values.tree) != release;
     for info in catalog::services() {
         let name = info.name;
-        let Some(enabled_key) = info.condition.strip_suffix(".enabled").filter(|k| *k == name) else {
+        let Some(enabled_key) = info.condition.and_then(|c| c.strip_suffix(".enabled")).filter(|k| *k == name) else {
             continue;
         };
         let wanted = a.services.iter().any(|s| s == name);
-        put(values, &format!("{enabled_key}.enabled"), Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
-        if wanted && !release.is_empty() && MONTHLY_TAGGED.contains(&name) {
-            put(values, &format!("{name}.image.tag"), string(release), None);
+        if !wanted && !info.default_enabled && values.get(&format!("{enabled_key}.enabled")).is_none() {
+            continue;
+        }
+        values.put(&format!("{enabled_key}.enabled"), Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
+        if retag && wanted && !release.is_empty() && MONTHLY_TAGGED.contains(&name) {
+            values.put(&format!("{name}.image.tag"), string(release), None);
         }
     }
-    if a.services.iter().any(|s| s == "etl") && !release.is_empty() {
-        put(values, "etl.image.tube.tag", string(release), None);
-        put(values, "etl.image.spark.tag", string(release), None);
+    if retag && a.services.iter().any(|s| s == "etl") && !release.is_empty() {
+        values.put("etl.image.tube.tag", string(release), None);
+        values.put("etl.image.spark.tag", string(release), None);
     }
     let root = if a.services.iter().any(|s| s == "frontend-framework") { "gen3ff" } else { "portal" };
-    put(values, "global.frontendRoot", string(root), Some(string("portal")));
+    values.put("global.frontendRoot", string(root), Some(string("portal")));
 }
 
 fn redirect_url(host: &str, idp: &str) -> String {
@@ -182,7 +213,10 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
             entry.push(("discovery_url", string(p.discovery_url.trim())));
             entry.push(("redirect_url", string(&redirect_url(host, &p.idp))));
             entry.push(("scope", string("openid email")));
-            entry.push(("user_id_field", string(if p.kind == ProviderKind::Ras { "preferred_username" } else { "email" })));
+            entry.push((
+                "user_id_field",
+                string(if p.kind == ProviderKind::Ras { "preferred_username" } else { "email" }),
+            ));
         }
         ProviderKind::Fence => {
             let api = p.api_base_url.trim().trim_end_matches('/');
@@ -200,27 +234,28 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
     entry
 }
 
-fn apply_login(values: &mut Value, a: &CommonsAnswers) {
+fn apply_login(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
     let base = "fence.FENCE_CONFIG";
     let mock = Value::Bool(a.login.mock_login);
-    put(values, &format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
-    put(values, &format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
+    values.put(&format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
+    values.put(&format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
     if a.login.providers.is_empty() {
         return;
     }
     for p in &a.login.providers {
         for (key, v) in provider_entry(p, host) {
-            put(values, &format!("{base}.OPENID_CONNECT.{}.{key}", p.idp), v, None);
+            values.put(&format!("{base}.OPENID_CONNECT.{}.{key}", p.idp), v, None);
         }
     }
     // Providers the operator removed leave OPENID_CONNECT too, but only those the wizard manages
     // (present in LOGIN_OPTIONS): other entries may serve linking rather than login.
-    let listed: Vec<String> = get_path(values, &format!("{base}.LOGIN_OPTIONS"))
+    let listed: Vec<String> = values
+        .get(&format!("{base}.LOGIN_OPTIONS"))
         .and_then(Value::as_sequence)
         .map(|s| s.iter().filter_map(|o| o.get("idp").and_then(Value::as_str).map(str::to_string)).collect())
         .unwrap_or_default();
-    if let Some(Value::Mapping(oidc)) = get_path_mut(values, &format!("{base}.OPENID_CONNECT")) {
+    if let Some(Value::Mapping(oidc)) = get_path_mut(&mut values.tree, &format!("{base}.OPENID_CONNECT")) {
         for idp in listed {
             if !a.login.providers.iter().any(|p| p.idp == idp) {
                 oidc.remove(idp.as_str());
@@ -238,33 +273,33 @@ fn apply_login(values: &mut Value, a: &CommonsAnswers) {
             Value::Mapping(m)
         })
         .collect();
-    put(values, &format!("{base}.LOGIN_OPTIONS"), Value::Sequence(options), None);
+    values.put(&format!("{base}.LOGIN_OPTIONS"), Value::Sequence(options), None);
     let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
-    put(values, &format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
+    values.put(&format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
 }
 
 fn get_path_mut<'a>(v: &'a mut Value, dotted: &str) -> Option<&'a mut Value> {
     dotted.split('.').try_fold(v, |cur, key| cur.as_mapping_mut()?.get_mut(key))
 }
 
-fn user_yaml_text(a: &CommonsAnswers) -> Option<String> {
+fn user_yaml_text(a: &CommonsAnswers) -> CoreResult<Option<String>> {
     match &a.authorization.raw {
-        Some(raw) if !raw.trim().is_empty() => Some(raw.clone()),
-        _ if a.authorization.spec == Default::default() => None,
-        _ => Some(user_yaml::build_user_yaml(&a.authorization.spec)),
+        Some(raw) if !raw.trim().is_empty() => Ok(Some(raw.clone())),
+        _ if a.authorization.spec == Default::default() => Ok(None),
+        _ => user_yaml::build_user_yaml(&a.authorization.spec).map(Some),
     }
 }
 
-fn apply_settings(values: &mut Value, a: &CommonsAnswers) {
+fn apply_settings(values: &mut Values, a: &CommonsAnswers) {
     let s = &a.settings;
     if !s.indexd_prefix.trim().is_empty() {
-        put(values, "indexd.defaultPrefix", string(s.indexd_prefix.trim()), None);
+        values.put("indexd.defaultPrefix", string(s.indexd_prefix.trim()), None);
     }
     if !s.dictionary_url.trim().is_empty() {
-        put(values, "global.dictionaryUrl", string(s.dictionary_url.trim()), Some(string(DEFAULT_DICTIONARY_URL)));
+        values.put("global.dictionaryUrl", string(s.dictionary_url.trim()), Some(string(DEFAULT_DICTIONARY_URL)));
     }
     if !s.portal_app.trim().is_empty() {
-        put(values, "global.portalApp", string(s.portal_app.trim()), Some(string("gitops")));
+        values.put("global.portalApp", string(s.portal_app.trim()), Some(string("gitops")));
     }
     if a.services.iter().any(|x| x == "guppy") && !s.guppy_indices.is_empty() {
         let indices = s
@@ -277,9 +312,9 @@ fn apply_settings(values: &mut Value, a: &CommonsAnswers) {
                 Value::Mapping(m)
             })
             .collect();
-        put(values, "guppy.indices", Value::Sequence(indices), None);
+        values.put("guppy.indices", Value::Sequence(indices), None);
         if !s.guppy_config_index.trim().is_empty() {
-            put(values, "guppy.configIndex", string(s.guppy_config_index.trim()), None);
+            values.put("guppy.configIndex", string(s.guppy_config_index.trim()), None);
         }
     }
 }
@@ -291,13 +326,19 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
     let folder = a.gitops_folder().unwrap_or_default();
     let host = a.identity.hostname.trim();
     let base = a.base.as_ref();
-    let split: Vec<String> = base.map(|b| b.split_files.clone()).filter(|s| !s.is_empty()).unwrap_or_default();
+    // Split files are named for the top-level key they hold (`fence.yaml` holds `fence`).
+    let split: Vec<String> = base
+        .map(|b| b.split_files.iter().filter_map(|f| f.strip_suffix(".yaml").map(str::to_string)).collect())
+        .unwrap_or_default();
     let split_refs: Vec<&str> = split.iter().map(String::as_str).collect();
 
     let mut app = match base.and_then(|b| b.app.clone()) {
-        Some(json) => serde_json::from_value::<ArgoApp>(json)
-            .map_err(|e| CoreError::invalid(format!("The imported Argo CD Application could not be read back ({e}).")))?,
-        None => ArgoApp::new_for(host, &folder),
+        Some(json) => serde_json::from_value::<ArgoApp>(json).map_err(|e| {
+            CoreError::invalid(format!("The imported Argo CD Application could not be read back ({e})."))
+        })?,
+        None => {
+            ArgoApp::new(&format!("gen3-{}", dest.release_name.trim()), dest.release_name.trim(), dest.namespace.trim())
+        }
     };
     app.project = dest.argo_project.trim().to_string();
     app.dest_namespace = dest.namespace.trim().to_string();
@@ -309,8 +350,21 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
     let chart = match base.and_then(|b| b.chart.clone()) {
         Some(json) => serde_json::from_value::<ChartMeta>(json)
             .map_err(|e| CoreError::invalid(format!("The imported Chart.yaml could not be read back ({e}).")))?,
-        None => ChartMeta::new_for(host),
+        None => ChartMeta::for_hostname(host),
     };
-    let commons = GitopsCommons::new_commons(&folder, chart, app, values.clone(), &split_refs);
+    let listed_before = app.value_files.clone();
+    let mut commons = GitopsCommons::new_commons(&folder, host, app, values.clone(), &split_refs);
+    // Value files the imported Application listed but the folder did not hold (kept elsewhere,
+    // or not yet written) stay listed, in their place: the wizard does not decide they are gone.
+    if let Some(app) = commons.app.as_mut().filter(|_| !listed_before.is_empty()) {
+        let mut files = listed_before;
+        for f in &app.value_files {
+            if !files.contains(f) {
+                files.push(f.clone());
+            }
+        }
+        app.value_files = files;
+    }
+    commons.chart = Some(chart);
     Ok(commons.render())
 }

@@ -10,11 +10,11 @@ use serde_yaml_ng::Value;
 use ts_rs::TS;
 
 use crate::deploy::answers::{
-    CommonsAnswers, Database, DatabaseMode, Destination, GitopsDestination, GuppyIndex, Identity, ImportedBase,
-    Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
+    CommonsAnswers, Database, DatabaseMode, Destination, GitopsDestination, GuppyIndex, HelmDestination, Identity,
+    ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
 };
 use crate::deploy::gitops::{self, GitopsCommons, ImportSource};
-use crate::deploy::yaml::get_path;
+use crate::deploy::yaml::{get_path, parse_yaml, read_config_file, require_mapping};
 use crate::deploy::{catalog, manifest, Finding};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{CommonsDraft, Deployment, Environment};
@@ -47,7 +47,7 @@ impl ImportedCommons {
     /// A commons the inventory can hold (a real hostname), not a template or cluster file.
     pub fn is_commons(&self) -> bool {
         matches!(self.kind, ImportKind::GitopsFolder | ImportKind::ValuesFile | ImportKind::Manifest)
-            && !self.answers.identity.hostname.is_empty()
+            && crate::validate::normalize_base_url(&self.answers.identity.hostname).is_ok()
     }
 }
 
@@ -65,7 +65,7 @@ fn to_json(values: &Value) -> CoreResult<serde_json::Value> {
 }
 
 /// The release most service images are pinned to, if they follow the monthly tags.
-fn release_of(values: &Value) -> String {
+pub fn release_of(values: &Value) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for info in catalog::services() {
         if let Some(tag) = str_at(values, &format!("{}.image.tag", info.name)).filter(|t| is_release(t)) {
@@ -181,11 +181,11 @@ fn repo_and_folder(dir: &Path) -> (Option<PathBuf>, Option<String>) {
     }
 }
 
-fn import_gitops(dir: &Path) -> CoreResult<ImportedCommons> {
+fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedCommons> {
     let (repo, rel) = repo_and_folder(dir);
     let dir_name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     // Without a clone around it, the Application's value files still say where the folder lives.
-    let folder = rel.or_else(|| gitops::folder_from_app(dir)).unwrap_or(dir_name);
+    let folder = rel.filter(|r| !r.is_empty()).or(app_folder).unwrap_or(dir_name);
     let commons = GitopsCommons::read(dir, &folder)?;
     let values = commons.merged_values();
     let (cluster_folder, _) = folder.rsplit_once('/').unwrap_or(("", &folder));
@@ -204,7 +204,12 @@ fn import_gitops(dir: &Path) -> CoreResult<ImportedCommons> {
         split_files: commons.values_files.iter().map(|f| f.name.clone()).collect(),
         folder: folder.clone(),
         app: app.as_ref().map(serde_json::to_value).transpose().map_err(|e| CoreError::invalid(e.to_string()))?,
-        chart: commons.chart.as_ref().map(serde_json::to_value).transpose().map_err(|e| CoreError::invalid(e.to_string()))?,
+        chart: commons
+            .chart
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| CoreError::invalid(e.to_string()))?,
         legacy: None,
     };
     let answers = answers_from_values(&values, destination, base);
@@ -214,13 +219,40 @@ fn import_gitops(dir: &Path) -> CoreResult<ImportedCommons> {
         answers.services.len(),
         if answers.identity.release.is_empty() { "not pinned" } else { &answers.identity.release }
     );
-    let kind = if commons.app.is_some() || commons.chart.is_some() { ImportKind::GitopsFolder } else { ImportKind::ValuesFile };
+    let kind = if commons.app.is_some() || commons.chart.is_some() {
+        ImportKind::GitopsFolder
+    } else {
+        ImportKind::ValuesFile
+    };
     Ok(ImportedCommons { kind, answers, warnings: commons.warnings, summary })
+}
+
+/// A lone values file is what a direct Helm install reads: the answers target helm, writing
+/// beside the file.
+fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
+    let name = path.display().to_string();
+    let values = parse_yaml(&read_config_file(path)?, &name)?;
+    require_mapping(&values, &name)?;
+    let destination = Destination::Helm(HelmDestination {
+        output_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
+        ..HelmDestination::default()
+    });
+    let base = ImportedBase {
+        values: to_json(&values)?,
+        split_files: Vec::new(),
+        folder: String::new(),
+        app: None,
+        chart: None,
+        legacy: None,
+    };
+    let answers = answers_from_values(&values, destination, base);
+    let summary = format!("Helm values file {name}: {} services", answers.services.len());
+    Ok(ImportedCommons { kind: ImportKind::ValuesFile, answers, warnings: Vec::new(), summary })
 }
 
 fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
-    let text = gitops::read_capped(path)?;
+    let text = read_config_file(path)?;
     let parsed = manifest::parse_manifest(&text, &name)?;
     let migrated = manifest::manifest_to_values(&parsed);
     let template = manifest::is_release_template(&parsed);
@@ -234,11 +266,10 @@ fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
     };
     let mut answers = answers_from_values(&migrated.values, Destination::default(), base);
     answers.legacy_manifest = true;
-    if template {
-        answers.identity.hostname.clear();
-        answers.identity.name.clear();
-    } else if let Destination::Gitops(g) = &mut answers.destination {
-        g.release_name = answers.identity.hostname.split('.').next().unwrap_or("gen3").to_string();
+    if !template {
+        if let Destination::Gitops(g) = &mut answers.destination {
+            g.release_name = answers.identity.hostname.split('.').next().unwrap_or("gen3").to_string();
+        }
     }
     let summary = if template {
         format!("release manifest: {} service versions, release {}", answers.services.len(), answers.identity.release)
@@ -267,11 +298,14 @@ fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
 
 /// Reads whatever the operator pointed at into wizard answers.
 pub fn import_path(path: &Path) -> CoreResult<ImportedCommons> {
+    // `a/b/../c` would find the wrong clone when walking up for `.git`.
+    let path = &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     match gitops::detect(path)? {
-        ImportSource::CommonsFolder(dir) => import_gitops(&dir),
-        ImportSource::Manifest(file) => import_manifest(&file),
-        ImportSource::ClusterValues(file) => {
-            let cluster = gitops::ClusterValues::read(&file)?;
+        ImportSource::CommonsFolder { path, folder } => import_gitops(Path::new(&path), folder),
+        ImportSource::ValuesFile { path } => import_values_file(Path::new(&path)),
+        ImportSource::Manifest { path, .. } => import_manifest(Path::new(&path)),
+        ImportSource::ClusterValues { path } => {
+            let cluster = gitops::ClusterValues::read(Path::new(&path))?;
             Ok(ImportedCommons {
                 kind: ImportKind::ClusterValues,
                 answers: CommonsAnswers::default(),
@@ -297,7 +331,9 @@ pub fn add_to_inventory(store: &Store, imported: &ImportedCommons) -> CoreResult
         (Destination::Gitops(g), Some(folder)) if !g.repo_path.is_empty() => {
             Deployment::Gitops { folder: Path::new(&g.repo_path).join(folder).display().to_string() }
         }
-        (Destination::Helm(h), _) => Deployment::Kube { context: h.kube_context.clone(), namespace: h.namespace.clone() },
+        (Destination::Helm(h), _) => {
+            Deployment::Kube { context: h.kube_context.clone(), namespace: h.namespace.clone() }
+        }
         _ => Deployment::Unknown,
     };
     let url = format!("https://{}", a.identity.hostname);

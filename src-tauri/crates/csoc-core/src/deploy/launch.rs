@@ -2,7 +2,6 @@
 //! GitOps commit pushed to the clone's remote, or the operator's `helm upgrade --install`), add
 //! the commons to the inventory, then watch it come up.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +20,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::model::{now_ms, Environment};
 use crate::monitor::sweep::SweepTarget;
 use crate::store::Store;
+use crate::vault::Vault;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct LaunchRequest {
@@ -30,6 +30,8 @@ pub struct LaunchRequest {
     pub confirmation: String,
     /// How long to watch the commons come up, in seconds (0: do not watch).
     pub watch_secs: u32,
+    /// The draft the answers belong to: its client secrets are in the vault under this id.
+    pub draft_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -113,6 +115,7 @@ pub fn check_ready(request: &LaunchRequest) -> CoreResult<()> {
 /// Runs a confirmed launch end to end, reporting progress as it goes.
 pub async fn launch(
     store: &Store,
+    vault: &Vault,
     request: &LaunchRequest,
     mut on_progress: impl FnMut(LaunchProgress),
     cancel: CancellationToken,
@@ -127,27 +130,35 @@ pub async fn launch(
 
     match &a.destination {
         Destination::Gitops(_) => {
-            on_progress(say(LaunchPhase::Pushing, format!("Committing {} file(s) to {}", generated.files.len(), root.display())));
+            on_progress(say(
+                LaunchPhase::Pushing,
+                format!("Committing {} file(s) to {}", generated.files.len(), root.display()),
+            ));
             let branch = branch_name(a.identity.hostname.trim(), now_ms());
             let updating = a.base.is_some();
-            let git = git_launch::commit_and_push(&root, &generated.files, &branch, &commit_message(a, updating), None).await?;
+            let git = git_launch::commit_and_push(&root, &generated.files, &branch, &commit_message(a, updating), None)
+                .await?;
             on_progress(say(LaunchPhase::Pushing, format!("Pushed {} to {}", git.branch, git.remote)));
             report.git = Some(git);
         }
         Destination::Helm(h) => {
             on_progress(say(LaunchPhase::Writing, format!("Writing the values to {}", root.display())));
             output::write_atomically(&root, &generated.files)?;
-            let target = HelmTarget {
-                kube_context: Some(h.kube_context.trim().to_string()).filter(|c| !c.is_empty()),
-                namespace: h.namespace.trim().to_string(),
-                release_name: h.release_name.trim().to_string(),
-                chart_version: Some(h.chart_version.trim().to_string()).filter(|v| !v.is_empty()),
-                ..HelmTarget::default()
-            };
-            let args = helm_launch::helm_args(&target, &root.join("values.yaml"));
+            let mut target = HelmTarget::new(h.release_name.trim(), h.namespace.trim());
+            target.kube_context = Some(h.kube_context.trim().to_string()).filter(|c| !c.is_empty());
+            target.chart_version = Some(h.chart_version.trim().to_string()).filter(|v| !v.is_empty());
+            let helm = helm_launch::find_helm()?;
+            let mut args = helm_launch::helm_args(&target, &root.join("values.yaml"))?;
             on_progress(say(LaunchPhase::Helm, format!("helm {}", args.join(" "))));
+            // Client secrets reach helm in a private temporary values file, removed when helm exits;
+            // never on the command line, never in the output folder.
+            let secrets = secret_values(store, vault, request)?;
+            if let Some(file) = &secrets {
+                args.push("-f".into());
+                args.push(file.path().display().to_string());
+            }
             let outcome = helm_launch::run_helm(
-                Path::new("helm"),
+                &helm,
                 &args,
                 |line: HelmLine| {
                     on_progress(LaunchProgress {
@@ -159,7 +170,9 @@ pub async fn launch(
                 },
                 cancel.clone(),
             )
-            .await?;
+            .await;
+            drop(secrets);
+            let outcome = outcome?;
             let cancelled = outcome.cancelled;
             report.helm = Some(outcome);
             if cancelled {
@@ -189,6 +202,7 @@ pub async fn launch(
             interval: Duration::from_secs(5),
             timeout: Duration::from_secs(u64::from(request.watch_secs)),
             expected: Some(a.services.clone()),
+            ..WatchOptions::default()
         };
         let outcome = watch::watch_until_healthy(
             target,
@@ -207,4 +221,39 @@ pub async fn launch(
         report.watch = Some(outcome);
     }
     Ok(report)
+}
+
+/// The draft's client secrets as a values overlay in a file only this user can read, or `None`
+/// when the vault holds none for it.
+fn secret_values(store: &Store, vault: &Vault, request: &LaunchRequest) -> CoreResult<Option<tempfile::NamedTempFile>> {
+    let mut overlay = serde_yaml_ng::Value::Mapping(Default::default());
+    let mut any = false;
+    for p in request.answers.login.providers.iter().filter(|p| p.secret_stored) {
+        let name = secret_name(&request.draft_id, &p.idp);
+        let secret = vault.named(store, &name)?;
+        crate::deploy::yaml::set_path(
+            &mut overlay,
+            &format!("fence.FENCE_CONFIG.OPENID_CONNECT.{}.client_secret", p.idp),
+            serde_yaml_ng::Value::String(secret.expose().to_string()),
+        );
+        any = true;
+    }
+    if !any {
+        return Ok(None);
+    }
+    let file = tempfile::Builder::new().prefix("gen3-csoc-secrets-").suffix(".yaml").tempfile().map_err(|e| {
+        CoreError::new(
+            crate::error::ErrorCode::Io,
+            format!("A private file for the client secrets could not be made ({e})."),
+        )
+    })?;
+    std::fs::write(file.path(), crate::deploy::yaml::to_yaml(&overlay)).map_err(|e| {
+        CoreError::new(crate::error::ErrorCode::Io, format!("The client secrets could not be written for helm ({e})."))
+    })?;
+    Ok(Some(file))
+}
+
+/// Where the vault keeps a draft's client secret for one provider.
+pub fn secret_name(draft_id: &str, idp: &str) -> String {
+    format!("wizard/{draft_id}/{idp}")
 }

@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use crate::deploy::answers::{CommonsAnswers, DatabaseMode, Destination, ProviderKind};
 use crate::deploy::generate::{generate, Generated};
-use crate::deploy::{catalog, findings, output, user_yaml, values_model, Finding, GeneratedFile, Severity};
+use crate::deploy::{findings, output, user_yaml, values_model, Finding, GeneratedFile, Severity};
 use crate::error::CoreResult;
 use crate::model::Environment;
 use crate::validate::is_release;
@@ -62,14 +62,7 @@ pub struct Review {
 }
 
 fn finding(severity: Severity, code: &str, key: &str, message: String) -> Finding {
-    Finding {
-        severity,
-        code: code.into(),
-        message,
-        file: None,
-        key: Some(key.into()),
-        acknowledgeable: false,
-    }
+    Finding { severity, code: code.into(), message, file: None, key: Some(key.into()), acknowledgeable: false }
 }
 
 fn error(code: &str, key: &str, message: impl Into<String>) -> Finding {
@@ -95,39 +88,104 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     match &a.destination {
         Destination::Gitops(g) => {
             if g.repo_path.trim().is_empty() {
-                at(STEP_DESTINATION, error("required", "destination.repo_path", "Choose the local clone of your gen3-gitops repository."));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "required",
+                        "destination.repo_path",
+                        "Choose the local clone of your gen3-gitops repository.",
+                    ),
+                );
             }
             if !g.namespace.trim().is_empty() && !is_dns_label(g.namespace.trim()) {
-                at(STEP_DESTINATION, error("bad_namespace", "destination.namespace", format!("\"{}\" is not a Kubernetes namespace name: lowercase letters, digits and '-', at most 63.", g.namespace.trim())));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "bad_namespace",
+                        "destination.namespace",
+                        format!(
+                            "\"{}\" is not a Kubernetes namespace name: lowercase letters, digits and '-', at most 63.",
+                            g.namespace.trim()
+                        ),
+                    ),
+                );
             }
             if g.namespace.trim().is_empty() {
-                at(STEP_DESTINATION, error("required", "destination.namespace", "Enter the namespace Argo CD deploys the commons into."));
+                at(
+                    STEP_DESTINATION,
+                    error("required", "destination.namespace", "Enter the namespace Argo CD deploys the commons into."),
+                );
             }
             if !is_dns_label(g.release_name.trim()) {
-                at(STEP_DESTINATION, error("bad_release_name", "destination.release_name", "Enter a Helm release name: lowercase letters, digits and '-'."));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "bad_release_name",
+                        "destination.release_name",
+                        "Enter a Helm release name: lowercase letters, digits and '-'.",
+                    ),
+                );
             }
             if g.cluster_folder.contains("..") || g.cluster_folder.starts_with('/') {
-                at(STEP_DESTINATION, error("bad_cluster_folder", "destination.cluster_folder", "The cluster folder must be a folder inside the repository (no '..', not absolute)."));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "bad_cluster_folder",
+                        "destination.cluster_folder",
+                        "The cluster folder must be a folder inside the repository (no '..', not absolute).",
+                    ),
+                );
             }
         }
         Destination::Helm(h) => {
             if !is_dns_label(h.namespace.trim()) {
-                at(STEP_DESTINATION, error("bad_namespace", "destination.namespace", "Enter a Kubernetes namespace: lowercase letters, digits and '-', at most 63."));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "bad_namespace",
+                        "destination.namespace",
+                        "Enter a Kubernetes namespace: lowercase letters, digits and '-', at most 63.",
+                    ),
+                );
             }
             if !is_dns_label(h.release_name.trim()) {
-                at(STEP_DESTINATION, error("bad_release_name", "destination.release_name", "Enter a Helm release name: lowercase letters, digits and '-'."));
+                at(
+                    STEP_DESTINATION,
+                    error(
+                        "bad_release_name",
+                        "destination.release_name",
+                        "Enter a Helm release name: lowercase letters, digits and '-'.",
+                    ),
+                );
             }
             if h.output_dir.trim().is_empty() {
-                at(STEP_DESTINATION, error("required", "destination.output_dir", "Choose a folder for the values file helm reads."));
+                at(
+                    STEP_DESTINATION,
+                    error("required", "destination.output_dir", "Choose a folder for the values file helm reads."),
+                );
             }
         }
     }
     let host = a.identity.hostname.trim();
     if !is_hostname(host) {
-        at(STEP_IDENTITY, error("bad_hostname", "identity.hostname", format!("\"{host}\" is not a hostname the commons can be served at (for example data.example.org).")));
+        at(
+            STEP_IDENTITY,
+            error(
+                "bad_hostname",
+                "identity.hostname",
+                format!("\"{host}\" is not a hostname the commons can be served at (for example data.example.org)."),
+            ),
+        );
     }
     if !a.identity.release.trim().is_empty() && !is_release(a.identity.release.trim()) {
-        at(STEP_IDENTITY, error("bad_release", "identity.release", format!("\"{}\" is not a Gen3 release: use YYYY.MM, for example 2026.07.", a.identity.release.trim())));
+        at(
+            STEP_IDENTITY,
+            error(
+                "bad_release",
+                "identity.release",
+                format!("\"{}\" is not a Gen3 release: use YYYY.MM, for example 2026.07.", a.identity.release.trim()),
+            ),
+        );
     }
     if a.identity.release.trim().is_empty() {
         at(STEP_IDENTITY, finding(Severity::Warning, "no_release", "identity.release", "No release chosen: every service runs the chart's default image tag (master), which moves. Pin a YYYY.MM release.".into()));
@@ -151,10 +209,24 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     for p in &a.login.providers {
         let key = format!("login.{}", p.idp);
         if !is_dns_label(&p.idp.replace('_', "-")) {
-            at(STEP_LOGIN, error("bad_idp", &key, format!("\"{}\" cannot name a login provider: use letters, digits and '_'.", p.idp)));
+            at(
+                STEP_LOGIN,
+                error(
+                    "bad_idp",
+                    &key,
+                    format!("\"{}\" cannot name a login provider: use letters, digits and '_'.", p.idp),
+                ),
+            );
         }
         if p.client_id.trim().is_empty() {
-            at(STEP_LOGIN, error("required", &format!("{key}.client_id"), format!("{} needs the client id registered with the provider.", p.label)));
+            at(
+                STEP_LOGIN,
+                error(
+                    "required",
+                    &format!("{key}.client_id"),
+                    format!("{} needs the client id registered with the provider.", p.label),
+                ),
+            );
         }
         let url = match p.kind {
             ProviderKind::GenericOidc | ProviderKind::Ras => Some(("discovery_url", p.discovery_url.trim())),
@@ -163,24 +235,57 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
         };
         if let Some((field, url)) = url {
             if !url.starts_with("https://") {
-                at(STEP_LOGIN, error("bad_url", &format!("{key}.{field}"), format!("{}: enter the https:// {} of the provider.", p.label, field.replace('_', " "))));
+                at(
+                    STEP_LOGIN,
+                    error(
+                        "bad_url",
+                        &format!("{key}.{field}"),
+                        format!("{}: enter the https:// {} of the provider.", p.label, field.replace('_', " ")),
+                    ),
+                );
             }
         }
         if p.kind == ProviderKind::Fence && p.api_base_url.contains(host) && !host.is_empty() {
-            at(STEP_LOGIN, error("fence_idp_self", &format!("{key}.api_base_url"), "Fence as IdP must point at another commons' fence (the hub), not this one."));
+            at(
+                STEP_LOGIN,
+                error(
+                    "fence_idp_self",
+                    &format!("{key}.api_base_url"),
+                    "Fence as IdP must point at another commons' fence (the hub), not this one.",
+                ),
+            );
         }
         if !p.secret_stored {
             at(STEP_LOGIN, finding(Severity::Warning, "no_client_secret", &format!("{key}.client_secret"), format!("No client secret for {} is in the vault yet. Fence cannot log anyone in through it without one.", p.label)));
         }
     }
     if a.login.providers.is_empty() && !a.login.mock_login {
-        at(STEP_LOGIN, error("no_login", "login.providers", "Add a login provider (or, for a dev commons, turn on mock login)."));
+        at(
+            STEP_LOGIN,
+            error("no_login", "login.providers", "Add a login provider (or, for a dev commons, turn on mock login)."),
+        );
     }
     if a.services.iter().any(|s| s == "guppy") && a.settings.guppy_indices.is_empty() {
-        at(STEP_SETTINGS, finding(Severity::Warning, "no_guppy_indices", "settings.guppy_indices", "guppy is on but no Elasticsearch index is listed: the data explorer will be empty.".into()));
+        at(
+            STEP_SETTINGS,
+            finding(
+                Severity::Warning,
+                "no_guppy_indices",
+                "settings.guppy_indices",
+                "guppy is on but no Elasticsearch index is listed: the data explorer will be empty.".into(),
+            ),
+        );
     }
     if a.settings.indexd_prefix.trim().is_empty() && a.services.iter().any(|s| s == "indexd") {
-        at(STEP_SETTINGS, finding(Severity::Warning, "no_indexd_prefix", "settings.indexd_prefix", "No indexd GUID prefix: new files get bare UUIDs that no resolver can route to this commons.".into()));
+        at(
+            STEP_SETTINGS,
+            finding(
+                Severity::Warning,
+                "no_indexd_prefix",
+                "settings.indexd_prefix",
+                "No indexd GUID prefix: new files get bare UUIDs that no resolver can route to this commons.".into(),
+            ),
+        );
     }
     out
 }
@@ -210,12 +315,14 @@ pub fn all_findings(a: &CommonsAnswers, generated: &Generated) -> Vec<StepFindin
     let mut raw: Vec<(u8, Finding)> = check_answers(a);
     let values_file = "values/values.yaml";
     raw.extend(values_model::validate_values(&generated.values, values_file).into_iter().map(|f| (step_of(&f), f)));
-    raw.extend(catalog::check_selection(&a.services).into_iter().map(|f| (STEP_SERVICES, f)));
     raw.extend(
         findings::security_findings(&generated.values, production, a.identity.hostname.trim())
             .into_iter()
             .map(|f| (step_of(&f), f)),
     );
+    if let Some(why) = &generated.user_yaml_error {
+        raw.push((STEP_AUTHORIZATION, error("user_yaml_spec", "authorization.spec", why.clone())));
+    }
     if let Some(text) = &generated.user_yaml {
         match user_yaml::parse_user_yaml(text, "user.yaml") {
             Ok(parsed) => raw.extend(user_yaml::check_user_yaml(&parsed).into_iter().map(|f| (STEP_AUTHORIZATION, f))),
@@ -272,10 +379,5 @@ pub fn review(a: &CommonsAnswers) -> CoreResult<Review> {
     let root = destination_root(a);
     let findings = all_findings(a, &generated);
     let blocked = findings.iter().any(|f| f.finding.severity == Severity::Error && !f.acknowledged);
-    Ok(Review {
-        files: file_reviews(&root, &generated.files),
-        findings,
-        blocked,
-        root: root.display().to_string(),
-    })
+    Ok(Review { files: file_reviews(&root, &generated.files), findings, blocked, root: root.display().to_string() })
 }

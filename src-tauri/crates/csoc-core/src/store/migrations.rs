@@ -139,6 +139,34 @@ const STEPS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 4: wizard drafts (commons or mesh), saved after every step so a wizard can be resumed later,
+    // offline too. `answers` is the wizard's JSON; secrets are refused before they get here.
+    "CREATE TABLE wizard_drafts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        created_at INTEGER,
+        updated_at INTEGER
+    );
+    CREATE INDEX wizard_drafts_updated ON wizard_drafts(updated_at);",
+    // 5: secrets the wizards collect that are not API keys (OIDC client secrets), sealed under the
+    // vault's master key like `credentials`, named `wizard/<draft id>/<idp>`.
+    "CREATE TABLE named_secrets (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        stored_at INTEGER NOT NULL
+    );",
+    // 6: a mesh's hub and the names the hub's AggMDS lists its members under (commons id -> name),
+    // written by the mesh wizard and read by the mesh view.
+    "CREATE TABLE mesh_hubs (
+        mesh TEXT PRIMARY KEY REFERENCES meshes(name) ON DELETE CASCADE ON UPDATE CASCADE,
+        hub_id TEXT REFERENCES commons(id) ON DELETE SET NULL,
+        member_names TEXT NOT NULL DEFAULT '{}'
+    );",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

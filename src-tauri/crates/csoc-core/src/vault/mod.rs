@@ -4,6 +4,7 @@
 
 mod crypto;
 mod keyring_store;
+mod named;
 
 use std::sync::Mutex;
 

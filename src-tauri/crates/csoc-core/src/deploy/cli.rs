@@ -1,0 +1,92 @@
+//! `gen3-csoc commons import|render`: the wizard's import and generation for scripts and CI.
+
+use std::path::Path;
+
+use crate::deploy::answers::{CommonsAnswers, Destination};
+use crate::deploy::drafts::{self, Draft, DraftKind};
+use crate::deploy::generate::generate;
+use crate::deploy::import::{add_to_inventory, import_path};
+use crate::deploy::review::all_findings;
+use crate::deploy::{output, yaml, Severity};
+use crate::error::{CoreError, CoreResult};
+use crate::store::Store;
+
+/// Imports a commons into the inventory and a draft; returns what to print.
+pub fn import(store: &Store, path: &Path) -> CoreResult<String> {
+    let imported = import_path(path)?;
+    let mut lines = vec![format!("Read {}: {}.", path.display(), imported.summary)];
+    for w in &imported.warnings {
+        lines.push(format!("warning: {}", w.message));
+    }
+    match add_to_inventory(store, &imported)? {
+        Some(c) => lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url)),
+        None => lines.push("Nothing added to the inventory (not a commons).".into()),
+    }
+    if imported.is_commons() {
+        let draft = drafts::save(store, &draft_of(&imported.answers, &imported.summary)?)?;
+        lines.push(format!("Saved as wizard draft {} to edit and re-launch in the window.", draft.id));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// A wizard draft opened at the review step, for an imported commons.
+pub fn draft_of(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
+    let json = serde_json::to_value(answers)
+        .map_err(|e| CoreError::invalid(format!("The answers could not be saved as a draft ({e}).")))?;
+    Ok(Draft {
+        id: String::new(),
+        kind: DraftKind::Commons,
+        title: if answers.identity.hostname.is_empty() {
+            summary.to_string()
+        } else {
+            answers.identity.hostname.clone()
+        },
+        // The review step (0-based): an imported commons opens on its files and findings.
+        step: 7,
+        answers: json,
+        updated_at: 0,
+    })
+}
+
+/// Reads an answers file (YAML, which includes JSON).
+pub fn read_answers(path: &Path) -> CoreResult<CommonsAnswers> {
+    let text = std::fs::read_to_string(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let name = path.display().to_string();
+    let value = yaml::parse_yaml(&text, &name)?;
+    serde_yaml_ng::from_value(value)
+        .map_err(|e| CoreError::invalid(format!("{name} is not a wizard answers file: {e}.")))
+}
+
+/// Renders an answers file into `out`; refuses, writing nothing, while errors stand.
+pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
+    let mut answers = read_answers(answers_file)?;
+    // The output folder stands in for the clone (or helm's folder): render never commits.
+    match &mut answers.destination {
+        Destination::Gitops(g) => g.repo_path = out.display().to_string(),
+        Destination::Helm(h) => h.output_dir = out.display().to_string(),
+    }
+    let generated = generate(&answers)?;
+    let findings = all_findings(&answers, &generated);
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.finding.severity == Severity::Error && !f.acknowledged)
+        .map(|f| format!("error (step {}): {}", f.step, f.finding.message))
+        .collect();
+    if !errors.is_empty() {
+        return Err(CoreError::invalid(format!(
+            "{} does not pass the checks; nothing was written.\n{}",
+            answers_file.display(),
+            errors.join("\n")
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| CoreError::io("create", out, &e))?;
+    let written = output::write_atomically(out, &generated.files)?;
+    let mut lines: Vec<String> = written.iter().map(|p| format!("wrote {}", p.display())).collect();
+    lines.extend(
+        findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Warning)
+            .map(|f| format!("warning (step {}): {}", f.step, f.finding.message)),
+    );
+    Ok(lines.join("\n"))
+}

@@ -1,0 +1,184 @@
+//! Tauri commands of the commons and mesh wizards: thin adapters over `csoc_core::deploy` and
+//! `csoc_core::mesh`, like `commands.rs`.
+
+use csoc_core::api::{
+    IdRequest, NameRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS,
+};
+use csoc_core::deploy::answers::CommonsAnswers;
+use csoc_core::deploy::catalog::{self, ServiceInfo};
+use csoc_core::deploy::dictionary::{self, DictionaryCheck};
+use csoc_core::deploy::drafts::{self, Draft, DraftSummary};
+use csoc_core::deploy::git_launch::{self, GitopsRepo};
+use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
+use csoc_core::deploy::review::{self, Review};
+use csoc_core::deploy::{cli as deploy_cli, import};
+use csoc_core::error::CoreResult;
+use csoc_core::gen3::ClientOptions;
+use csoc_core::mesh::aggmds;
+use csoc_core::mesh::mapping::MemberPreview;
+use csoc_core::mesh::view::{self, MeshReport};
+use csoc_core::mesh::wizard::{self as mesh_wizard, MeshAnswers, MeshBuild};
+use csoc_core::model::Mesh;
+use csoc_core::secret::SecretKind;
+use tauri::{AppHandle, Emitter, State};
+use tokio_util::sync::CancellationToken;
+
+use crate::commands::{on_store, write};
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn wizard_catalog() -> Vec<ServiceInfo> {
+    catalog::services().to_vec()
+}
+
+#[tauri::command]
+pub async fn wizard_drafts(state: State<'_, AppState>) -> CoreResult<Vec<DraftSummary>> {
+    on_store(&state, drafts::list).await
+}
+
+#[tauri::command]
+pub async fn wizard_draft_get(state: State<'_, AppState>, request: IdRequest) -> CoreResult<Draft> {
+    on_store(&state, move |s| drafts::get(s, &request.id)).await
+}
+
+#[tauri::command]
+pub async fn wizard_draft_save(state: State<'_, AppState>, request: Draft) -> CoreResult<Draft> {
+    on_store(&state, move |s| drafts::save(s, &request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn wizard_draft_delete(state: State<'_, AppState>, request: IdRequest) -> CoreResult<()> {
+    let vault = state.vault();
+    on_store(&state, move |s| {
+        drafts::delete(s, &request.id)?;
+        vault.delete_named_prefix(s, &launch::secret_name(&request.id, "")).map(drop)
+    })
+    .await
+}
+
+/// Generation reads the destination folder for the diff: off the UI thread.
+#[tauri::command]
+pub async fn wizard_review(request: CommonsAnswers) -> CoreResult<Review> {
+    tauri::async_runtime::spawn_blocking(move || review::review(&request))
+        .await
+        .map_err(crate::commands::task_failed)?
+}
+
+#[tauri::command]
+pub async fn wizard_check_dictionary(request: UrlRequest) -> CoreResult<DictionaryCheck> {
+    dictionary::check_dictionary(&request.url).await
+}
+
+#[tauri::command]
+pub async fn wizard_gitops_status(request: PathRequest) -> CoreResult<GitopsRepo> {
+    tauri::async_runtime::spawn_blocking(move || git_launch::gitops_status(std::path::Path::new(&request.path)))
+        .await
+        .map_err(crate::commands::task_failed)?
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(idp = %request.idp), err)]
+pub async fn wizard_secret_store(state: State<'_, AppState>, request: SecretStoreRequest) -> CoreResult<()> {
+    let vault = state.vault();
+    on_store(&state, move |s| {
+        let secret = request.secret.into_kind(SecretKind::ClientSecret);
+        vault.store_named(s, &launch::secret_name(&request.draft_id, &request.idp), &secret)
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn wizard_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: PathRequest,
+) -> CoreResult<WizardImportResult> {
+    write(&app, &state, move |s| {
+        let imported = import::import_path(std::path::Path::new(&request.path))?;
+        let commons = import::add_to_inventory(s, &imported)?;
+        let draft = if imported.is_commons() {
+            Some(drafts::save(s, &deploy_cli::draft_of(&imported.answers, &imported.summary)?)?)
+        } else {
+            None
+        };
+        Ok(WizardImportResult { imported, commons, draft })
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn wizard_launch(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: LaunchRequest,
+) -> CoreResult<LaunchReport> {
+    let store = state.store()?;
+    let vault = state.vault();
+    let token = CancellationToken::new();
+    *state.launch.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+    let emitter = app.clone();
+    let report = launch::launch(
+        &store,
+        &vault,
+        &request,
+        move |p: LaunchProgress| {
+            if let Err(e) = emitter.emit(EVENT_LAUNCH_PROGRESS, p) {
+                tracing::debug!(error = %e, "could not emit launch-progress");
+            }
+        },
+        token,
+    )
+    .await;
+    *state.launch.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    crate::commands::notify(&app);
+    report
+}
+
+#[tauri::command]
+pub fn wizard_launch_cancel(state: State<'_, AppState>) {
+    if let Some(token) = state.launch.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        token.cancel();
+    }
+}
+
+/// Reads the hub's folder and writes nothing: the result goes to `wizard_review` as any commons.
+#[tauri::command]
+pub async fn mesh_wizard_build(request: MeshAnswers) -> CoreResult<MeshBuild> {
+    tauri::async_runtime::spawn_blocking(move || mesh_wizard::build(&request))
+        .await
+        .map_err(crate::commands::task_failed)?
+}
+
+#[tauri::command]
+pub async fn mesh_wizard_preview(request: MeshAnswers) -> CoreResult<Vec<MemberPreview>> {
+    mesh_wizard::preview(&request, 3).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn mesh_wizard_save(app: AppHandle, state: State<'_, AppState>, request: MeshAnswers) -> CoreResult<Mesh> {
+    write(&app, &state, move |s| mesh_wizard::save(s, &request)).await
+}
+
+/// Checks an AggMDS configuration file and hands back its text for the wizard to edit.
+#[tauri::command]
+pub async fn mesh_aggmds_import(request: PathRequest) -> CoreResult<String> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let path = std::path::Path::new(&request.path);
+        let text = csoc_core::deploy::yaml::read_config_file(path)?;
+        let cfg = aggmds::parse_aggmds(&text, &path.display().to_string())?;
+        aggmds::to_json_pretty(&cfg)
+    })
+    .await
+    .map_err(crate::commands::task_failed)?
+}
+
+/// The mesh as one: cached member health, and live checks of each member's MDS and the hub's list.
+#[tauri::command]
+pub async fn mesh_view(state: State<'_, AppState>, request: NameRequest) -> CoreResult<MeshReport> {
+    let (hub, members, configured) = on_store(&state, move |s| mesh_wizard::targets(s, &request.name)).await?;
+    Ok(view::mesh_health(hub.as_ref(), &members, &configured, &ClientOptions::default()).await)
+}
