@@ -2,7 +2,8 @@
 # Conformance: the real gen3 Python SDK against the gen3-sim fleet simulator, and Gen3's own
 # validators (gen3users, gen3utils) on the files the app renders.
 # Usage: tests/conformance/run.sh [pytest args...]   (from anywhere; builds gen3-sim if needed)
-# Set GEN3_CSOC_RENDERED to a folder of rendered files (user.yaml, manifest.json) to validate them.
+# The files validated are those `gen3-csoc commons render` writes from every wizard answers fixture
+# (GEN3_CSOC_BIN, default target/debug/gen3-csoc); or set GEN3_CSOC_RENDERED to a folder of your own.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -19,6 +20,16 @@ export GEN3UTILS_BIN="${GEN3UTILS_BIN:-$ROOT/.venv-validators/bin/gen3utils}"
 if [ -z "${GEN3_SIM_BIN:-}" ]; then
   cargo build --quiet -p gen3-sim
   export GEN3_SIM_BIN="$ROOT/target/debug/gen3-sim"
+fi
+CSOC_BIN="${GEN3_CSOC_BIN:-$ROOT/target/debug/gen3-csoc}"
+if [ -z "${GEN3_CSOC_RENDERED:-}" ] && [ -x "$CSOC_BIN" ]; then
+  GEN3_CSOC_RENDERED="$(mktemp -d)"
+  export GEN3_CSOC_RENDERED
+  for answers in src-tauri/crates/csoc-core/tests/fixtures/wizard/*.yaml; do
+    name="$(basename "$answers" .yaml)"
+    "$CSOC_BIN" --data-dir "$GEN3_CSOC_RENDERED/.data" commons render "$answers" --out "$GEN3_CSOC_RENDERED/$name" >/dev/null
+  done
+  rm -rf "$GEN3_CSOC_RENDERED/.data"
 fi
 exec .venv/bin/python -m pytest -q -p no:cacheprovider tests/conformance/test_sdk.py \
   tests/conformance/test_validators.py "$@"

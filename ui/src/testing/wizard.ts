@@ -1,18 +1,20 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   AppStatus,
+  Category,
   CommandName,
   Commons,
   CommonsAnswers,
   Draft,
   FileReview,
   InventoryView,
+  Requirement,
   Review,
   ServiceInfo,
   Severity,
   StepFinding,
 } from '../lib/backend/backend';
-import { defaultAnswers } from '../lib/wizard/answers';
+import { defaultAnswers, gitopsDefaults } from '../lib/wizard/answers';
 import { MONITOR, fleetOf, healthOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
@@ -26,50 +28,46 @@ export const STATUS: AppStatus = {
   demo: false,
 };
 
-function service(
-  name: string,
-  category: string,
-  dependencies: string[] = [],
-  extra: Partial<ServiceInfo> = {},
-): ServiceInfo {
+const req = (anyOf: string[], why: string): Requirement => ({ any_of: anyOf, why });
+const ARBORIST = req(['arborist'], 'arborist decides who may do what');
+const FENCE = req(['fence'], 'fence logs users in');
+const ELASTICSEARCH = req(['elasticsearch', 'aws-es-proxy', 'aws-sigv4-proxy'], 'it reads and writes Elasticsearch');
+
+function service(name: string, category: Category, requires: Requirement[] = [], extra: Partial<ServiceInfo> = {}): ServiceInfo {
   return {
     name,
     category,
     description: `${name} does its job`,
     condition: `${name}.enabled`,
     default_enabled: true,
-    dependencies,
-    exclusive_group: null,
+    requires,
     ...extra,
   };
 }
 
-/** A small catalog with the real shapes of gen3-helm's dependencies and exclusive groups. */
+/** A small catalog with the shapes of gen3-helm's: requirements with alternatives, charts turned on by global.dev. */
 export const CATALOG: ServiceInfo[] = [
   service('arborist', 'core'),
-  service('fence', 'core', ['arborist']),
-  service('indexd', 'core'),
-  service('sheepdog', 'core', ['indexd', 'fence'], { default_enabled: false }),
+  service('fence', 'core', [ARBORIST]),
+  service('indexd', 'core', [ARBORIST]),
+  service('sheepdog', 'core', [req(['indexd'], 'sheepdog registers files in indexd'), FENCE], { default_enabled: false }),
   service('revproxy', 'core'),
-  service('portal', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root' }),
-  service('frontend-framework', 'frontend', ['revproxy'], { exclusive_group: 'frontend_root', default_enabled: false }),
-  service('etl', 'data_explorer', [], { default_enabled: false }),
-  service('guppy', 'data_explorer', ['etl'], { default_enabled: false }),
-  service('aws-es-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
-  service('aws-sigv4-proxy', 'data_explorer', [], { exclusive_group: 'es_proxy', default_enabled: false }),
+  service('portal', 'frontend', [req(['revproxy'], 'revproxy is the only way in'), FENCE]),
+  service('etl', 'data_explorer', [req(['sheepdog'], "it reads the graph data sheepdog's database holds"), ELASTICSEARCH], { default_enabled: false }),
+  service('guppy', 'data_explorer', [req(['etl'], 'guppy serves the indices etl builds'), ELASTICSEARCH, ARBORIST], { default_enabled: false }),
+  service('aws-es-proxy', 'data_explorer', [], { default_enabled: false }),
+  service('aws-sigv4-proxy', 'data_explorer', [], { default_enabled: false }),
+  service('common', 'infrastructure', [], { condition: null }),
+  service('elasticsearch', 'infrastructure', [], { condition: 'global.dev' }),
+  service('postgresql', 'infrastructure', [], { condition: 'global.dev' }),
 ];
-
-/** Answers over the defaults, section by section. */
-export function answersWith(parts: Partial<CommonsAnswers> = {}): CommonsAnswers {
-  return { ...defaultAnswers(), ...parts };
-}
 
 /** GitOps answers that pass every check of the default fake review. */
 export function readyAnswers(environment: CommonsAnswers['identity']['environment'] = 'dev'): CommonsAnswers {
   const a = defaultAnswers();
   return {
     ...a,
-    destination: { ...a.destination, kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3', release_name: 'gen3' },
+    destination: { kind: 'gitops', ...gitopsDefaults(), repo_path: '/srv/gen3-gitops', namespace: 'gen3', release_name: 'gen3' },
     identity: { ...a.identity, name: 'Data Hub', hostname: 'data.example.org', environment, release: '2026.07' },
     services: ['arborist', 'fence', 'indexd', 'revproxy', 'portal'],
   };
@@ -127,7 +125,8 @@ export type FakeOptions = {
   drafts?: Draft[];
   commons?: Commons[];
   review?: (answers: CommonsAnswers) => Review;
-  overrides?: Partial<Record<CommandName, Override>>;
+  /** Answers by command name; `plugin:dialog|open` stands for the file and folder pickers. */
+  overrides?: Partial<Record<CommandName | `plugin:${string}`, Override>>;
 };
 
 /**
@@ -189,6 +188,10 @@ export function fakeWizardRust(options: FakeOptions = {}) {
           drafts.delete((request as { id: string }).id);
           return null;
         case 'wizard_secret_store':
+          return null;
+        case 'wizard_gitops_status':
+          return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee' };
+        case 'wizard_launch_cancel':
           return null;
       }
       throw { code: 'io', message: `unexpected command ${cmd}` };

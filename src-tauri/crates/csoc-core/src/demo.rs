@@ -22,6 +22,8 @@ struct DemoCommons {
     key_days: Option<i64>,
     tags: &'static [&'static str],
     mesh: bool,
+    /// The demo mesh's hub aggregates these commons' metadata (AggMDS), listed under their slugs.
+    aggregates: Option<&'static [&'static str]>,
 }
 
 const PARTIAL: &[Service] = &[Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata];
@@ -39,6 +41,7 @@ fn fleet_plan() -> Vec<DemoCommons> {
         key_days: None,
         tags: &[],
         mesh: false,
+        aggregates: None,
     };
     vec![
         DemoCommons {
@@ -46,6 +49,7 @@ fn fleet_plan() -> Vec<DemoCommons> {
             key_days: Some(25),
             tags: &["hub"],
             mesh: true,
+            aggregates: Some(&["aids", "imaging"]),
             ..c("brh", "Biomedical Research Hub", Production)
         },
         DemoCommons { tags: &["niaid"], mesh: true, ..c("aids", "AIDS Data Hub", Production) },
@@ -73,6 +77,8 @@ fn fleet_plan() -> Vec<DemoCommons> {
     ]
 }
 
+const DEMO_MESH: &str = "Demo mesh";
+
 /// The running demo fleet: held for as long as the app shows it (its servers live with the runtime).
 pub struct DemoFleet {
     _fleet: Fleet,
@@ -88,6 +94,7 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
             tls: d.tls,
             services: d.services.map(<[Service]>::to_vec).unwrap_or_else(|| Service::ALL.to_vec()),
             version: d.version.into(),
+            aggregates: d.aggregates.map(|a| a.iter().map(|m| m.to_string()).collect()),
             ..CommonsSpec::new(d.slug)
         })
         .collect();
@@ -114,7 +121,7 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
                 notes: "A simulated commons from the demo fleet.".into(),
                 expected_release: Some("2025.09".into()),
                 deployment: Deployment::Unknown,
-                meshes: if d.mesh { vec!["Demo mesh".into()] } else { vec![] },
+                meshes: if d.mesh { vec![DEMO_MESH.into()] } else { vec![] },
                 ca_pem: (d.tls != TlsMode::Plain).then(|| fleet.ca_pem()),
             },
             created_at: now,
@@ -124,6 +131,10 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
     let file = serde_json::json!({"format": crate::transfer::FORMAT, "version": crate::transfer::VERSION,
         "exported_at": now, "commons": commons});
     crate::transfer::import_bytes(store, file.to_string().as_bytes())?;
+    for hub in plan.iter().filter(|d| d.aggregates.is_some()) {
+        let names = hub.aggregates.unwrap_or_default().iter().map(|m| (format!("demo-{m}"), serde_json::json!(m)));
+        crate::mesh::wizard::set_hub(store, DEMO_MESH, Some(&format!("demo-{}", hub.slug)), &names.collect())?;
+    }
     for d in &plan {
         if let Some((service, fault)) = &d.fault {
             fleet.set_fault(d.slug, *service, Some(fault.clone()));

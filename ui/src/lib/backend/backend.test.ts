@@ -49,6 +49,21 @@ describe('tauriBackend', () => {
     await expect(tauriBackend.pickSaveFile('gen3-inventory.json')).resolves.toBe('/tmp/fleet.json');
     expect(options).toMatchObject({ defaultPath: 'gen3-inventory.json', filters: [{ extensions: ['json'] }] });
   });
+
+  it('asks the dialog plugin for a folder, and for a manifest.json or values file', async () => {
+    const asked: Record<string, unknown>[] = [];
+    mockIPC((cmd, payload) => {
+      if (cmd === 'plugin:dialog|open') {
+        asked.push((payload as { options: Record<string, unknown> }).options);
+        return asked.length === 1 ? '/srv/gen3-gitops' : '/srv/manifest.json';
+      }
+      return null;
+    });
+    await expect(tauriBackend.pickFolder('Choose your gen3-gitops clone')).resolves.toBe('/srv/gen3-gitops');
+    await expect(tauriBackend.pickOpenFile('deployment')).resolves.toBe('/srv/manifest.json');
+    expect(asked[0]).toMatchObject({ directory: true, multiple: false, title: 'Choose your gen3-gitops clone' });
+    expect(asked[1]).toMatchObject({ directory: false, filters: [{ extensions: ['json', 'yaml', 'yml'] }] });
+  });
 });
 
 describe('toCoreError', () => {

@@ -1,13 +1,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { Commands as GeneratedCommands, CoreError, ErrorCode, Events as GeneratedEvents } from './bindings';
-import type { PendingCommands, PendingEvents } from './pending-bindings';
+import type { CommandName, Commands, CoreError, ErrorCode, Events } from './bindings';
 
 export type * from './bindings';
-export type * from './pending-bindings';
-export type Commands = GeneratedCommands & PendingCommands;
-export type CommandName = keyof Commands;
-export type Events = GeneratedEvents & PendingEvents;
 
 /** Everything the UI may ask of the Rust side. The UI talks to nothing else. */
 export interface IBackend {

@@ -600,6 +600,37 @@ clean: boolean,
  */
 head: string | null, };
 
+export type ArgoSync = { 
+/**
+ * The Argo CD Application's name (`metadata.name`).
+ */
+name: string, 
+/**
+ * The namespace the commons is deployed into (`spec.destination.namespace`).
+ */
+namespace: string | null, 
+/**
+ * The cluster (`spec.destination.server`).
+ */
+server: string | null, 
+/**
+ * The Helm release name of the chart source.
+ */
+release_name: string | null, 
+/**
+ * The gen3-helm revision the chart comes from.
+ */
+chart_revision: string | null, 
+/**
+ * The gitops revision the value files are read from: Argo CD deploys the new branch only
+ * after it is merged there.
+ */
+values_revision: string | null, 
+/**
+ * The value files, as Argo CD names them (`$values/<path>`).
+ */
+value_files: Array<string>, };
+
 export type GitLaunch = { branch: string, 
 /**
  * The new commit's full hash.
@@ -619,6 +650,14 @@ export type HelmOutcome = {
  * `None` when helm was stopped by a signal (a cancel).
  */
 exit_code: number | null, cancelled: boolean, };
+
+export type ServiceProbe = { service: string, state: ServiceState, latency_ms: number | null, version: string | null, 
+/**
+ * Why the state is not healthy, in words.
+ */
+detail: string | null, };
+
+export type WatchResult = "healthy" | "timed_out" | "cancelled";
 
 export type WatchProgress = { 
 /**

@@ -14,7 +14,7 @@ describe('answersFrom', () => {
     expect(a.identity.environment).toBe('dev');
     expect(a.database.port).toBe(5432);
     expect(a.services).toEqual(['fence']);
-    expect(a.authorization.spec).toEqual({ admins: ['a@example.org'], programs: [], groups: [], extra_policies: [], open_data: false });
+    expect(a.authorization.spec).toEqual({ admins: ['a@example.org'], programs: [], groups: [], extra_policies: [], extra_resources: [], open_data: false });
     expect(a.authorization.raw).toBeNull();
   });
 

@@ -91,7 +91,7 @@ export function defaultAnswers(): CommonsAnswers {
     services: [],
     login: loginDefaults(),
     authorization: {
-      spec: { admins: [], programs: [], groups: [], extra_policies: [], open_data: false },
+      spec: { admins: [], programs: [], groups: [], extra_policies: [], extra_resources: [], open_data: false },
       raw: null,
     },
     settings: settingsDefaults(),

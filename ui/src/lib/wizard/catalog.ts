@@ -1,4 +1,4 @@
-import type { ServiceInfo } from '../backend/backend';
+import type { DatabaseMode, ServiceInfo } from '../backend/backend';
 
 const CATEGORY_LABELS: Record<string, string> = {
   core: 'Core',
@@ -11,6 +11,9 @@ const CATEGORY_LABELS: Record<string, string> = {
   other: 'Other',
   infrastructure: 'Infrastructure',
 };
+
+/** The condition the Database step owns: the in-chart PostgreSQL and Elasticsearch. */
+const DEV_CONDITION = 'global.dev';
 
 export function categoryLabel(category: string): string {
   return CATEGORY_LABELS[category] ?? category.replace(/_/g, ' ');
@@ -27,71 +30,115 @@ export function byCategory(catalog: ServiceInfo[]): { category: string; services
   return [...groups].map(([category, services]) => ({ category, services }));
 }
 
-/** What turning a service on or off also touches. */
-export type ServiceChange = {
-  name: string;
-  on: boolean;
-  /** Turning on: services it needs (directly or through others) that are not chosen. */
-  needs: string[];
-  /** Turning on: chosen services in the same exclusive group as it or what it needs; they go off. */
-  conflicts: string[];
-  /** Turning off: chosen services that need it (directly or through others). */
-  dependents: string[];
+/**
+ * How a service is turned on: by the operator here, always (the `common` library chart), or by the
+ * Database step (`global.dev` brings the in-chart PostgreSQL and Elasticsearch).
+ */
+export function controlOf(s: ServiceInfo): 'choice' | 'always' | 'database' {
+  if (s.condition === null) return 'always';
+  return s.condition === DEV_CONDITION ? 'database' : 'choice';
+}
+
+/** The services that will run: the chosen ones plus those the chart or the Database step turns on. */
+export function effectiveServices(catalog: ServiceInfo[], chosen: string[], mode: DatabaseMode): string[] {
+  const implied = catalog
+    .filter((s) => controlOf(s) === 'always' || (controlOf(s) === 'database' && mode === 'dev'))
+    .map((s) => s.name);
+  return [...new Set([...chosen, ...implied])];
+}
+
+/** A requirement of a service the selection does not meet, and what would meet it. */
+export type Need = {
+  /** The service that has the requirement. */
+  of: string;
+  why: string;
+  /** Every service that would meet it. */
+  anyOf: string[];
+  /** Those the operator can turn on here (not the Database step's). */
+  options: string[];
+  /** The one that will be added: the operator's pick, or the first option; null when none can be. */
+  pick: string | null;
+  /** Identifies the requirement for the operator's pick. */
+  id: string;
 };
+
+/** A running service left without something it needs (`needs`: the services going that met it), and why. */
+export type Dependent = { name: string; needs: string[]; why: string };
+
+/** What turning a service on or off also touches. */
+export type ServiceChange = { name: string; on: boolean; needs: Need[]; dependents: Dependent[] };
 
 function lookup(catalog: ServiceInfo[]): Map<string, ServiceInfo> {
   return new Map(catalog.map((s) => [s.name, s]));
 }
 
-/** Everything `name` needs, transitively, in the order found. */
-function closure(services: Map<string, ServiceInfo>, name: string): string[] {
-  const found: string[] = [];
-  const queue = [...(services.get(name)?.dependencies ?? [])];
-  while (queue.length > 0) {
-    const next = queue.shift()!;
-    if (next === name || found.includes(next)) continue;
-    found.push(next);
-    queue.push(...(services.get(next)?.dependencies ?? []));
-  }
-  return found;
-}
-
-/** The consequences of switching `name` on (`on`) or off, given the current selection. */
-export function planChange(catalog: ServiceInfo[], selected: string[], name: string, on: boolean): ServiceChange {
+/**
+ * The consequences of switching `name` on or off, given the services that will run (`effective`).
+ * On: every requirement not met, through the services that would be added to meet the others, with
+ * the operator's `picks` (by need id) where a requirement has several answers. Off: every running
+ * service left with a requirement nothing meets any more, directly or through the others.
+ */
+export function planChange(
+  catalog: ServiceInfo[],
+  effective: string[],
+  name: string,
+  on: boolean,
+  picks: Record<string, string> = {},
+): ServiceChange {
   const services = lookup(catalog);
   if (on) {
-    const needs = closure(services, name).filter((n) => !selected.includes(n));
-    const adding = [name, ...needs];
-    const groups = new Set(adding.map((n) => services.get(n)?.exclusive_group).filter((g): g is string => !!g));
-    const conflicts = selected.filter((s) => {
-      const group = services.get(s)?.exclusive_group;
-      return !adding.includes(s) && !!group && groups.has(group);
-    });
-    return { name, on, needs, conflicts, dependents: [] };
+    const adding = [name];
+    const needs: Need[] = [];
+    const met = (anyOf: readonly string[]) => anyOf.some((n) => effective.includes(n) || adding.includes(n));
+    for (let i = 0; i < adding.length; i++) {
+      const of = adding[i];
+      for (const req of services.get(of)?.requires ?? []) {
+        if (met(req.any_of)) continue;
+        const options = req.any_of.filter((n) => {
+          const info = services.get(n);
+          return info !== undefined && controlOf(info) === 'choice';
+        });
+        const id = `${of}:${req.any_of.join('|')}`;
+        const picked = picks[id];
+        const pick = picked !== undefined && options.includes(picked) ? picked : (options[0] ?? null);
+        needs.push({ of, why: req.why, anyOf: [...req.any_of], options, pick, id });
+        if (pick) adding.push(pick);
+      }
+    }
+    return { name, on, needs, dependents: [] };
   }
-  const dependents = selected.filter((s) => s !== name && closure(services, s).includes(name));
-  return { name, on, needs: [], conflicts: [], dependents };
+  const removing = new Set([name]);
+  const dependents: Dependent[] = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of effective) {
+      if (removing.has(s)) continue;
+      const broken = services
+        .get(s)
+        ?.requires.find((r) => r.any_of.some((n) => removing.has(n)) && !r.any_of.some((n) => effective.includes(n) && !removing.has(n)));
+      if (broken) {
+        removing.add(s);
+        dependents.push({ name: s, needs: broken.any_of.filter((n) => removing.has(n)), why: broken.why });
+        changed = true;
+      }
+    }
+  }
+  return { name, on, needs: [], dependents };
 }
 
 /** True when the change touches nothing but the service itself. */
 export function isSimple(change: ServiceChange): boolean {
-  return change.needs.length === 0 && change.conflicts.length === 0 && change.dependents.length === 0;
+  return change.needs.length === 0 && change.dependents.length === 0;
 }
 
-/**
- * The selection after a change. Conflicting services always go (two of an exclusive group cannot
- * run together); what it needs or what needs it follows only `withRelated`.
- */
-export function applyChange(catalog: ServiceInfo[], selected: string[], change: ServiceChange, withRelated: boolean): string[] {
-  let next: string[];
+/** The chosen services after a change; what it needs, or what needs it, follows only `withRelated`. */
+export function applyChange(catalog: ServiceInfo[], chosen: string[], change: ServiceChange, withRelated: boolean): string[] {
   if (change.on) {
-    const adding = [change.name, ...(withRelated ? change.needs : [])];
-    next = [...selected.filter((s) => !change.conflicts.includes(s)), ...adding.filter((n) => !selected.includes(n))];
-  } else {
-    const removing = [change.name, ...(withRelated ? change.dependents : [])];
-    next = selected.filter((s) => !removing.includes(s));
+    const picks = withRelated ? change.needs.map((n) => n.pick).filter((p): p is string => p !== null) : [];
+    return inCatalogOrder(catalog, [...chosen, change.name, ...picks]);
   }
-  return inCatalogOrder(catalog, next);
+  const removing = [change.name, ...(withRelated ? change.dependents.map((d) => d.name) : [])];
+  return chosen.filter((s) => !removing.includes(s));
 }
 
 /** The selection sorted as the catalog lists services; names the catalog does not know stay, last. */
@@ -100,7 +147,7 @@ export function inCatalogOrder(catalog: ServiceInfo[], selected: string[]): stri
   return [...new Set(selected)].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
 }
 
-/** The umbrella chart's own defaults. */
+/** The services the umbrella chart turns on by default, among those chosen here. */
 export function chartDefaults(catalog: ServiceInfo[]): string[] {
-  return catalog.filter((s) => s.default_enabled).map((s) => s.name);
+  return catalog.filter((s) => s.default_enabled && controlOf(s) === 'choice').map((s) => s.name);
 }

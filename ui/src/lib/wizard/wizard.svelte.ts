@@ -1,4 +1,4 @@
-import { getContext, setContext } from 'svelte';
+import { getContext, setContext, untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { AppState } from '../app.svelte';
 import { toCoreError } from '../backend/backend';
@@ -163,14 +163,17 @@ export class CommonsWizardState {
     return true;
   }
 
+  // Called from the fields' effects: the count is read untracked so registering does not re-run them.
   inlineShown(key: string): void {
-    this.inline.set(key, (this.inline.get(key) ?? 0) + 1);
+    untrack(() => this.inline.set(key, (this.inline.get(key) ?? 0) + 1));
   }
 
   inlineGone(key: string): void {
-    const n = (this.inline.get(key) ?? 1) - 1;
-    if (n <= 0) this.inline.delete(key);
-    else this.inline.set(key, n);
+    untrack(() => {
+      const n = (this.inline.get(key) ?? 1) - 1;
+      if (n <= 0) this.inline.delete(key);
+      else this.inline.set(key, n);
+    });
   }
 
   /** Moves to step `n` and saves the draft there. */

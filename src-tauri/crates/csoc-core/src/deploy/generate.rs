@@ -18,31 +18,32 @@ use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
 
-/// gen3-helm subcharts whose images follow the monthly `YYYY.MM` release tags (GEN3.md 3.6); the
-/// others (ambassador, aws-es-proxy, frontend-framework, third-party charts) keep their own tags.
-const MONTHLY_TAGGED: &[&str] = &[
-    "access-backend",
-    "arborist",
-    "argo-wrapper",
-    "audit",
-    "cohort-middleware",
-    "dashboard",
-    "fence",
-    "gen3-user-data-library",
-    "gen3-workflow",
-    "guppy",
-    "hatchery",
-    "indexd",
-    "manifestservice",
-    "metadata",
-    "peregrine",
-    "portal",
-    "requestor",
-    "revproxy",
-    "sheepdog",
-    "sower",
-    "ssjdispatcher",
-    "wts",
+/// gen3-helm subcharts whose images follow the monthly `YYYY.MM` release tags (GEN3.md 3.6), with
+/// their quay.io/cdis image; the others (ambassador, aws-es-proxy, frontend-framework, third-party
+/// charts) keep their own tags.
+const MONTHLY_IMAGES: &[(&str, &str)] = &[
+    ("access-backend", "access-backend"),
+    ("arborist", "arborist"),
+    ("argo-wrapper", "argo-wrapper"),
+    ("audit", "audit-service"),
+    ("cohort-middleware", "cohort-middleware"),
+    ("dashboard", "gen3-dashboard"),
+    ("fence", "fence"),
+    ("gen3-user-data-library", "gen3-user-data-library"),
+    ("gen3-workflow", "gen3-workflow"),
+    ("guppy", "guppy"),
+    ("hatchery", "hatchery"),
+    ("indexd", "indexd"),
+    ("manifestservice", "manifestservice"),
+    ("metadata", "metadata-service"),
+    ("peregrine", "peregrine"),
+    ("portal", "data-portal"),
+    ("requestor", "requestor"),
+    ("revproxy", "nginx"),
+    ("sheepdog", "sheepdog"),
+    ("sower", "sower"),
+    ("ssjdispatcher", "ssjdispatcher"),
+    ("wts", "workspace-token-service"),
 ];
 
 /// What the wizard writes, and the merged values it wrote (for the checks).
@@ -136,13 +137,12 @@ fn apply_identity(values: &mut Values, a: &CommonsAnswers) {
     if !a.identity.revproxy_arn.trim().is_empty() {
         values.put("global.revproxyArn", string(a.identity.revproxy_arn.trim()), None);
     }
-    // A new commons gets its environment label and, in production, network policies and pod
-    // disruption budgets; an imported one keeps what it had (the checks report a gap).
+    // A new commons gets its environment label and, in production, pod disruption budgets; an
+    // imported one keeps what it had. Network policies are a service choice (gen3-network-policies).
     if !values.minimal {
         let env = host.split('.').next().unwrap_or(host);
         values.put("global.environment", string(env), None);
         if a.identity.environment == Environment::Production {
-            values.put("global.netPolicy.enabled", Value::Bool(true), None);
             values.put("global.pdb", Value::Bool(true), None);
         }
     }
@@ -177,21 +177,31 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
     let retag = !values.minimal || release_of(&values.tree) != release;
     for info in catalog::services() {
         let name = info.name;
-        let Some(enabled_key) = info.condition.and_then(|c| c.strip_suffix(".enabled")).filter(|k| *k == name) else {
+        // postgresql and elasticsearch follow global.dev, which the database step owns.
+        let Some(condition) = info.condition.filter(|c| *c != "global.dev") else {
             continue;
         };
         let wanted = a.services.iter().any(|s| s == name);
-        if !wanted && !info.default_enabled && values.get(&format!("{enabled_key}.enabled")).is_none() {
+        if !wanted && !info.default_enabled && values.get(condition).is_none() {
             continue;
         }
-        values.put(&format!("{enabled_key}.enabled"), Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
-        if retag && wanted && !release.is_empty() && MONTHLY_TAGGED.contains(&name) {
+        values.put(condition, Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
+        let image = MONTHLY_IMAGES.iter().find(|(chart, _)| *chart == name).map(|(_, image)| image);
+        if let (true, true, false, Some(image)) = (retag, wanted, release.is_empty(), image) {
+            // A new commons names its images, as production values do (and a legacy manifest needs).
+            if !values.minimal && values.get(&format!("{name}.image.repository")).is_none() {
+                values.put(&format!("{name}.image.repository"), string(&format!("quay.io/cdis/{image}")), None);
+            }
             values.put(&format!("{name}.image.tag"), string(release), None);
         }
     }
     if retag && a.services.iter().any(|s| s == "etl") && !release.is_empty() {
-        values.put("etl.image.tube.tag", string(release), None);
-        values.put("etl.image.spark.tag", string(release), None);
+        for (part, image) in [("tube", "tube"), ("spark", "gen3-spark")] {
+            if !values.minimal && values.get(&format!("etl.image.{part}.repository")).is_none() {
+                values.put(&format!("etl.image.{part}.repository"), string(&format!("quay.io/cdis/{image}")), None);
+            }
+            values.put(&format!("etl.image.{part}.tag"), string(release), None);
+        }
     }
     let root = if a.services.iter().any(|s| s == "frontend-framework") { "gen3ff" } else { "portal" };
     values.put("global.frontendRoot", string(root), Some(string("portal")));

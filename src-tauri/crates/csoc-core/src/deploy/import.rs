@@ -181,6 +181,19 @@ fn repo_and_folder(dir: &Path) -> (Option<PathBuf>, Option<String>) {
     }
 }
 
+/// `dir` without its trailing repository-relative `folder` (`/x/unfunded/aids.org` for
+/// `unfunded/aids.org` gives `/x`).
+fn root_above(dir: &Path, folder: &str) -> Option<PathBuf> {
+    let mut root = dir.to_path_buf();
+    for part in folder.split('/').filter(|p| !p.is_empty()).rev() {
+        if root.file_name()?.to_str()? != part {
+            return None;
+        }
+        root.pop();
+    }
+    Some(root)
+}
+
 fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedCommons> {
     let (repo, rel) = repo_and_folder(dir);
     let dir_name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -191,7 +204,8 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
     let (cluster_folder, _) = folder.rsplit_once('/').unwrap_or(("", &folder));
     let app = commons.app.clone();
     let destination = Destination::Gitops(GitopsDestination {
-        repo_path: repo.map(|r| r.display().to_string()).unwrap_or_default(),
+        // Outside a clone, the folder's place in the repository still says where the root is.
+        repo_path: repo.or_else(|| root_above(dir, &folder)).map(|r| r.display().to_string()).unwrap_or_default(),
         cluster_folder: cluster_folder.to_string(),
         argo_project: app.as_ref().map(|a| a.project.clone()).unwrap_or_else(|| "default".into()),
         namespace: app.as_ref().map(|a| a.dest_namespace.clone()).unwrap_or_default(),

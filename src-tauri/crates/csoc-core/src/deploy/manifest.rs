@@ -479,6 +479,11 @@ fn derive_global(global: Option<&Value>) -> Map<String, J> {
             out.insert(manifest.to_string(), yaml_to_json(v));
         }
     }
+    // cloud-automation's switch for what gen3-helm calls global.netPolicy.enabled (gen3utils
+    // refuses hatchery without it); a migrated manifest carries its own value in the extras below.
+    if global.get("netPolicy").and_then(|n| n.get("enabled")) == Some(&Value::Bool(true)) {
+        out.insert("netpolicy".into(), J::String("on".into()));
+    }
     if let Some(Value::Mapping(extra)) = global.get("manifestGlobalExtraValues") {
         if let J::Object(extra) = yaml_to_json(&Value::Mapping(extra.clone())) {
             out.extend(extra);

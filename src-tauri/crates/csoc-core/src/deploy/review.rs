@@ -265,6 +265,11 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
             error("no_login", "login.providers", "Add a login provider (or, for a dev commons, turn on mock login)."),
         );
     }
+    if a.services.iter().any(|s| s == "hatchery") && !a.services.iter().any(|s| s == "gen3-network-policies") {
+        // cloud-automation refuses this (gen3utils validate-manifest); Helm installs it, unisolated.
+        let severity = if a.legacy_manifest { Severity::Error } else { Severity::Warning };
+        at(STEP_SERVICES, finding(severity, "hatchery_without_netpolicy", "services.gen3-network-policies", "hatchery runs users' code in workspaces, and without gen3-network-policies those pods can reach every service and database. Turn network policies on (a legacy manifest.json is refused by gen3utils without them).".into()));
+    }
     if a.services.iter().any(|s| s == "guppy") && a.settings.guppy_indices.is_empty() {
         at(
             STEP_SETTINGS,
@@ -294,7 +299,9 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
 fn step_of(f: &Finding) -> u8 {
     let key = f.key.as_deref().unwrap_or("");
     let file = f.file.as_deref().unwrap_or("");
-    if file.ends_with("user.yaml") || key.starts_with("fence.USER_YAML") {
+    if key.ends_with(".enabled") || f.code == "missing_dependency" || f.code == "exclusive_services" {
+        STEP_SERVICES
+    } else if file.ends_with("user.yaml") || key.starts_with("fence.USER_YAML") {
         STEP_AUTHORIZATION
     } else if key.contains("OPENID_CONNECT") || key.contains("MOCK_") || key.contains("LOGIN") {
         STEP_LOGIN

@@ -233,16 +233,27 @@ pub fn save(store: &Store, a: &MeshAnswers) -> CoreResult<Mesh> {
             names.insert(commons.id.clone(), serde_json::Value::String(label.clone()));
         }
     }
-    store.conn().execute(
-        "INSERT INTO mesh_hubs(mesh, hub_id, member_names) VALUES (?1, ?2, ?3)
-         ON CONFLICT(mesh) DO UPDATE SET hub_id = excluded.hub_id, member_names = excluded.member_names",
-        params![name, hub_id, serde_json::Value::Object(names).to_string()],
-    )?;
+    set_hub(store, name, hub_id.as_deref(), &names)?;
     inventory::list(store, &InventoryFilter::default())?
         .meshes
         .into_iter()
         .find(|m| m.name == name)
         .ok_or_else(|| CoreError::not_found("The mesh was not saved."))
+}
+
+/// Records a mesh's hub and the names its AggMDS lists members under (commons id -> name).
+pub fn set_hub(
+    store: &Store,
+    mesh: &str,
+    hub_id: Option<&str>,
+    names: &serde_json::Map<String, serde_json::Value>,
+) -> CoreResult<()> {
+    store.conn().execute(
+        "INSERT INTO mesh_hubs(mesh, hub_id, member_names) VALUES (?1, ?2, ?3)
+         ON CONFLICT(mesh) DO UPDATE SET hub_id = excluded.hub_id, member_names = excluded.member_names",
+        params![mesh, hub_id, serde_json::Value::Object(names.clone()).to_string()],
+    )?;
+    Ok(())
 }
 
 /// What the mesh view checks: the hub, each member with its cached health, and the names the
