@@ -119,6 +119,35 @@ describe('mesh wizard', () => {
     expect(rust.named('mesh_wizard_build')[0].request).toEqual(drafts[2].answers);
   });
 
+  it("takes a hub outside the inventory by URL, with its folder from the folder picker", async () => {
+    const rust = fakeMeshRust({ overrides: { 'plugin:dialog|open': () => '/home/op/gen3-gitops/prod/hub.other.org' } });
+    await openWizards();
+    await userEvent.click(screen.getByTestId('wizard-new-mesh'));
+    await screen.findByTestId('mesh-step-hub', {}, LAZY);
+    await userEvent.type(screen.getByTestId('mesh-name'), 'other');
+    await userEvent.selectOptions(screen.getByTestId('mesh-hub'), 'other');
+    await userEvent.type(screen.getByTestId('mesh-hub-name'), 'Other hub');
+    await userEvent.type(screen.getByTestId('mesh-hub-url'), 'hubother');
+    await userEvent.click(screen.getByTestId('mesh-hub-folder-pick'));
+    await waitFor(() => expect(screen.getByTestId('mesh-hub-folder')).toHaveValue('/home/op/gen3-gitops/prod/hub.other.org'));
+    expect(screen.getByTestId('mesh-next-reason')).toHaveTextContent("The hub's URL hubother is not a web address.");
+    await userEvent.type(screen.getByTestId('mesh-hub-url'), '.org/portal');
+    await userEvent.tab();
+    // Stored as the backend keeps commons URLs.
+    expect(screen.getByTestId('mesh-hub-url')).toHaveValue('https://hubother.org');
+    await userEvent.click(screen.getByTestId('mesh-next'));
+    await expectStep(2);
+    // With the hub outside the inventory, every commons of the inventory may be a member.
+    expect(screen.getByTestId(`mesh-member-${HUB.name}`)).toBeInTheDocument();
+    await waitFor(() => expect(saves(rust)).toHaveLength(1));
+    expect((saves(rust)[0].answers as MeshAnswers).hub).toEqual({
+      commons_id: null,
+      name: 'Other hub',
+      base_url: 'https://hubother.org',
+      gitops_folder: '/home/op/gen3-gitops/prod/hub.other.org',
+    });
+  });
+
   it('previews the mapping per member: mapped records with missing fields beside a member that cannot be read', async () => {
     const preview = (a: MeshAnswers) => [
       previewOf('MIDRC', MIDRC.base_url, [
@@ -268,6 +297,8 @@ describe('mesh wizard', () => {
     expect(rust.named('wizard_launch')[0].request).toMatchObject({
       answers: { ...hubAnswers(), acknowledged: [ack] },
       confirmation: 'hub.example.org',
+      // The hub's client secrets, if any, belong to the mesh's draft.
+      draft_id: 'm1',
     });
     const order = rust.calls.map((c) => c.cmd);
     expect(order.indexOf('mesh_wizard_save')).toBeGreaterThan(order.indexOf('wizard_launch'));

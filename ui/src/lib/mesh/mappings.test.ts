@@ -55,7 +55,7 @@ describe('field mapping rows', () => {
     expect(rowProblems(rows)).toEqual([
       'The field a is mapped twice; the hub keeps only the last.',
       'b: enter the path to read (for example project_title).',
-      'c: yes is not a JSON number, list or boolean; choose "Text" for words.',
+      'c: yes is not a JSON value (a number, a list, true or false); choose "Text" for words.',
     ]);
   });
 });

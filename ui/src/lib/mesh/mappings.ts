@@ -117,7 +117,7 @@ export function rowProblems(rows: MappingRow[]): string[] {
       try {
         JSON.parse(row.value);
       } catch {
-        out.push(`${field}: ${row.value || 'an empty value'} is not a JSON number, list or boolean; choose "Text" for words.`);
+        out.push(`${field}: ${row.value || 'an empty value'} is not a JSON value (a number, a list, true or false); choose "Text" for words.`);
       }
     }
   }
