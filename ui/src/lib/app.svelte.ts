@@ -25,6 +25,10 @@ export type Route =
   | { name: 'wizards' }
   /** The commons wizard: a new commons (`draftId` null) or a saved draft, at `step` (1-9) or the draft's own. */
   | { name: 'commons-wizard'; draftId: string | null; step?: number }
+  /** The mesh wizard: a new mesh (`draftId` null) or a saved mesh draft, at `step` (1-5) or the draft's own. */
+  | { name: 'mesh-wizard'; draftId: string | null; step?: number }
+  /** One mesh, checked live. */
+  | { name: 'mesh-detail'; mesh: string }
   | { name: 'settings' };
 
 export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };

@@ -10,7 +10,7 @@ export interface IBackend {
   on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<() => void>;
   /**
    * A file to open: an inventory file, a credentials.json with `kind: 'credentials'`, or a commons'
-   * manifest.json / values.yaml with `kind: 'deployment'`.
+   * manifest.json / values.yaml with `kind: 'deployment'`, an AggMDS configuration with `kind: 'aggmds'`.
    */
   pickOpenFile(kind?: FileKind): Promise<string | null>;
   pickSaveFile(defaultName: string): Promise<string | null>;
@@ -23,7 +23,7 @@ export interface IBackend {
   onFileDrop(handler: (paths: string[]) => void, onHover?: (over: boolean) => void): Promise<() => void>;
 }
 
-export type FileKind = 'inventory' | 'credentials' | 'deployment';
+export type FileKind = 'inventory' | 'credentials' | 'deployment' | 'aggmds';
 
 // A record, not a list, so adding a code in Rust fails the type check here until it is listed:
 // an unlisted code would be shown as the generic error.
@@ -69,6 +69,7 @@ const FILTERS: Record<FileKind, { name: string; extensions: string[] }[]> = {
   inventory: [{ name: 'Inventory (JSON)', extensions: ['json'] }],
   credentials: [{ name: 'credentials.json', extensions: ['json'] }],
   deployment: [{ name: 'manifest.json or values.yaml', extensions: ['json', 'yaml', 'yml'] }],
+  aggmds: [{ name: 'AggMDS configuration (JSON)', extensions: ['json'] }],
 };
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
