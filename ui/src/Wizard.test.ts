@@ -9,6 +9,7 @@ import {
   USER_YAML,
   draftOf,
   fakeWizardRust,
+  hostnameReview,
   readyAnswers,
   reviewOf,
   stepFinding,
@@ -167,11 +168,101 @@ describe('commons wizard', () => {
 
     await userEvent.clear(host);
     await userEvent.type(host, 'data.example.org');
-    await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeEnabled());
-    expect(screen.queryByTestId('field-identity-hostname-finding')).not.toBeInTheDocument();
+    // Next is clickable while the edit waits for its review, so wait for the review itself.
+    await waitFor(() => expect(screen.queryByTestId('field-identity-hostname-finding')).not.toBeInTheDocument());
+    expect(screen.getByTestId('wizard-next')).toBeEnabled();
     await userEvent.click(screen.getByTestId('wizard-next'));
     await expectStep(3);
     expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
+  });
+
+  describe('Next right after an edit that unblocks the step', () => {
+    // The Rust checks on the release name (step 1) and on login (step 5), besides the hostname.
+    const review = (a: CommonsAnswers): Review => {
+      const findings = [...hostnameReview(a).findings];
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.destination.release_name.trim())) {
+        findings.push(stepFinding(1, 'bad_release_name', 'destination.release_name', "Enter a Helm release name: lowercase letters, digits and '-'."));
+      }
+      if (a.login.providers.length === 0 && !a.login.mock_login) {
+        findings.push(stepFinding(5, 'no_login', 'login.providers', 'Add a login provider (or, for a dev commons, turn on mock login).'));
+      }
+      return reviewOf(findings);
+    };
+    // A plain DOM click, as WebDriver's `element.click()` in the built app: no pointer events, no waiting.
+    const clickNext = () => (screen.getByTestId('wizard-next') as HTMLButtonElement).click();
+
+    it('goes on when clicked while the edit still waits for its review', async () => {
+      const answers = readyAnswers();
+      answers.destination.release_name = '';
+      const rust = withDraft(answers, 0, { review });
+      await resume();
+      await expectStep(1);
+      await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Enter a Helm release name'));
+      const reviews = rust.named('wizard_review').length;
+
+      await userEvent.type(screen.getByTestId('field-destination-release_name'), 'gen3');
+      // The edit's debounced review has not run yet: the review on screen is the one of the empty name.
+      expect(rust.named('wizard_review')).toHaveLength(reviews);
+      clickNext();
+
+      await expectStep(2);
+      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('gen3');
+      await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
+      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
+    });
+
+    it('goes on when clicked while the edit is being reviewed', async () => {
+      // Reviews answer at once until `hold` is set; then they wait until the test lets them go.
+      let hold = false;
+      const held: (() => void)[] = [];
+      const rust = withDraft(readyAnswers(), 4, {
+        review,
+        overrides: {
+          wizard_review: (request: CommonsAnswers) =>
+            hold ? new Promise<Review>((resolve) => held.push(() => resolve(review(request)))) : review(request),
+        },
+      });
+      await resume();
+      await expectStep(5);
+      await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Add a login provider'));
+      const reviews = rust.named('wizard_review').length;
+
+      hold = true;
+      await userEvent.click(screen.getByTestId('field-login-mock_login'));
+      // The edit's debounced review has started and not answered yet.
+      await waitFor(() => expect(held).toHaveLength(1), { timeout: 2000 });
+      clickNext();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(progress()).toHaveTextContent('Step 5 of 9');
+      held[0]();
+
+      await expectStep(6);
+      // The click waited for the review under way instead of asking again.
+      expect(rust.named('wizard_review')).toHaveLength(reviews + 1);
+      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).login.mock_login).toBe(true);
+      await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
+      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
+    });
+
+    it('still stays when the fresh review blocks the step, and shows why', async () => {
+      const answers = readyAnswers();
+      answers.destination.release_name = '';
+      const rust = withDraft(answers, 0, { review });
+      await resume();
+      await expectStep(1);
+      await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeDisabled());
+
+      await userEvent.type(screen.getByTestId('field-destination-release_name'), 'Gen3');
+      clickNext();
+
+      await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('Gen3'));
+      // Let the review answer and next() decide.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(screen.getByTestId('wizard-next')).toBeDisabled();
+      expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Enter a Helm release name');
+      expect(progress()).toHaveTextContent('Step 1 of 9');
+      expect(rust.named('wizard_draft_save')).toHaveLength(0);
+    });
   });
 
   it('adds what a service needs, asks before leaving one without what it needs, and shows conflicts under the service', async () => {
@@ -233,7 +324,8 @@ describe('commons wizard', () => {
     expect(screen.getByTestId('wizard-next')).toBeDisabled();
     expect(screen.queryByTestId('step-findings')).not.toBeInTheDocument();
     await userEvent.click(box('aws-es-proxy'));
-    await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeEnabled());
+    await waitFor(() => expect(screen.queryByTestId('service-aws-sigv4-proxy-finding')).not.toBeInTheDocument());
+    expect(screen.getByTestId('wizard-next')).toBeEnabled();
 
     expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toEqual([
       'arborist',
