@@ -127,7 +127,12 @@ fn production_security_findings_block_until_acknowledged() {
 
     a.database.mode = DatabaseMode::External;
     let r = review(&a).unwrap();
-    assert!(r.findings.iter().any(|f| f.finding.key.as_deref() == Some("database.host")), "external needs a host");
+    let db = |r: &csoc_core::deploy::review::Review| {
+        r.findings.iter().any(|f| f.finding.key.as_deref() == Some("database.password_secret_name"))
+    };
+    assert!(db(&r), "an external database needs its secret (or host)");
+    a.database.password_secret_name = "prod-master-creds".into();
+    assert!(!db(&review(&a).unwrap()), "the named secret is enough: it holds the host too");
 }
 
 fn values_equal(a: &str, b: &str, what: &str) {

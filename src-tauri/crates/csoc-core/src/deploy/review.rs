@@ -190,13 +190,12 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     if a.identity.release.trim().is_empty() {
         at(STEP_IDENTITY, finding(Severity::Warning, "no_release", "identity.release", "No release chosen: every service runs the chart's default image tag (master), which moves. Pin a YYYY.MM release.".into()));
     }
-    if a.database.mode == DatabaseMode::External {
-        if a.database.host.trim().is_empty() {
-            at(STEP_DATABASE, error("required", "database.host", "Enter the host of the external PostgreSQL."));
-        }
-        if a.database.password_secret_name.trim().is_empty() {
-            at(STEP_DATABASE, error("required", "database.password_secret_name", "Name the secret that holds the PostgreSQL master password (the value itself never goes into a file)."));
-        }
+    // The named secret may hold the host too (gen3-helm reads host, user and password from it).
+    if a.database.mode == DatabaseMode::External
+        && a.database.host.trim().is_empty()
+        && a.database.password_secret_name.trim().is_empty()
+    {
+        at(STEP_DATABASE, error("required", "database.password_secret_name", "Name the secret that holds the external PostgreSQL's master credentials (the value itself never goes into a file), or enter its host."));
     }
     if a.database.mode == DatabaseMode::Dev && a.identity.environment == Environment::Production {
         let mut f = error("dev_database_in_production", "database.mode", "A production commons on the in-chart PostgreSQL and Elasticsearch loses its data when the pods move. Use an external database.");
@@ -259,7 +258,14 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
             at(STEP_LOGIN, finding(Severity::Warning, "no_client_secret", &format!("{key}.client_secret"), format!("No client secret for {} is in the vault yet. Fence cannot log anyone in through it without one.", p.label)));
         }
     }
-    if a.login.providers.is_empty() && !a.login.mock_login {
+    // An imported commons may keep its whole fence configuration, login included, in a secret.
+    let fence_config_secret = a
+        .base
+        .as_ref()
+        .and_then(|b| b.values.pointer("/fence/externalSecrets/fenceConfig"))
+        .and_then(|v| v.as_str())
+        .is_some_and(|name| !name.trim().is_empty());
+    if a.login.providers.is_empty() && !a.login.mock_login && !fence_config_secret {
         at(
             STEP_LOGIN,
             error("no_login", "login.providers", "Add a login provider (or, for a dev commons, turn on mock login)."),
