@@ -181,3 +181,46 @@ fn filtered_list_with_no_match_does_not_say_the_inventory_is_empty() {
     let out = run(dir.path(), &["inventory", "list", "--env", "other"]).unwrap();
     assert!(!out.contains("The inventory is empty"), "{out}");
 }
+
+fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path).display().to_string()
+}
+
+#[test]
+fn commons_import_adds_a_gitops_commons_and_keeps_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = run(dir.path(), &["commons", "import", &fixture("deploy/gitops/demo/gen3.example.org")]).unwrap();
+    assert!(printed.contains("gen3.example.org") && printed.contains("wizard draft"), "{printed}");
+    let store = Store::open(&AppPaths::resolve(Some(dir.path().to_path_buf())).db_path()).unwrap();
+    let listed = inventory::list(&store, &InventoryFilter::default()).unwrap();
+    assert_eq!(listed.commons.len(), 1);
+    assert_eq!(listed.commons[0].draft.base_url, "https://gen3.example.org");
+    assert_eq!(csoc_core::deploy::drafts::list(&store).unwrap().len(), 1);
+
+    // Importing the same folder again refreshes the record instead of adding a second one.
+    run(dir.path(), &["commons", "import", &fixture("deploy/gitops/demo/gen3.example.org")]).unwrap();
+    assert_eq!(inventory::list(&store, &InventoryFilter::default()).unwrap().commons.len(), 1);
+
+    let err = run(dir.path(), &["commons", "import", &fixture("wizard")]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid, "{}", err.message);
+}
+
+#[test]
+fn commons_render_writes_files_or_exits_with_the_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let printed =
+        run(dir.path(), &["commons", "render", &fixture("wizard/prod-commons.yaml"), "--out", out.to_str().unwrap()])
+            .unwrap();
+    assert!(printed.contains("values.yaml") && out.join("user.yaml").is_file(), "{printed}");
+    let values = std::fs::read_to_string(out.join("values.yaml")).unwrap();
+    assert!(values.contains("externalSecret: genomics-prod-master-password"), "{values}");
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "identity:\n  hostname: localhost\n").unwrap();
+    let err =
+        run(dir.path(), &["commons", "render", bad.to_str().unwrap(), "--out", dir.path().join("x").to_str().unwrap()])
+            .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("nothing was written") && err.message.contains("localhost"), "{}", err.message);
+}

@@ -191,3 +191,28 @@ fn without_a_keyring_the_vault_explains_and_stores_nothing() {
 fn uuid_like() -> String {
     format!("{:x}", csoc_core::model::now_ms() ^ (std::process::id() as i64) << 20)
 }
+
+/// An OIDC client secret from the commons wizard: sealed like API keys, found by its draft's name,
+/// dropped with the draft, and never in any file the app writes.
+#[test]
+fn wizard_client_secrets_are_sealed_and_dropped_with_their_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let vault = Vault::new();
+    let marker = "ClientSecretCanary9f3e";
+    let name = csoc_core::deploy::launch::secret_name("draft-1", "google");
+    vault.store_named(&store, &name, &Secret::new(SecretKind::ClientSecret, marker.into())).unwrap();
+    vault.store_named(&store, "wizard/draft-2/google", &Secret::new(SecretKind::ClientSecret, "other".into())).unwrap();
+    assert!(vault.has_named(&store, &name).unwrap());
+    assert_eq!(vault.named(&store, &name).unwrap().expose(), marker);
+    assert!(
+        vault.store_named(&store, &name, &Secret::new(SecretKind::ClientSecret, "  ".into())).is_err(),
+        "an empty secret is refused"
+    );
+    store.conn().execute_batch("PRAGMA wal_checkpoint(FULL)").unwrap();
+    assert!(files_containing(dir.path(), marker.as_bytes()).is_empty(), "the secret is in no file in the clear");
+
+    assert_eq!(vault.delete_named_prefix(&store, &csoc_core::deploy::launch::secret_name("draft-1", "")).unwrap(), 1);
+    assert_eq!(vault.named(&store, &name).unwrap_err().code, ErrorCode::NotFound);
+    assert!(vault.has_named(&store, "wizard/draft-2/google").unwrap(), "another draft's secret stays");
+}

@@ -16,7 +16,7 @@ const MAX_DICTIONARY_BYTES: usize = 32 * 1024 * 1024;
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct DictionaryCheck {
     pub url: String,
-    /// Node schemas (entries that are not `_`-prefixed helper files).
+    /// Node schemas (entries other than the `_`-prefixed helper files and the metaschema).
     pub node_count: u32,
     /// Node ids, sorted, for the operator to recognise the dictionary.
     pub nodes: Vec<String>,
@@ -33,7 +33,8 @@ pub fn inspect(url: &str, body: &serde_json::Value) -> CoreResult<DictionaryChec
         }
     }
     let mut nodes = Vec::new();
-    for (file, schema) in map.iter().filter(|(k, _)| !k.starts_with('_')) {
+    // `metaschema.yaml` describes the node files themselves; it is not a node.
+    for (file, schema) in map.iter().filter(|(k, _)| !k.starts_with('_') && *k != "metaschema.yaml") {
         let id = schema.get("id").and_then(|v| v.as_str());
         let category = schema.get("category").and_then(|v| v.as_str());
         match (id, category) {

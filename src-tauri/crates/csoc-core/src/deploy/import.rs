@@ -195,10 +195,17 @@ fn root_above(dir: &Path, folder: &str) -> Option<PathBuf> {
 }
 
 fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedCommons> {
-    let (repo, rel) = repo_and_folder(dir);
     let dir_name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    // Without a clone around it, the Application's value files still say where the folder lives.
-    let folder = rel.filter(|r| !r.is_empty()).or(app_folder).unwrap_or(dir_name);
+    // The Application's value files say where the folder sits in the gitops repository; when the
+    // path on disk ends that way, that is the root, whatever clone (or copy) holds it.
+    let by_app = app_folder.as_ref().and_then(|f| root_above(dir, f).map(|root| (Some(root), f.clone())));
+    let (repo, folder) = match by_app {
+        Some(found) => found,
+        None => match repo_and_folder(dir) {
+            (Some(repo), Some(rel)) if !rel.is_empty() => (Some(repo), rel),
+            (repo, _) => (repo, app_folder.unwrap_or(dir_name)),
+        },
+    };
     let commons = GitopsCommons::read(dir, &folder)?;
     let values = commons.merged_values();
     let (cluster_folder, _) = folder.rsplit_once('/').unwrap_or(("", &folder));
