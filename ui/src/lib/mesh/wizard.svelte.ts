@@ -3,6 +3,7 @@ import { defaultFilter, type AppState } from '../app.svelte';
 import { toCoreError } from '../backend/backend';
 import type { CommonsAnswers, CoreError, Draft, InventoryView, MemberPreview, Mesh, MeshAnswers, MeshBuild } from '../backend/backend';
 import { STEP_REVIEW } from '../wizard/answers';
+import { DraftWizard } from '../wizard/draft.svelte';
 import { CommonsWizardState } from '../wizard/wizard.svelte';
 import {
   MESH_LAST_STEP,
@@ -12,8 +13,6 @@ import {
   meshDraftTitle,
   meshStepProblems,
 } from './answers';
-
-const clampStep = (n: number) => Math.min(Math.max(Math.round(n), 1), MESH_LAST_STEP);
 
 /**
  * The hub's side of a mesh wizard, handed to the commons wizard's own review and launch steps:
@@ -55,14 +54,9 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /** One mesh wizard: its answers, where it stands, its draft, the preview and the hub's build. */
-export class MeshWizardState {
-  answers = $state<MeshAnswers>(defaultMeshAnswers());
-  step = $state(1);
-  /** Empty until the first save gives the draft an id. */
-  draftId = $state('');
-  savedAt = $state<number | null>(null);
-  loaded = $state(false);
-  loadError = $state<CoreError | null>(null);
+export class MeshWizardState extends DraftWizard<MeshAnswers> {
+  protected readonly kind = 'mesh';
+  protected readonly lastStep = MESH_LAST_STEP;
   /** Every commons (unfiltered), to pick the hub and members from. */
   inventory = $state.raw<InventoryView | null>(null);
 
@@ -87,8 +81,6 @@ export class MeshWizardState {
 
   readonly hub: HubWizardState;
 
-  private savedJson = '';
-  private saveChain: Promise<void> = Promise.resolve();
   private buildSeq = 0;
   private building_: Promise<void> = Promise.resolve();
   private previewSeq = 0;
@@ -96,8 +88,17 @@ export class MeshWizardState {
   /** Launched and recorded: the draft is gone and must not come back. */
   private finished = false;
 
-  constructor(readonly app: AppState) {
+  constructor(app: AppState) {
+    super(app);
     this.hub = new HubWizardState(app, this);
+  }
+
+  protected initialAnswers(): MeshAnswers {
+    return defaultMeshAnswers();
+  }
+
+  protected draftTitle(answers: MeshAnswers): string {
+    return meshDraftTitle(answers);
   }
 
   /** Opens a saved mesh draft (at `step`, or where it was left) or starts a new mesh. */
@@ -110,19 +111,14 @@ export class MeshWizardState {
           this.loadError = { code: 'invalid', message: `The draft ${draft.title} is a commons draft; resume it from the Wizards screen.` };
           return;
         }
-        this.answers = meshAnswersFrom(draft.answers);
-        this.draftId = draft.id;
+        this.restore(draft, meshAnswersFrom(draft.answers), step);
         this.hub.draftId = draft.id;
-        this.savedAt = draft.updated_at;
-        this.savedJson = JSON.stringify(this.answers);
-        // Drafts keep the step 0-based.
-        this.step = clampStep(step ?? draft.step + 1);
       } catch (err) {
         this.loadError = toCoreError(err);
         return;
       }
     } else {
-      this.step = clampStep(step ?? 1);
+      this.step = this.clampStep(step ?? 1);
       // Opening and leaving a new wizard untouched leaves no draft behind.
       this.savedJson = JSON.stringify(this.answers);
     }
@@ -161,68 +157,25 @@ export class MeshWizardState {
     return this.hub.blockedReason(STEP_REVIEW);
   }
 
-  /** The operator may jump to step `n`: back always, forward past steps with nothing blocking. */
-  reachable(n: number): boolean {
-    if (n <= this.step) return true;
-    for (let t = this.step; t < n; t++) if (this.blockedReason(t) !== null) return false;
-    return true;
+  /** Moving to the review step builds the hub's configuration while the draft is saved. */
+  protected override arrived(n: number): Promise<unknown> {
+    return Promise.all([this.save(), n >= MESH_STEP_REVIEW ? this.buildNow() : null]);
   }
 
-  /** Moves to step `n` and saves the draft there; the review step builds the hub's configuration. */
-  async goTo(n: number): Promise<void> {
-    const next = clampStep(n);
-    if (next === this.step) return;
-    this.step = next;
-    await Promise.all([this.save(), next >= MESH_STEP_REVIEW ? this.buildNow() : null]);
-  }
-
-  /** Goes on when the current step has nothing blocking. */
-  async next(): Promise<boolean> {
-    if (this.step >= MESH_LAST_STEP) return false;
+  /** On the review step, Next waits for the build and the hub's review of it. */
+  protected async beforeNext(): Promise<void> {
     if (this.step === MESH_STEP_REVIEW) {
       await this.buildNow();
       await this.hub.reviewNow();
     }
-    if (this.blockedReason(this.step) !== null) return false;
-    await this.goTo(this.step + 1);
-    return true;
   }
 
-  async back(): Promise<void> {
-    if (this.step > 1) await this.goTo(this.step - 1);
+  protected override saveable(): boolean {
+    return !this.finished;
   }
 
-  /** Saves the draft (one save at a time: the first one creates it). */
-  save(): Promise<void> {
-    this.saveChain = this.saveChain.then(() => this.saveNow());
-    return this.saveChain;
-  }
-
-  /** Saves only when the answers changed since the last save. */
-  saveIfEdited(): Promise<void> {
-    return JSON.stringify(this.answers) === this.savedJson ? this.saveChain : this.save();
-  }
-
-  private async saveNow(): Promise<void> {
-    if (this.finished) return;
-    const answers = $state.snapshot(this.answers) as MeshAnswers;
-    const draft: Draft = {
-      id: this.draftId,
-      kind: 'mesh',
-      title: meshDraftTitle(answers),
-      step: this.step - 1,
-      answers,
-      updated_at: 0,
-    };
-    try {
-      const saved = await this.app.backend.call('wizard_draft_save', draft);
-      this.draftId = saved.id;
-      this.hub.draftId = saved.id;
-      this.savedAt = saved.updated_at;
-      this.savedJson = JSON.stringify(answers);
-    } catch (err) {
-      this.app.fail(err, false);
-    }
+  protected override onSaved(saved: Draft): void {
+    this.hub.draftId = saved.id;
   }
 
   /**

@@ -2,14 +2,13 @@ import { getContext, setContext, untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { AppState } from '../app.svelte';
 import { toCoreError } from '../backend/backend';
-import type { CommonsAnswers, CoreError, Draft, Review, ServiceInfo, StepFinding } from '../backend/backend';
+import type { CommonsAnswers, CoreError, Review, ServiceInfo, StepFinding } from '../backend/backend';
 import { LAST_STEP, STEP_LAUNCH, STEP_REVIEW, answersFrom, defaultAnswers, draftTitle } from './answers';
 import { chartDefaults } from './catalog';
+import { DraftWizard } from './draft.svelte';
 
 /** Edits settle this long before the answers are reviewed again. */
 export const REVIEW_DEBOUNCE_MS = 300;
-
-const clampStep = (n: number) => Math.min(Math.max(Math.round(n), 1), LAST_STEP);
 
 /** Blocks a step: an error the operator must fix (acknowledgeable ones wait for the review step). */
 function blocks(f: StepFinding): boolean {
@@ -17,14 +16,9 @@ function blocks(f: StepFinding): boolean {
 }
 
 /** One commons wizard: its answers, where it stands, its draft and the latest review. */
-export class CommonsWizardState {
-  answers = $state<CommonsAnswers>(defaultAnswers());
-  step = $state(1);
-  /** Empty until the first save gives the draft an id. */
-  draftId = $state('');
-  savedAt = $state<number | null>(null);
-  loaded = $state(false);
-  loadError = $state<CoreError | null>(null);
+export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
+  protected readonly kind = 'commons';
+  protected readonly lastStep = LAST_STEP;
   /** Replaced whole on every answer. */
   review = $state.raw<Review | null>(null);
   reviewError = $state<CoreError | null>(null);
@@ -39,11 +33,19 @@ export class CommonsWizardState {
   private reviewSeq = 0;
   private reviewing: Promise<void> = Promise.resolve();
   private reviewedJson = '';
-  private savedJson = '';
-  private saveChain: Promise<void> = Promise.resolve();
   private closed = false;
 
-  constructor(readonly app: AppState) {}
+  constructor(app: AppState) {
+    super(app);
+  }
+
+  protected initialAnswers(): CommonsAnswers {
+    return defaultAnswers();
+  }
+
+  protected draftTitle(answers: CommonsAnswers): string {
+    return draftTitle(answers);
+  }
 
   /** Opens a saved draft (at `step`, or where it was left) or starts a new commons. */
   async open(draftId: string | null, step?: number): Promise<void> {
@@ -51,18 +53,13 @@ export class CommonsWizardState {
     if (draftId) {
       try {
         const draft = await this.app.backend.call('wizard_draft_get', { id: draftId });
-        this.answers = answersFrom(draft.answers);
-        this.draftId = draft.id;
-        this.savedAt = draft.updated_at;
-        this.savedJson = JSON.stringify(this.answers);
-        // Drafts keep the step 0-based.
-        this.step = clampStep(step ?? draft.step + 1);
+        this.restore(draft, answersFrom(draft.answers), step);
       } catch (err) {
         this.loadError = toCoreError(err);
         return;
       }
     } else {
-      this.step = clampStep(step ?? 1);
+      this.step = this.clampStep(step ?? 1);
       await catalog;
       // A new commons starts from the umbrella chart's own choice of services.
       if (this.catalog && this.answers.services.length === 0) this.answers.services = chartDefaults(this.catalog);
@@ -156,13 +153,6 @@ export class CommonsWizardState {
     return found.length === 1 ? found[0].finding.message : `${found.length} problems on this step must be fixed first.`;
   }
 
-  /** The operator may jump to step `n`: back always, forward past steps with nothing blocking. */
-  reachable(n: number): boolean {
-    if (n <= this.step) return true;
-    for (let t = this.step; t < n; t++) if (this.blockedReason(t) !== null) return false;
-    return true;
-  }
-
   // Called from the fields' effects: the count is read untracked so registering does not re-run them.
   inlineShown(key: string): void {
     untrack(() => this.inline.set(key, (this.inline.get(key) ?? 0) + 1));
@@ -176,56 +166,9 @@ export class CommonsWizardState {
     });
   }
 
-  /** Moves to step `n` and saves the draft there. */
-  async goTo(n: number): Promise<void> {
-    const next = clampStep(n);
-    if (next === this.step) return;
-    this.step = next;
-    await this.save();
-  }
-
-  /** Goes on when the current step has nothing blocking (after reviewing the latest edits). */
-  async next(): Promise<boolean> {
-    if (this.step >= LAST_STEP) return false;
+  protected async beforeNext(): Promise<void> {
+    // The verdict is the latest edits' review.
     await this.reviewNow();
-    if (this.blockedReason(this.step) !== null) return false;
-    await this.goTo(this.step + 1);
-    return true;
-  }
-
-  async back(): Promise<void> {
-    if (this.step > 1) await this.goTo(this.step - 1);
-  }
-
-  /** Saves the draft (one save at a time: the first one creates it). */
-  save(): Promise<void> {
-    this.saveChain = this.saveChain.then(() => this.saveNow());
-    return this.saveChain;
-  }
-
-  /** Saves only when the answers changed since the last save. */
-  saveIfEdited(): Promise<void> {
-    return JSON.stringify(this.answers) === this.savedJson ? this.saveChain : this.save();
-  }
-
-  private async saveNow(): Promise<void> {
-    const answers = $state.snapshot(this.answers) as CommonsAnswers;
-    const draft: Draft = {
-      id: this.draftId,
-      kind: 'commons',
-      title: draftTitle(answers),
-      step: this.step - 1,
-      answers,
-      updated_at: 0,
-    };
-    try {
-      const saved = await this.app.backend.call('wizard_draft_save', draft);
-      this.draftId = saved.id;
-      this.savedAt = saved.updated_at;
-      this.savedJson = JSON.stringify(answers);
-    } catch (err) {
-      this.app.fail(err, false);
-    }
   }
 
   /** Deletes the draft: once launched, the commons lives in the inventory. */
