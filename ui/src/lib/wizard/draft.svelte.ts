@@ -31,6 +31,21 @@ export abstract class DraftWizard<A> {
   /** Why the operator cannot go on from step `n`, in words; null when they can. */
   abstract blockedReason(n: number): string | null;
 
+  /** Opens a saved draft (at `step`, or where it was left) or starts anew. */
+  abstract open(draftId: string | null, step?: number): Promise<void>;
+  /** The wizard's view is gone: late answers from the backend are dropped. */
+  abstract close(): void;
+
+  /** For the wizard's view to call on mount: opens the draft and returns what the view does when it goes. */
+  mount(draftId: string | null, step?: number): () => void {
+    void this.open(draftId, step);
+    return () => {
+      // Edits since the last step change are kept too when the operator leaves mid-step.
+      if (this.loaded) void this.saveIfEdited();
+      this.close();
+    };
+  }
+
   protected clampStep(n: number): number {
     return Math.min(Math.max(Math.round(n), 1), this.lastStep);
   }
