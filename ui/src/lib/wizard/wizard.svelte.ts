@@ -1,6 +1,5 @@
 import { getContext, setContext, untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import type { AppState } from '../app.svelte';
 import { toCoreError } from '../backend/backend';
 import type { CommonsAnswers, CoreError, Review, ServiceInfo, StepFinding } from '../backend/backend';
 import { LAST_STEP, STEP_LAUNCH, STEP_REVIEW, answersFrom, defaultAnswers, draftTitle } from './answers';
@@ -34,10 +33,6 @@ export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
   private reviewing: Promise<void> = Promise.resolve();
   private reviewedJson = '';
   private closed = false;
-
-  constructor(app: AppState) {
-    super(app);
-  }
 
   protected initialAnswers(): CommonsAnswers {
     return defaultAnswers();
