@@ -1,4 +1,4 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,8 +21,10 @@ import {
   previewOf,
   type MeshFakeOptions,
 } from './testing/mesh';
-import { reviewOf, stepFinding } from './testing/wizard';
+import { reviewOf, stepFinding, useIpcMock } from './testing/wizard';
 
+
+useIpcMock(mockIPC);
 afterEach(() => {
   // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
   cleanup();

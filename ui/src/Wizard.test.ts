@@ -1,4 +1,4 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
@@ -14,8 +14,11 @@ import {
   reviewOf,
   stepFinding,
   type FakeOptions,
+  useIpcMock,
 } from './testing/wizard';
 
+
+useIpcMock(mockIPC);
 beforeAll(async () => {
   // The wizard's screens load lazily; load them once here so the first test's timing is not the compiler's.
   await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/CommonsWizard.svelte')]);

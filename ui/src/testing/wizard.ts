@@ -1,4 +1,3 @@
-import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   AppStatus,
   Category,
@@ -119,6 +118,15 @@ export function hostnameReview(a: CommonsAnswers): Review {
 }
 
 type Call = { cmd: string; request: unknown };
+
+/** Tauri's `mockIPC`, handed in by the test files: only they (and lib/backend) import Tauri. */
+type InstallIpc = (handler: (cmd: string, payload?: unknown) => unknown, options?: { shouldMockEvents?: boolean }) => void;
+let installIpc: InstallIpc | null = null;
+
+/** Call once per test file, before the fakes: `useIpcMock(mockIPC)`. */
+export function useIpcMock(install: InstallIpc): void {
+  installIpc = install;
+}
 type Override = (request: any) => unknown;
 
 export type FakeOptions = {
@@ -148,7 +156,8 @@ export function fakeWizardRust(options: FakeOptions = {}) {
     freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
     read_at: Date.now(),
   });
-  mockIPC(
+  if (!installIpc) throw new Error('call useIpcMock(mockIPC) in the test file before using the fake Rust side');
+  installIpc(
     (cmd, payload) => {
       const request = (payload as { request?: unknown } | undefined)?.request ?? null;
       calls.push({ cmd, request: structuredClone(request) });
