@@ -29,13 +29,19 @@ where
     F: FnOnce(&Store) -> CoreResult<T> + Send + 'static,
 {
     let store: Arc<Store> = state.store()?;
-    tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(task_failed)?
+    tauri::async_runtime::spawn_blocking(move || work(&store)).await.map_err(|e| {
+        tracing::error!(error = %e, "cache task failed");
+        CoreError::new(
+            ErrorCode::DbUnavailable,
+            "The cache operation stopped unexpectedly. Details are in the log file.",
+        )
+    })?
 }
 
-/// A background task that panicked or was dropped: logged, and told to the UI in words.
+/// A background task (not on the cache) that panicked: logged, and told to the UI in words.
 pub(crate) fn task_failed(e: tauri::Error) -> CoreError {
     tracing::error!(error = %e, "background task failed");
-    CoreError::new(ErrorCode::DbUnavailable, "The operation stopped unexpectedly. Details are in the log file.")
+    CoreError::new(ErrorCode::Io, "The operation stopped unexpectedly. Details are in the log file.")
 }
 
 /// Runs a write and tells every listener the inventory changed.

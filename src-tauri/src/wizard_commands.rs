@@ -97,11 +97,12 @@ pub async fn wizard_import(
 ) -> CoreResult<WizardImportResult> {
     write(&app, &state, move |s| {
         let imported = import::import_path(std::path::Path::new(&request.path))?;
-        let commons = import::add_to_inventory(s, &imported)?;
-        let draft = if imported.is_commons() {
-            Some(drafts::save(s, &deploy_cli::draft_of(&imported.answers, &imported.summary)?)?)
+        let (commons, draft) = if imported.is_commons() {
+            let commons = import::add_to_inventory(s, &imported.answers)?;
+            let draft = drafts::save(s, &deploy_cli::draft_of(&imported.answers, &imported.summary)?)?;
+            (Some(commons), Some(draft))
         } else {
-            None
+            (None, None)
         };
         Ok(WizardImportResult { imported, commons, draft })
     })

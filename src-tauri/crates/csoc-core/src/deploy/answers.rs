@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::deploy::user_yaml::UserYamlSpec;
 use crate::model::Environment;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CommonsAnswers {
     pub destination: Destination,
@@ -136,7 +136,7 @@ pub struct LoginProvider {
     pub secret_stored: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Login {
     pub providers: Vec<LoginProvider>,
@@ -146,7 +146,7 @@ pub struct Login {
     pub mock_login: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Authorization {
     pub spec: UserYamlSpec,
@@ -266,18 +266,6 @@ impl Default for LoginProvider {
     }
 }
 
-impl Default for Login {
-    fn default() -> Self {
-        Self { providers: Vec::new(), default_idp: String::new(), mock_login: false }
-    }
-}
-
-impl Default for Authorization {
-    fn default() -> Self {
-        Self { spec: UserYamlSpec::default(), raw: None }
-    }
-}
-
 impl Default for ServiceSettings {
     fn default() -> Self {
         Self {
@@ -293,23 +281,6 @@ impl Default for ServiceSettings {
 /// gen3-helm's default `global.dictionaryUrl`.
 pub const DEFAULT_DICTIONARY_URL: &str =
     "https://s3.amazonaws.com/dictionary-artifacts/datadictionary/develop/schema.json";
-
-impl Default for CommonsAnswers {
-    fn default() -> Self {
-        Self {
-            destination: Destination::default(),
-            identity: Identity::default(),
-            database: Database::default(),
-            services: Vec::new(),
-            login: Login::default(),
-            authorization: Authorization::default(),
-            settings: ServiceSettings::default(),
-            legacy_manifest: false,
-            acknowledged: Vec::new(),
-            base: None,
-        }
-    }
-}
 
 impl CommonsAnswers {
     /// The repo-relative folder a GitOps destination writes the commons into.

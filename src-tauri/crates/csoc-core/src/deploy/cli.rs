@@ -18,13 +18,13 @@ pub fn import(store: &Store, path: &Path) -> CoreResult<String> {
     for w in &imported.warnings {
         lines.push(format!("warning: {}", w.message));
     }
-    match add_to_inventory(store, &imported)? {
-        Some(c) => lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url)),
-        None => lines.push("Nothing added to the inventory (not a commons).".into()),
-    }
     if imported.is_commons() {
+        let c = add_to_inventory(store, &imported.answers)?;
+        lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url));
         let draft = drafts::save(store, &draft_of(&imported.answers, &imported.summary)?)?;
         lines.push(format!("Saved as wizard draft {} to edit and re-launch in the window.", draft.id));
+    } else {
+        lines.push("Nothing added to the inventory (not a commons).".into());
     }
     Ok(lines.join("\n"))
 }

@@ -23,7 +23,7 @@ pub struct DictionaryCheck {
 }
 
 /// Checks a parsed body: the reason it is not a Gen3 dictionary, or the summary.
-pub fn inspect(url: &str, body: &serde_json::Value) -> CoreResult<DictionaryCheck> {
+fn inspect(url: &str, body: &serde_json::Value) -> CoreResult<DictionaryCheck> {
     let not_dictionary =
         |why: &str| CoreError::new(ErrorCode::NotGen3, format!("{url} is not a Gen3 data dictionary: {why}."));
     let map = body.as_object().ok_or_else(|| not_dictionary("it is not a JSON object of node schemas"))?;

@@ -159,10 +159,11 @@ pub fn answers_from_values(values: &Value, destination: Destination, base: Impor
         base: Some(base),
         ..CommonsAnswers::default()
     };
-    answers.authorization.raw = str_at(values, "fence.USER_YAML").map(|s| {
-        // Keep the text exactly as imported (trailing newline included) so it round-trips.
-        get_path(values, "fence.USER_YAML").and_then(Value::as_str).unwrap_or(s).to_string()
-    });
+    // Kept exactly as imported (not trimmed), so it round-trips.
+    answers.authorization.raw = get_path(values, "fence.USER_YAML")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string);
     answers
 }
 
@@ -340,12 +341,8 @@ pub fn import_path(path: &Path) -> CoreResult<ImportedCommons> {
     }
 }
 
-/// Adds (or updates, matched by URL) the imported commons in the inventory.
-pub fn add_to_inventory(store: &Store, imported: &ImportedCommons) -> CoreResult<Option<Commons>> {
-    if !imported.is_commons() {
-        return Ok(None);
-    }
-    let a = &imported.answers;
+/// Adds (or updates, matched by URL) the commons the answers describe in the inventory.
+pub fn add_to_inventory(store: &Store, a: &CommonsAnswers) -> CoreResult<Commons> {
     let mut draft = CommonsDraft::new(&a.identity.name, &a.identity.hostname, a.identity.environment);
     draft.expected_release = Some(a.identity.release.clone()).filter(|r| !r.is_empty());
     draft.deployment = match (&a.destination, a.gitops_folder()) {
@@ -365,8 +362,8 @@ pub fn add_to_inventory(store: &Store, imported: &ImportedCommons) -> CoreResult
             keep.environment = draft.environment;
             keep.expected_release = draft.expected_release.or(keep.expected_release);
             keep.deployment = draft.deployment;
-            inventory::update(store, &existing.id, &keep).map(Some)
+            inventory::update(store, &existing.id, &keep)
         }
-        None => inventory::create(store, &draft).map(Some),
+        None => inventory::create(store, &draft),
     }
 }

@@ -12,7 +12,7 @@ use crate::deploy::answers::{CommonsAnswers, Destination};
 use crate::deploy::generate::generate;
 use crate::deploy::git_launch::{self, GitLaunch};
 use crate::deploy::helm_launch::{self, HelmLine, HelmOutcome, HelmTarget};
-use crate::deploy::import::{add_to_inventory, ImportKind, ImportedCommons};
+use crate::deploy::import::add_to_inventory;
 use crate::deploy::review::{all_findings, destination_root};
 use crate::deploy::watch::{self, WatchOptions, WatchOutcome, WatchProgress};
 use crate::deploy::{output, Severity};
@@ -182,16 +182,10 @@ pub async fn launch(
     }
 
     on_progress(say(LaunchPhase::Registering, "Adding the commons to the inventory".into()));
-    let imported = ImportedCommons {
-        kind: ImportKind::GitopsFolder,
-        answers: a.clone(),
-        warnings: Vec::new(),
-        summary: String::new(),
-    };
-    let commons = add_to_inventory(store, &imported)?;
-    report.commons_id = commons.as_ref().map(|c| c.id.clone());
+    let commons = add_to_inventory(store, a)?;
+    report.commons_id = Some(commons.id.clone());
 
-    if let (Some(commons), true) = (commons, request.watch_secs > 0) {
+    if request.watch_secs > 0 {
         let target = SweepTarget {
             api_key: None,
             commons_id: commons.id.clone(),
