@@ -13,7 +13,7 @@ use crate::deploy::answers::{
 };
 use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
 use crate::deploy::import::release_of;
-use crate::deploy::yaml::{get_path, set_path, to_yaml};
+use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
 use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
@@ -59,7 +59,7 @@ pub struct Generated {
 /// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
 /// user.yaml that does not parse is reported by the checks, not here).
 pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
-    let mut out = Values { tree: base_values(answers)?, minimal: answers.base.is_some() };
+    let mut out = Values { tree: base_values(answers), minimal: answers.base.is_some() };
     let values = &mut out;
     apply_identity(values, answers);
     apply_database(values, answers);
@@ -94,11 +94,10 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
     Ok(Generated { files, values, user_yaml, user_yaml_error })
 }
 
-fn base_values(answers: &CommonsAnswers) -> CoreResult<Value> {
+fn base_values(answers: &CommonsAnswers) -> Value {
     match answers.base.as_ref().map(|b| &b.values) {
-        Some(json) if !json.is_null() => serde_yaml_ng::to_value(json)
-            .map_err(|e| CoreError::invalid(format!("The imported values could not be read back ({e})."))),
-        _ => Ok(Value::Mapping(Mapping::new())),
+        Some(json) if !json.is_null() => json_to_yaml(json),
+        _ => Value::Mapping(Mapping::new()),
     }
 }
 

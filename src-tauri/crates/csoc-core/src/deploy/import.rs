@@ -14,7 +14,7 @@ use crate::deploy::answers::{
     ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
 };
 use crate::deploy::gitops::{self, GitopsCommons, ImportSource};
-use crate::deploy::yaml::{get_path, parse_yaml, read_config_file, require_mapping};
+use crate::deploy::yaml::{get_path, parse_yaml, read_config_file, require_mapping, yaml_to_json};
 use crate::deploy::{catalog, manifest, Finding};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{CommonsDraft, Deployment, Environment};
@@ -57,11 +57,6 @@ fn str_at<'a>(values: &'a Value, path: &str) -> Option<&'a str> {
 
 fn bool_at(values: &Value, path: &str) -> Option<bool> {
     get_path(values, path).and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true"))))
-}
-
-fn to_json(values: &Value) -> CoreResult<serde_json::Value> {
-    serde_json::to_value(values)
-        .map_err(|e| CoreError::invalid(format!("The values hold something that is not plain YAML data ({e}).")))
 }
 
 /// The release most service images are pinned to, if they follow the monthly tags.
@@ -222,7 +217,7 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
         chart_revision: app.as_ref().map(|a| a.chart_revision.clone()).unwrap_or_else(|| "master".into()),
     });
     let base = ImportedBase {
-        values: to_json(&values)?,
+        values: yaml_to_json(&values),
         split_files: commons.values_files.iter().map(|f| f.name.clone()).collect(),
         folder: folder.clone(),
         app: app.as_ref().map(serde_json::to_value).transpose().map_err(|e| CoreError::invalid(e.to_string()))?,
@@ -260,7 +255,7 @@ fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
         ..HelmDestination::default()
     });
     let base = ImportedBase {
-        values: to_json(&values)?,
+        values: yaml_to_json(&values),
         split_files: Vec::new(),
         folder: String::new(),
         app: None,
@@ -279,7 +274,7 @@ fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
     let migrated = manifest::manifest_to_values(&parsed);
     let template = manifest::is_release_template(&parsed);
     let base = ImportedBase {
-        values: to_json(&migrated.values)?,
+        values: yaml_to_json(&migrated.values),
         split_files: Vec::new(),
         folder: String::new(),
         app: None,
