@@ -570,7 +570,7 @@ export type DraftSummary = { id: string, kind: DraftKind, title: string, step: n
 
 export type DictionaryCheck = { url: string, 
 /**
- * Node schemas (entries that are not `_`-prefixed helper files).
+ * Node schemas (entries other than the `_`-prefixed helper files and the metaschema).
  */
 node_count: number, 
 /**
