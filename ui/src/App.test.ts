@@ -3,18 +3,9 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { MONITOR, fleetOf, healthOf } from './testing/fleet';
+import { MONITOR, STATUS, fleetOf, healthOf } from './testing/fleet';
 import type { AppStatus, CommandName, Commons, CommonsDraft, InventoryFilter, InventoryView } from './lib/backend/backend';
 
-const STATUS: AppStatus = {
-  version: '0.1.0',
-  data_dir: '/home/op/.local/share/gen3-csoc',
-  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
-  log_dir: '/home/op/.local/state/gen3-csoc/logs',
-  store_error: null,
-  moved_aside_to: null,
-  demo: false,
-};
 
 function makeCommons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
   return {

@@ -4,27 +4,16 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { MONITOR, fleetOf, healthOf } from './testing/fleet';
+import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './testing/fleet';
 import type {
-  AppStatus,
   CommandName,
   Commons,
   CredentialView,
-  InventoryView,
   KeyInfo,
   KeyPreview,
   VaultStatus,
 } from './lib/backend/backend';
 
-const STATUS: AppStatus = {
-  version: '0.1.0',
-  data_dir: '/home/op/.local/share/gen3-csoc',
-  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
-  log_dir: '/home/op/.local/state/gen3-csoc/logs',
-  store_error: null,
-  moved_aside_to: null,
-  demo: false,
-};
 
 const DAY = 86_400;
 const nowSecs = () => Math.floor(Date.now() / 1000);
@@ -89,14 +78,6 @@ function fakeRust(
   const calls: Call[] = [];
   const keys = [...(options.keys ?? [])];
   const commons = options.commons ?? [];
-  const view = (): InventoryView => ({
-    commons,
-    total: commons.length,
-    tags: [],
-    meshes: [],
-    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
-    read_at: Date.now(),
-  });
   mockIPC(
     (cmd, payload) => {
       const request = (payload as { request?: unknown } | undefined)?.request ?? null;
@@ -107,7 +88,7 @@ function fakeRust(
         case 'app_status':
           return STATUS;
         case 'inventory_list':
-          return view();
+          return inventoryOf(commons);
         case 'first_paint':
           return null;
         case 'fleet_view':

@@ -5,28 +5,17 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type {
-  AppStatus,
   CommandName,
   Commons,
   CommonsHealth,
   CommonsHealthDetail,
   FleetView,
   HistoryRange,
-  InventoryView,
   Mesh,
   SweepReport,
 } from './lib/backend/backend';
-import { MONITOR, emptySummary, fleetOf, healthOf } from './testing/fleet';
+import { MONITOR, STATUS, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
 
-const STATUS: AppStatus = {
-  version: '0.1.0',
-  data_dir: '/home/op/.local/share/gen3-csoc',
-  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
-  log_dir: '/home/op/.local/state/gen3-csoc/logs',
-  store_error: null,
-  moved_aside_to: null,
-  demo: false,
-};
 
 function commons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
   return {
@@ -103,14 +92,7 @@ function fakeRust(
   let store = [...(options.commons ?? [HUB, DEV])];
   let status = STATUS;
   const fleet = options.fleet ?? (() => fleetOf(store.map((c) => healthOf(c))));
-  const view = (): InventoryView => ({
-    commons: store,
-    total: store.length,
-    tags: ['nih'],
-    meshes: options.meshes ?? [],
-    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
-    read_at: Date.now(),
-  });
+  const view = () => inventoryOf(store, { tags: ['nih'], meshes: options.meshes ?? [] });
   mockIPC(
     (cmd, payload) => {
       const request = (payload as { request?: unknown } | undefined)?.request ?? null;

@@ -3,8 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { AppStatus, Commons, InventoryView } from './lib/backend/backend';
-import { fleetOf, healthOf } from './testing/fleet';
+import type { AppStatus, Commons } from './lib/backend/backend';
+import { fleetOf, healthOf, inventoryOf } from './testing/fleet';
 
 /** Long lists render only a window of rows around the viewport (800 px in jsdom, which has no layout). */
 
@@ -46,14 +46,7 @@ function fakeRust(rowTestId: string) {
   const store = many();
   const fleet = fleetOf(store.map((c) => healthOf(c)));
   const paintedRows: number[] = [];
-  const view = (): InventoryView => ({
-    commons: store,
-    total: store.length,
-    tags: ['nih'],
-    meshes: [],
-    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
-    read_at: Date.now(),
-  });
+  const view = () => inventoryOf(store, { tags: ['nih'] });
   mockIPC(
     (cmd, payload) => {
       const request = (payload as { request?: unknown } | undefined)?.request;

@@ -1,6 +1,30 @@
-import type { Commons, CommonsHealth, FleetSummary, FleetView, MonitorSettings } from '../lib/backend/backend';
+import type { AppStatus, Commons, CommonsHealth, FleetSummary, FleetView, InventoryView, MonitorSettings } from '../lib/backend/backend';
 
 /** Shared test data for the fleet screens: what the Rust side would answer. */
+/** What `app_status` answers for a cache that opened normally. */
+export const STATUS: AppStatus = {
+  version: '0.1.0',
+  data_dir: '/home/op/.local/share/gen3-csoc',
+  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
+  log_dir: '/home/op/.local/state/gen3-csoc/logs',
+  store_error: null,
+  moved_aside_to: null,
+  demo: false,
+};
+
+/** What `inventory_list` answers for these commons, never synced. */
+export function inventoryOf(commons: Commons[], extra: Partial<InventoryView> = {}): InventoryView {
+  return {
+    commons,
+    total: commons.length,
+    tags: [],
+    meshes: [],
+    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
+    read_at: Date.now(),
+    ...extra,
+  };
+}
+
 export const SERVICES = ['fence', 'indexd', 'peregrine', 'sheepdog', 'metadata'];
 
 export const MONITOR: MonitorSettings = { interval_secs: 300, notifications: true, cert_warn_days: [30, 14, 7, 1], key_warn_days: [7, 1] };

@@ -1,12 +1,10 @@
 import type {
-  AppStatus,
   Category,
   CommandName,
   Commons,
   CommonsAnswers,
   Draft,
   FileReview,
-  InventoryView,
   Requirement,
   Review,
   ServiceInfo,
@@ -14,18 +12,9 @@ import type {
   StepFinding,
 } from '../lib/backend/backend';
 import { defaultAnswers, gitopsDefaults } from '../lib/wizard/answers';
-import { MONITOR, fleetOf, healthOf } from './fleet';
+import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
-export const STATUS: AppStatus = {
-  version: '0.1.0',
-  data_dir: '/home/op/.local/share/gen3-csoc',
-  db_path: '/home/op/.local/share/gen3-csoc/cache.sqlite',
-  log_dir: '/home/op/.local/state/gen3-csoc/logs',
-  store_error: null,
-  moved_aside_to: null,
-  demo: false,
-};
 
 const req = (anyOf: string[], why: string): Requirement => ({ any_of: anyOf, why });
 const ARBORIST = req(['arborist'], 'arborist decides who may do what');
@@ -148,14 +137,6 @@ export function fakeWizardRust(options: FakeOptions = {}) {
   const review = options.review ?? hostnameReview;
   let nextId = 1;
   let clock = Date.UTC(2026, 11, 12, 14, 5);
-  const view = (): InventoryView => ({
-    commons,
-    total: commons.length,
-    tags: [],
-    meshes: [],
-    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
-    read_at: Date.now(),
-  });
   if (!installIpc) throw new Error('call useIpcMock(mockIPC) in the test file before using the fake Rust side');
   installIpc(
     (cmd, payload) => {
@@ -167,7 +148,7 @@ export function fakeWizardRust(options: FakeOptions = {}) {
         case 'app_status':
           return STATUS;
         case 'inventory_list':
-          return view();
+          return inventoryOf(commons);
         case 'first_paint':
           return null;
         case 'fleet_view':
