@@ -492,8 +492,10 @@ describe('commons wizard', () => {
       helm: null,
       watch: { result: 'healthy', progress: { ...watch, healthy: 12, waiting_for: [] }, message: 'All 12 services are healthy.' },
       files: ['data.example.org/values/values.yaml', 'data.example.org/values/user.yaml'],
+      notes: ['With External Secrets, Fence reads its private configuration from the secret-manager entry `fence-config`.'],
     });
     const result = await screen.findByTestId('launch-result');
+    expect(within(result).getByTestId('launch-notes')).toHaveTextContent('secret-manager entry `fence-config`');
     expect(within(result).getByTestId('launch-commit')).toHaveTextContent('3f2a9c1d5e7b');
     expect(within(result).getByTestId('launch-branch')).toHaveTextContent('gen3-csoc/data-example-org-1796000000');
     expect(within(result).getByTestId('launch-argo-app')).toHaveTextContent('data-example-org in namespace gen3');
@@ -537,7 +539,7 @@ describe('commons wizard', () => {
     await userEvent.click(screen.getByTestId('launch-cancel'));
     await waitFor(() => expect(rust.named('wizard_launch_cancel')).toHaveLength(1));
     expect(screen.getByTestId('launch-cancel')).toHaveTextContent('Cancelling…');
-    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, watch: null, files: ['values.yaml'] });
+    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, watch: null, files: ['values.yaml'], notes: [] });
     const result = await screen.findByTestId('launch-result');
     expect(result).toHaveTextContent('Launch cancelled');
     expect(within(result).getByTestId('launch-helm')).toHaveTextContent('Stopped by cancel');

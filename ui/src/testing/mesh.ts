@@ -177,7 +177,7 @@ export function fakeMeshRust(options: MeshFakeOptions = {}) {
       return mesh;
     },
     mesh_view: (r: { name: string }) => (options.report ?? (() => meshReportOf()))(r.name),
-    wizard_launch: () => ({ commons_id: HUB.id, git: null, helm: null, watch: null, files: [`${HUB_FOLDER}/values/values.yaml`] }),
+    wizard_launch: () => ({ commons_id: HUB.id, git: null, helm: null, watch: null, files: [`${HUB_FOLDER}/values/values.yaml`], notes: [] }),
     wizard_launch_cancel: () => null,
     ...options.overrides,
   };

@@ -46,6 +46,9 @@ pub enum Command {
     /// Import an existing commons, or render the files the commons wizard writes.
     #[command(subcommand)]
     Commons(CommonsCommand),
+    /// Render a data mesh's hub files.
+    #[command(subcommand)]
+    Mesh(MeshCommand),
     /// Print the fleet's last known state from the cache (no network).
     Status {
         /// Print the whole fleet view as JSON.
@@ -81,6 +84,18 @@ pub enum CommonsCommand {
     Import { path: PathBuf },
     /// Write the files the wizard would write from a saved answers file (YAML or JSON); exits
     /// non-zero with the validation errors, writing nothing, if the answers do not pass.
+    Render {
+        answers: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeshCommand {
+    /// Write the hub's files for a mesh answers file (YAML or JSON; a relative hub.gitops_folder
+    /// is read from the answers file's folder) into the gen3-gitops repository at --out, and print
+    /// the values each member must add; writes nothing while the checks find errors.
     Render {
         answers: PathBuf,
         #[arg(long, value_name = "DIR")]
@@ -160,6 +175,10 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
         }
         Command::Commons(CommonsCommand::Render { answers, out: dir }) => {
             let text = crate::deploy::cli::render(answers, dir)?;
+            writeln!(out, "{text}").map_err(write_err)?;
+        }
+        Command::Mesh(MeshCommand::Render { answers, out: dir }) => {
+            let text = crate::mesh::cli::render(answers, dir)?;
             writeln!(out, "{text}").map_err(write_err)?;
         }
         Command::Inventory(InventoryCommand::Import { file }) => {

@@ -461,11 +461,23 @@ fn wts_entries_have_the_gen3_helm_shape_and_no_secret() {
     );
     assert_eq!(at(&values, &["wts", "enabled"]), &Yaml::Bool(true));
     assert!(!serde_yaml_ng::to_string(&values).unwrap().contains("client_secret"), "no secret is written");
-    assert!(notes[0].message.contains("wts-g3auto") && notes[0].message.contains("data.midrc.org"));
+    assert!(notes[0].message.contains("oidc_client_secret") && notes[0].message.contains("data.midrc.org"));
 
     // Applying again replaces the entry for the same commons instead of adding another.
     apply_wts(&mut values, &entries).unwrap();
     assert_eq!(at(&values, &["wts", "secrets", "external_oidc"]).as_sequence().unwrap().len(), 2);
+
+    // With External Secrets the chart renders no WTS secret from the values: the entries go to the
+    // secret manager, named with its keys, and nothing lands where it would do nothing.
+    let mut es =
+        yaml("global:\n  externalSecrets:\n    deploy: true\nwts:\n  externalSecrets:\n    wtsG3auto: hub-wts-creds\n");
+    let notes = apply_wts(&mut es, &entries).unwrap();
+    assert!(at(&es, &["wts", "secrets"]).is_null(), "nothing written under wts.secrets");
+    let message = &notes[0].message;
+    assert_eq!(notes[0].code, "wts_external_oidc_secret_manager");
+    for part in ["`hub-wts-creds`", "appcreds.json", "external_oidc", "wts-hub-client", "midrc-orcid"] {
+        assert!(message.contains(part), "{part} in: {message}");
+    }
 }
 
 #[test]
@@ -533,12 +545,36 @@ fn dist_entries_match_the_resolvers_real_entries() {
     assert!(findings[0].message.contains("No Prefix"));
     assert_eq!(findings[0].severity, Severity::Warning);
 
-    let mut values = yaml("indexd:\n  dist:\n  - name: Old MIDRC\n    host: https://data.midrc.org/index/\n    hints: []\n    type: indexd\n  - name: Other\n    host: https://o.org/index/\n    hints: []\n    type: indexd\n");
+    // indexd reads DIST (JSON) from its environment; Helm replaces the env list, so the chart's
+    // defaults stay in it.
+    let dist_of = |values: &serde_yaml_ng::Value| -> (Vec<String>, Value) {
+        let env: Value = serde_json::to_value(at(values, &["indexd", "env"])).unwrap();
+        let names = env.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect();
+        let dist = env.as_array().unwrap().iter().find(|e| e["name"] == "DIST").expect("a DIST variable");
+        (names, serde_json::from_str(dist["value"].as_str().expect("DIST is a string")).unwrap())
+    };
+    let mut fresh = yaml("indexd:\n  defaultPrefix: dg.HUB1/\n");
+    apply_indexd_dist(&mut fresh, &entries).unwrap();
+    let (names, dist) = dist_of(&fresh);
+    assert_eq!(names, ["ARBORIST", "GEN3_DEBUG", "DIST"]);
+    assert_eq!(dist.as_array().unwrap().len(), 3);
+    assert_eq!(at(&fresh, &["indexd", "env"])[0]["value"], serde_yaml_ng::Value::from("true"));
+
+    let old = json!([
+        {"name": "Old MIDRC", "host": "https://data.midrc.org/index/", "hints": [], "type": "indexd"},
+        {"name": "Other", "host": "https://o.org/index/", "hints": [], "type": "indexd"}
+    ]);
+    let mut values = yaml(&format!(
+        "indexd:\n  env:\n  - name: ARBORIST\n    value: \"true\"\n  - name: DIST\n    value: '{old}'\n  - name: EXTRA\n    value: x\n"
+    ));
     apply_indexd_dist(&mut values, &entries).unwrap();
-    let dist: Value = serde_json::to_value(at(&values, &["indexd", "dist"])).unwrap();
+    let (names, dist) = dist_of(&values);
+    assert_eq!(names, ["ARBORIST", "DIST", "EXTRA"], "the operator's environment is kept, in its order");
     assert_eq!(dist.as_array().unwrap().len(), 4);
     assert_eq!(dist[0], as_json[0], "same host replaced in place");
     assert_eq!(dist[1]["name"], "Other");
+    let mut bad = yaml("indexd:\n  env:\n  - name: DIST\n    value: not json\n");
+    assert!(apply_indexd_dist(&mut bad, &entries).unwrap_err().message.contains("DIST"));
 
     let Some(dir) = reference() else { return };
     let manifest: Value =

@@ -14,25 +14,15 @@ use csoc_core::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_core::store::Store;
 use gen3_sim::{CommonsSpec, Fault, Fleet, Service};
 
+mod common;
+use common::copy_dir;
+
 /// A copy of the fixture hub folder in a temp dir, so the review diffs against real files.
 fn hub_folder(tmp: &Path) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gitops/demo/gen3.example.org");
     let dst = tmp.join("demo/gen3.example.org");
     copy_dir(&src, &dst);
     dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
 }
 
 fn member(fleet: &Fleet, name: &str, prefix: &str) -> MeshMemberAnswer {

@@ -309,7 +309,8 @@ namespace: string, release_name: string,
  */
 values_repo_url: string, 
 /**
- * gen3-helm branch or tag Argo CD renders (`master` upstream).
+ * gen3-helm branch or tag Argo CD renders; empty: what the repository's other Applications
+ * track (`master`, upstream's, when there are none).
  */
 chart_revision: string, };
 
@@ -726,7 +727,12 @@ export type LaunchProgress = { phase: LaunchPhase, message: string,
  */
 line: string | null, watch: WatchProgress | null, };
 
-export type LaunchReport = { commons_id: string | null, git: GitLaunch | null, helm: HelmOutcome | null, watch: WatchOutcome | null, files: Array<string>, };
+export type LaunchReport = { commons_id: string | null, git: GitLaunch | null, helm: HelmOutcome | null, watch: WatchOutcome | null, files: Array<string>, 
+/**
+ * What the launch could not deliver and where the operator must put it (client secrets with
+ * External Secrets or in GitOps mode).
+ */
+notes: Array<string>, };
 
 export type ImportKind = "gitops_folder" | "values_file" | "manifest" | "release_template" | "cluster_values";
 

@@ -45,7 +45,7 @@ export function gitopsDefaults(): GitopsDestination {
     namespace: '',
     release_name: '',
     values_repo_url: '',
-    chart_revision: 'master',
+    chart_revision: '',
   };
 }
 

@@ -53,7 +53,8 @@ pub struct GitopsDestination {
     pub release_name: String,
     /// URL Argo CD reads the values from (the `ref: values` source).
     pub values_repo_url: String,
-    /// gen3-helm branch or tag Argo CD renders (`master` upstream).
+    /// gen3-helm branch or tag Argo CD renders; empty: what the repository's other Applications
+    /// track (`master`, upstream's, when there are none).
     pub chart_revision: String,
 }
 
@@ -209,7 +210,7 @@ impl Default for GitopsDestination {
             namespace: String::new(),
             release_name: String::new(),
             values_repo_url: String::new(),
-            chart_revision: "master".into(),
+            chart_revision: String::new(),
         }
     }
 }

@@ -6,6 +6,8 @@
 //! change, so importing a commons and generating it again gives the same values: an operator's
 //! review diff then shows exactly their edits.
 
+use std::path::Path;
+
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::deploy::answers::{
@@ -14,7 +16,7 @@ use crate::deploy::answers::{
 use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
 use crate::deploy::import::release_of;
 use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
-use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
+use crate::deploy::{catalog, manifest, repo_apps, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
 
@@ -27,7 +29,7 @@ const MONTHLY_IMAGES: &[(&str, &str)] = &[
     ("argo-wrapper", "argo-wrapper"),
     ("audit", "audit-service"),
     ("cohort-middleware", "cohort-middleware"),
-    ("dashboard", "gen3-dashboard"),
+    ("dashboard", "gen3-statics"),
     ("fence", "fence"),
     ("gen3-user-data-library", "gen3-user-data-library"),
     ("gen3-workflow", "gen3-workflow"),
@@ -144,6 +146,11 @@ fn apply_identity(values: &mut Values, a: &CommonsAnswers) {
         if a.identity.environment == Environment::Production {
             values.put("global.pdb", Value::Bool(true), None);
         }
+        // revproxy renders its ALB Ingress (which carries the certificate ARN and the hostname)
+        // only with global.aws.enabled; without it a non-dev commons has no Ingress at all.
+        if !a.identity.revproxy_arn.trim().is_empty() {
+            values.put("global.aws.enabled", Value::Bool(true), None);
+        }
     }
 }
 
@@ -232,7 +239,7 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
             entry.push(("name", string(p.label.trim())));
             entry.push(("api_base_url", string(api)));
             let mut kwargs = Mapping::new();
-            kwargs.insert(string("scope"), string("openid user"));
+            kwargs.insert(string("scope"), string("openid"));
             kwargs.insert(string("redirect_uri"), string(&format!("https://{host}/user/login/fence/login")));
             entry.push(("client_kwargs", Value::Mapping(kwargs)));
             entry.push(("authorize_url", string(&format!("{api}/oauth2/authorize"))));
@@ -243,9 +250,20 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
     entry
 }
 
+/// Where fence's non-secret login settings go: with External Secrets the chart does not render
+/// `FENCE_CONFIG` at all (fence-config comes from the secret manager), but it always renders
+/// `FENCE_CONFIG_PUBLIC` (ConfigMap `manifest-fence`, merged under the secret by fence).
+pub fn fence_login_section(values: &Value) -> &'static str {
+    if get_path(values, "global.externalSecrets.deploy") == Some(&Value::Bool(true)) {
+        "fence.FENCE_CONFIG_PUBLIC"
+    } else {
+        "fence.FENCE_CONFIG"
+    }
+}
+
 fn apply_login(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    let base = "fence.FENCE_CONFIG";
+    let base = fence_login_section(&values.tree);
     let mock = Value::Bool(a.login.mock_login);
     values.put(&format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
     values.put(&format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
@@ -352,7 +370,14 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
     app.project = dest.argo_project.trim().to_string();
     app.dest_namespace = dest.namespace.trim().to_string();
     app.release_name = dest.release_name.trim().to_string();
-    app.chart_revision = dest.chart_revision.trim().to_string();
+    app.chart_revision = match dest.chart_revision.trim() {
+        // Empty: what the repository's other Applications track (master when there are none).
+        "" if base.and_then(|b| b.app.as_ref()).is_none() => {
+            repo_apps::chart_revision(Path::new(dest.repo_path.trim()))
+        }
+        "" => app.chart_revision.clone(),
+        revision => revision.to_string(),
+    };
     if !dest.values_repo_url.trim().is_empty() {
         app.values_repo_url = dest.values_repo_url.trim().to_string();
     }

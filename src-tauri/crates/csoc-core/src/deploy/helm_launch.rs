@@ -152,7 +152,7 @@ pub fn check_target(t: &HelmTarget) -> CoreResult<()> {
     }
 }
 
-fn is_dns_name(s: &str, max: usize, dots: bool) -> bool {
+pub(crate) fn is_dns_name(s: &str, max: usize, dots: bool) -> bool {
     let label_ok = |l: &str| {
         !l.is_empty()
             && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -297,7 +297,7 @@ pub async fn run_helm(
     Err(CoreError::new(ErrorCode::ToolFailed, format!("helm failed ({code}){said}.")))
 }
 
-fn spawn_error(binary: &Path, e: &std::io::Error) -> CoreError {
+pub(crate) fn spawn_error(binary: &Path, e: &std::io::Error) -> CoreError {
     match e.kind() {
         std::io::ErrorKind::NotFound => CoreError::new(
             ErrorCode::ToolMissing,
@@ -325,7 +325,7 @@ fn says_unreachable(line: &str) -> bool {
 
 /// Masks the value after a key that names a secret (`password: x`, `API_KEY=x`): helm does not
 /// print values, but a chart's NOTES or a plugin might.
-fn mask_secrets(line: &str) -> String {
+pub(crate) fn mask_secrets(line: &str) -> String {
     const KEYS: [&str; 6] = ["password", "passwd", "secret", "token", "api_key", "apikey"];
     let lower = line.to_ascii_lowercase();
     let Some(key_at) = KEYS.iter().filter_map(|k| lower.find(k).map(|i| i + k.len())).min() else {

@@ -15,7 +15,7 @@ use crate::deploy::helm_launch::{self, HelmLine, HelmOutcome, HelmTarget};
 use crate::deploy::import::add_to_inventory;
 use crate::deploy::review::{all_findings, destination_root};
 use crate::deploy::watch::{self, WatchOptions, WatchOutcome, WatchProgress};
-use crate::deploy::{output, Severity};
+use crate::deploy::{landing, output, Severity};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{now_ms, Environment};
 use crate::monitor::sweep::SweepTarget;
@@ -60,6 +60,9 @@ pub struct LaunchReport {
     pub helm: Option<HelmOutcome>,
     pub watch: Option<WatchOutcome>,
     pub files: Vec<String>,
+    /// What the launch could not deliver and where the operator must put it (client secrets with
+    /// External Secrets or in GitOps mode).
+    pub notes: Vec<String>,
 }
 
 /// The branch a GitOps launch commits to: one per launch, named for the commons and the time.
@@ -125,7 +128,8 @@ pub async fn launch(
     let generated = generate(a)?;
     let root = destination_root(a);
     let files: Vec<String> = generated.files.iter().map(|f| f.path.clone()).collect();
-    let mut report = LaunchReport { commons_id: None, git: None, helm: None, watch: None, files };
+    let notes = landing::login_secret_findings(a, &generated.values).into_iter().map(|f| f.message).collect();
+    let mut report = LaunchReport { commons_id: None, git: None, helm: None, watch: None, files, notes };
     let say = |phase, message: String| LaunchProgress { phase, message, line: None, watch: None };
 
     match &a.destination {

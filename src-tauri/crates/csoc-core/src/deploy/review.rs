@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use crate::deploy::answers::{CommonsAnswers, DatabaseMode, Destination, ProviderKind};
 use crate::deploy::generate::{generate, Generated};
-use crate::deploy::{findings, output, user_yaml, values_model, Finding, GeneratedFile, Severity};
+use crate::deploy::{findings, landing, output, user_yaml, values_model, Finding, GeneratedFile, Severity};
 use crate::error::CoreResult;
 use crate::model::Environment;
 use crate::validate::is_release;
@@ -333,6 +333,8 @@ pub fn all_findings(a: &CommonsAnswers, generated: &Generated) -> Vec<StepFindin
             .into_iter()
             .map(|f| (step_of(&f), f)),
     );
+    raw.extend(landing::login_secret_findings(a, &generated.values).into_iter().map(|f| (STEP_LOGIN, f)));
+    raw.extend(landing::user_yaml_findings(&generated.values).into_iter().map(|f| (STEP_AUTHORIZATION, f)));
     if let Some(why) = &generated.user_yaml_error {
         raw.push((STEP_AUTHORIZATION, error("user_yaml_spec", "authorization.spec", why.clone())));
     }

@@ -1,6 +1,6 @@
 //! The entries that federate a mesh beyond its metadata: the hub's WTS tokens for the members'
 //! data (`wts.secrets.external_oidc`), members that log in through the hub's Fence (Fence as
-//! IdP), and GUID resolution by prefix (`indexd.dist`). Client secrets are never written: each
+//! IdP), and GUID resolution by prefix (indexd's `DIST` environment variable). Client secrets are never written: each
 //! entry that needs one comes with a finding naming where the operator puts it.
 
 use indexmap::IndexMap;
@@ -185,10 +185,56 @@ fn external_oidc_yaml(e: &ExternalOidc) -> Value {
     ])
 }
 
-/// Writes the entries into the hub's values (replacing entries for the same `base_url`, keeping
-/// others) and says where each client secret goes.
+/// Whether the chart renders WTS's `appcreds.json` from the values (`wts.secrets.external_oidc`):
+/// only without External Secrets, or with `wts.externalSecrets.createK8sWtsSecret`.
+fn wts_reads_values(values: &Value) -> bool {
+    get_path(values, &["global", "externalSecrets", "deploy"]) != Some(&Value::Bool(true))
+        || get_path(values, &["wts", "externalSecrets", "createK8sWtsSecret"]) == Some(&Value::Bool(true))
+}
+
+/// The secret-manager entry WTS reads `appcreds.json` from with External Secrets.
+fn wts_secret_entry(values: &Value) -> String {
+    get_path(values, &["wts", "externalSecrets", "wtsG3auto"])
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or("wts-g3auto")
+        .to_string()
+}
+
+/// Writes the entries where WTS will read them and says where each client secret goes. Without
+/// External Secrets they go into `wts.secrets.external_oidc` (replacing entries for the same
+/// `base_url`, keeping others); with it the chart does not render that Secret, so nothing is
+/// written and the finding names the secret-manager entry and keys to add.
 pub fn apply_wts(values: &mut Value, entries: &[ExternalOidc]) -> CoreResult<Vec<Finding>> {
     set_path(values, &["wts"], "enabled", Value::Bool(true))?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hosts: Vec<&str> = entries.iter().map(|e| host(&e.base_url)).collect();
+    if !wts_reads_values(values) {
+        let listed: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                let mut json = crate::deploy::yaml::yaml_to_json(&external_oidc_yaml(e));
+                json["oidc_client_secret"] = serde_json::Value::from("<the client secret from that commons' Fence>");
+                json
+            })
+            .collect();
+        let listed = serde_json::to_string_pretty(&listed).unwrap_or_default();
+        return Ok(vec![finding(
+            Severity::Warning,
+            "wts_external_oidc_secret_manager",
+            "wts.secrets.external_oidc",
+            format!(
+                "With External Secrets (global.externalSecrets.deploy) gen3-helm does not render WTS's secret from the \
+                 values: WTS reads appcreds.json from the secret-manager entry `{entry}` (wts.externalSecrets.wtsG3auto). \
+                 Add the key `external_oidc` to the JSON in that entry's `appcreds.json` property, with these entries and \
+                 each oidc_client_secret filled in from your records: {listed}. Until then WTS cannot get tokens from {hosts}.",
+                entry = wts_secret_entry(values),
+                hosts = hosts.join(", ")
+            ),
+        )]);
+    }
     let secrets = section_mut(values, &["wts", "secrets"])?;
     let list = secrets.entry(Value::from("external_oidc")).or_insert(Value::Null);
     if list.is_null() {
@@ -203,21 +249,20 @@ pub fn apply_wts(values: &mut Value, entries: &[ExternalOidc]) -> CoreResult<Vec
         list.retain(|old| old.get("base_url").and_then(Value::as_str) != Some(e.base_url.as_str()));
         list.push(external_oidc_yaml(e));
     }
-    if entries.is_empty() {
-        return Ok(Vec::new());
-    }
-    let hosts: Vec<&str> = entries.iter().map(|e| host(&e.base_url)).collect();
     Ok(vec![finding(
         Severity::Warning,
         "wts_client_secret",
         "wts.secrets.external_oidc",
         format!(
-            "The client secrets for {} are not written into the values. With External Secrets \
-             (global.externalSecrets.deploy) WTS reads external_oidc from the `wts-g3auto` secret (name set by \
-             wts.externalSecrets.wtsG3auto): add these entries there, each with its oidc_client_secret. Without \
-             External Secrets, supply oidc_client_secret for each entry at install time from your secret store; WTS \
-             cannot log in to a member without it.",
-            hosts.join(", ")
+            "The entries for {hosts} are in wts.secrets.external_oidc, without their client secrets (they would be \
+             committed in the clear): supply each oidc_client_secret at install time from your secret store (a private \
+             values file given to helm after this one). Check the wts-g3auto Secret in the review's Rendered view: \
+             gen3-helm up to at least commit 42cc46b (2026-08-21) renders appcreds.json with \"external_oidc\": [] \
+             whatever the values say (helm/wts/templates/secret.yaml passes its arguments to `default` in the wrong \
+             order). With such a chart WTS only gets these entries from the secret manager: turn on External Secrets \
+             and add them to the `{entry}` entry's appcreds.json. WTS cannot log in to a member without them.",
+            hosts = hosts.join(", "),
+            entry = wts_secret_entry(values),
         ),
     )])
 }
@@ -343,7 +388,7 @@ pub fn indexd_dist(members: &[FederationMember]) -> CoreResult<(Vec<DistEntry>, 
             findings.push(finding(
                 Severity::Warning,
                 "dist_no_prefix",
-                "indexd.dist",
+                "indexd.env",
                 format!(
                     "{} has no indexd prefix, so no GUID hint routes to it: the resolver only asks it after every \
                      hinted commons. Enter its indexd.defaultPrefix (e.g. dg.XXXX/) if it has one.",
@@ -361,28 +406,49 @@ pub fn indexd_dist(members: &[FederationMember]) -> CoreResult<(Vec<DistEntry>, 
     Ok((entries, findings))
 }
 
-/// Writes the entries into the resolver's `indexd.dist`, replacing entries for the same host and
-/// keeping the others in place.
+/// indexd's environment as gen3-helm's `indexd/values.yaml` sets it. Helm replaces a list rather
+/// than merging it, so writing `indexd.env` must keep these or indexd loses its arborist checks.
+const INDEXD_DEFAULT_ENV: [(&str, &str); 2] = [("ARBORIST", "true"), ("GEN3_DEBUG", "False")];
+
+/// Writes the entries into the resolver's `DIST` environment variable (JSON, read by indexd's
+/// `local_settings.py`) in `indexd.env`: entries for the same host are replaced, others kept in
+/// place, and the rest of the environment (the chart's defaults when the list is new) is kept.
 pub fn apply_indexd_dist(values: &mut Value, entries: &[DistEntry]) -> CoreResult<()> {
     let section = section_mut(values, &["indexd"])?;
-    let list = section.entry(Value::from("dist")).or_insert(Value::Null);
-    if list.is_null() {
-        *list = Value::Sequence(Vec::new());
+    let env = section.entry(Value::from("env")).or_insert(Value::Null);
+    if env.is_null() {
+        *env = Value::Sequence(
+            INDEXD_DEFAULT_ENV
+                .iter()
+                .map(|(n, v)| yaml_map(vec![("name", Value::from(*n)), ("value", Value::from(*v))]))
+                .collect(),
+        );
     }
-    let Value::Sequence(list) = list else {
-        return Err(CoreError::invalid("In the values file, indexd.dist is not a list. Fix that key by hand first."));
+    let Value::Sequence(env) = env else {
+        return Err(CoreError::invalid("In the values file, indexd.env is not a list. Fix that key by hand first."));
+    };
+    let is_dist = |v: &Value| v.get("name").and_then(Value::as_str) == Some("DIST");
+    let mut dist: Vec<serde_json::Value> = match env.iter().find(|v| is_dist(v)).and_then(|v| v.get("value")) {
+        None => Vec::new(),
+        Some(v) => v.as_str().and_then(|t| serde_json::from_str(t).ok()).ok_or_else(|| {
+            CoreError::invalid(
+                "In the values file, indexd.env's DIST is not a JSON list of resolver entries. Fix it by hand first.",
+            )
+        })?,
     };
     for e in entries {
-        let yaml = yaml_map(vec![
-            ("name", Value::from(e.name.as_str())),
-            ("host", Value::from(e.host.as_str())),
-            ("hints", Value::Sequence(e.hints.iter().map(|h| Value::from(h.as_str())).collect())),
-            ("type", Value::from(e.dist_type.as_str())),
-        ]);
-        match list.iter_mut().find(|old| old.get("host").and_then(Value::as_str) == Some(e.host.as_str())) {
-            Some(old) => *old = yaml,
-            None => list.push(yaml),
+        let json = serde_json::to_value(e)
+            .map_err(|err| CoreError::invalid(format!("The indexd dist entry could not be written ({err}).")))?;
+        match dist.iter_mut().find(|old| old.get("host").and_then(serde_json::Value::as_str) == Some(e.host.as_str())) {
+            Some(old) => *old = json,
+            None => dist.push(json),
         }
+    }
+    let text = serde_json::Value::Array(dist).to_string();
+    let entry = yaml_map(vec![("name", Value::from("DIST")), ("value", Value::from(text))]);
+    match env.iter_mut().find(|v| is_dist(v)) {
+        Some(old) => *old = entry,
+        None => env.push(entry),
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! members' real metadata, and the mesh view.
 
 pub mod aggmds;
+pub mod cli;
 pub mod federation;
 mod jsonpath;
 pub mod mapping;

@@ -1,0 +1,78 @@
+//! `gen3-csoc mesh render ANSWERS --out DIR`: a mesh's hub files for scripts and CI, through the
+//! same build and checks as the mesh wizard.
+
+use std::path::Path;
+
+use crate::deploy::answers::Destination;
+use crate::deploy::generate::generate;
+use crate::deploy::review::all_findings;
+use crate::deploy::{output, yaml, Severity};
+use crate::error::{CoreError, CoreResult};
+use crate::mesh::wizard::{build, MeshAnswers, MeshBuild};
+
+/// Reads a mesh answers file (YAML or JSON). A relative `hub.gitops_folder` is read from the
+/// answers file's folder, so an answers file can sit beside the repository it describes.
+pub fn read_mesh_answers(path: &Path) -> CoreResult<MeshAnswers> {
+    let text = std::fs::read_to_string(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let name = path.display().to_string();
+    let mut answers: MeshAnswers = serde_yaml_ng::from_value(yaml::parse_yaml(&text, &name)?)
+        .map_err(|e| CoreError::invalid(format!("{name} is not a mesh answers file: {e}.")))?;
+    let folder = answers.hub.gitops_folder.trim();
+    if !folder.is_empty() && Path::new(folder).is_relative() {
+        let base = path.parent().unwrap_or(Path::new("."));
+        answers.hub.gitops_folder = base.join(folder).display().to_string();
+    }
+    Ok(answers)
+}
+
+/// Builds the mesh into its hub's answers, with the hub's gen3-gitops clone at `repo`.
+pub fn build_hub(answers: &MeshAnswers, repo: &Path) -> CoreResult<MeshBuild> {
+    let mut built = build(answers)?;
+    if let Destination::Gitops(g) = &mut built.hub.destination {
+        g.repo_path = repo.display().to_string();
+    }
+    Ok(built)
+}
+
+/// Writes the hub's files into `out` (the gen3-gitops repository root) and returns what to print:
+/// the files, every warning, and the values each member must add for Fence as IdP. Refuses,
+/// writing nothing, while an error stands.
+pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
+    let answers = read_mesh_answers(answers_file)?;
+    let built = build_hub(&answers, out)?;
+    let generated = generate(&built.hub)?;
+    let hub_findings = all_findings(&built.hub, &generated);
+    let errors: Vec<String> = built
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("error: {}", f.message))
+        .chain(
+            hub_findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Error && !f.acknowledged)
+                .map(|f| format!("error (step {}): {}", f.step, f.finding.message)),
+        )
+        .collect();
+    if !errors.is_empty() {
+        return Err(CoreError::invalid(format!(
+            "The mesh in {} does not pass the checks; nothing was written.\n{}",
+            answers_file.display(),
+            errors.join("\n")
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| CoreError::io("create", out, &e))?;
+    let written = output::write_atomically(out, &generated.files)?;
+    let mut lines: Vec<String> = written.iter().map(|p| format!("wrote {}", p.display())).collect();
+    lines.extend(built.findings.iter().map(|f| format!("warning: {}", f.message)));
+    lines.extend(
+        hub_findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Warning)
+            .map(|f| format!("warning (step {}): {}", f.step, f.finding.message)),
+    );
+    for s in &built.member_snippets {
+        lines.push(format!("Add to {}'s values (its users log in through the hub):\n{}", s.member, s.yaml.trim_end()));
+    }
+    Ok(lines.join("\n"))
+}

@@ -1,0 +1,339 @@
+//! Generated values count only if the real gen3-helm chart renders them where the services read
+//! them. Every wizard fixture, every docs/examples answers file and the example mesh hub go
+//! through `helm template` of ../shared/gen3-helm/helm/gen3 with a real helm, and the assertions
+//! are on the rendered Kubernetes objects. Skipped, saying why, when the chart or helm is absent
+//! (CI has both: scripts/test.sh installs helm).
+
+use std::path::{Path, PathBuf};
+
+use csoc_core::deploy::answers::{CommonsAnswers, Destination};
+use csoc_core::deploy::cli::read_answers;
+use csoc_core::deploy::generate::{generate, Generated};
+use csoc_core::deploy::helm_launch::find_helm;
+use csoc_core::deploy::rendered::{secret_text, Objects};
+use csoc_core::deploy::rendered_view::{render_files, rendered_view, RenderedView};
+use csoc_core::deploy::review::review;
+use csoc_core::deploy::yaml::get_path;
+use csoc_core::deploy::GeneratedFile;
+use csoc_core::mesh::cli::{build_hub, read_mesh_answers};
+use csoc_core::model::Environment;
+use serde_yaml_ng::Value;
+
+mod common;
+use common::copy_dir;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+/// The real chart and a real helm, or why the test cannot run here.
+fn chart_and_helm() -> Option<(PathBuf, PathBuf)> {
+    let chart = workspace().join("../shared/gen3-helm/helm/gen3");
+    if !chart.join("Chart.yaml").is_file() {
+        eprintln!("skipped: ../shared/gen3-helm is not here (CI has it); these tests render the real chart");
+        return None;
+    }
+    match find_helm() {
+        Ok(helm) => Some((chart, helm)),
+        Err(e) => {
+            eprintln!("skipped: {} (scripts/test.sh installs it)", e.message);
+            None
+        }
+    }
+}
+
+fn answers_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wizard"), workspace().join("docs/examples")]
+    {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 4, "two fixtures and two commons examples at least: {files:?}");
+    files
+}
+
+/// The answers in `file`, writing into `root` (the clone, or helm's output folder).
+fn answers_in(file: &Path, root: &Path) -> CommonsAnswers {
+    let mut a = read_answers(file).unwrap();
+    match &mut a.destination {
+        Destination::Gitops(g) => g.repo_path = root.display().to_string(),
+        Destination::Helm(h) => h.output_dir = root.display().to_string(),
+    }
+    a
+}
+
+/// The answers rendered into a temporary destination, as `commons render` would write them.
+fn render(a: &CommonsAnswers, chart: &Path, helm: &Path) -> (Generated, Objects) {
+    let generated = generate(a).unwrap();
+    let objects =
+        render_files(a, &generated.files, helm, chart).unwrap_or_else(|e| panic!("helm template: {}", e.message));
+    assert!(objects.len() > 20, "the chart rendered only {} objects", objects.len());
+    (generated, objects)
+}
+
+fn text<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    path.iter().try_fold(v, |v, k| v.get(*k)).and_then(Value::as_str).unwrap_or_else(|| panic!("no text at {path:?}"))
+}
+
+fn containers(deployment: &Value) -> Vec<&Value> {
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|k| deployment.get("spec")?.get("template")?.get("spec")?.get(*k)?.as_sequence())
+        .flatten()
+        .collect()
+}
+
+fn env_of<'a>(container: &'a Value, name: &str) -> Option<&'a str> {
+    container
+        .get("env")?
+        .as_sequence()?
+        .iter()
+        .find(|e| e.get("name").and_then(Value::as_str) == Some(name))?
+        .get("value")?
+        .as_str()
+}
+
+/// Fence's login settings as the pod reads them: the public ConfigMap with External Secrets, the
+/// rendered fence-config Secret without.
+fn fence_login_config(objects: &Objects, external_secrets: bool) -> Value {
+    let text = if external_secrets {
+        assert!(
+            objects.get("Secret", "fence-config").is_none(),
+            "with External Secrets the chart renders no fence-config"
+        );
+        let cm = objects.get("ConfigMap", "manifest-fence").expect("ConfigMap manifest-fence");
+        text(cm, &["data", "fence-config-public.yaml"]).to_string()
+    } else {
+        let secret = objects.get("Secret", "fence-config").expect("Secret fence-config");
+        secret_text(secret, "fence-config.yaml").expect("fence-config.yaml is text")
+    };
+    serde_yaml_ng::from_str(&text).expect("fence's config is YAML")
+}
+
+#[test]
+fn every_fixture_and_example_lands_where_the_services_read_it() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    for path in answers_files() {
+        let name = path.display().to_string();
+        let out = tempfile::tempdir().unwrap();
+        let a = answers_in(&path, out.path());
+        let (generated, objects) = render(&a, &chart, &helm);
+        let host = a.identity.hostname.as_str();
+        let release = a.identity.release.as_str();
+        eprintln!("{name}: {} objects", objects.len());
+
+        let global = objects.get("ConfigMap", "manifest-global").expect("manifest-global");
+        assert_eq!(text(global, &["data", "hostname"]), host, "{name}: manifest-global hostname");
+        let ingress_hosts: Vec<&str> = objects
+            .of_kind("Ingress")
+            .flat_map(|(_, i)| {
+                i.get("spec").and_then(|s| s.get("rules")).and_then(Value::as_sequence).into_iter().flatten()
+            })
+            .filter_map(|r| r.get("host").and_then(Value::as_str))
+            .collect();
+        assert!(ingress_hosts.contains(&host), "{name}: ingress hosts {ingress_hosts:?}");
+
+        for (service, image) in
+            [("fence", "quay.io/cdis/fence"), ("indexd", "quay.io/cdis/indexd"), ("sheepdog", "quay.io/cdis/sheepdog")]
+        {
+            let d = objects.get("Deployment", &format!("{service}-deployment")).expect(service);
+            let images: Vec<&str> =
+                containers(d).iter().filter_map(|c| c.get("image").and_then(Value::as_str)).collect();
+            assert!(images.contains(&format!("{image}:{release}").as_str()), "{name}: {service} images {images:?}");
+        }
+        if a.services.iter().any(|s| s == "dashboard") {
+            let d =
+                objects.get("Deployment", "dashboard-deployment").or_else(|| objects.get("Deployment", "dashboard"));
+            let images: Vec<&str> = d
+                .map(|d| containers(d).iter().filter_map(|c| c.get("image").and_then(Value::as_str)).collect())
+                .unwrap_or_default();
+            assert!(
+                images.contains(&format!("quay.io/cdis/gen3-statics:{release}").as_str()),
+                "{name}: dashboard {images:?}"
+            );
+        }
+
+        let es = a.database.external_secrets;
+        let fence = fence_login_config(&objects, es);
+        for p in &a.login.providers {
+            assert_eq!(
+                get_path(&fence, &format!("OPENID_CONNECT.{}.client_id", p.idp)).and_then(Value::as_str),
+                Some(p.client_id.as_str()),
+                "{name}: {} client id",
+                p.idp
+            );
+            let options = get_path(&fence, "LOGIN_OPTIONS").and_then(Value::as_sequence).expect("LOGIN_OPTIONS");
+            assert!(
+                options.iter().any(|o| o.get("idp").and_then(Value::as_str) == Some(&p.idp)),
+                "{name}: {options:?}"
+            );
+        }
+
+        let usersync = get_path(&generated.values, "fence.usersync.usersync") == Some(&Value::Bool(true));
+        if let (Some(user_yaml), false) = (&generated.user_yaml, usersync) {
+            assert!(objects.get("Job", "useryaml").is_some(), "{name}: the useryaml Job loads the user.yaml");
+            let cm = objects.get("ConfigMap", "useryaml").expect("ConfigMap useryaml");
+            assert_eq!(text(cm, &["data", "useryaml"]).trim(), user_yaml.trim(), "{name}: USER_YAML reaches the job");
+        }
+
+        let policies = objects.of_kind("NetworkPolicy").count();
+        if a.identity.environment == Environment::Production {
+            assert!(policies > 0, "{name}: a production commons has network policies");
+        }
+    }
+}
+
+#[test]
+fn usersync_from_s3_is_a_finding_and_the_job_does_not_run() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let mut a = answers_in(&workspace().join("docs/examples/dev-commons.yaml"), out.path());
+    let mut base = generate(&a).unwrap().values;
+    csoc_core::deploy::yaml::set_path(&mut base, "fence.usersync.usersync", Value::Bool(true));
+    csoc_core::deploy::yaml::set_path(
+        &mut base,
+        "fence.usersync.userYamlS3Path",
+        Value::from("s3://my-bucket/user.yaml"),
+    );
+    a.base = Some(csoc_core::deploy::answers::ImportedBase {
+        values: csoc_core::deploy::yaml::yaml_to_json(&base),
+        split_files: vec!["values.yaml".into()],
+        folder: a.gitops_folder().unwrap(),
+        app: None,
+        chart: None,
+        legacy: None,
+    });
+    let (_, objects) = render(&a, &chart, &helm);
+    assert!(objects.get("Job", "useryaml").is_none(), "usersync on: no useryaml job");
+    assert!(objects.get("CronJob", "usersync").is_some(), "usersync on: the usersync CronJob");
+    let r = review(&a).unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.finding.code == "user_yaml_from_s3")
+        .expect("a finding says the user.yaml is unused");
+    assert!(f.finding.message.contains("s3://my-bucket/user.yaml"), "{}", f.finding.message);
+}
+
+fn mesh_hub(out: &Path) -> csoc_core::mesh::wizard::MeshBuild {
+    let answers = read_mesh_answers(&workspace().join("docs/examples/mesh/mesh.yaml")).unwrap();
+    build_hub(&answers, out).unwrap()
+}
+
+#[test]
+fn a_mesh_hub_resolves_guids_aggregates_metadata_and_gets_tokens() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let built = mesh_hub(out.path());
+    let (_, objects) = render(&built.hub, &chart, &helm);
+
+    let indexd = objects.get("Deployment", "indexd-deployment").expect("indexd");
+    let c = containers(indexd).into_iter().find(|c| env_of(c, "DIST").is_some()).expect("a container with DIST");
+    let dist: serde_json::Value = serde_json::from_str(env_of(c, "DIST").unwrap()).expect("DIST is JSON");
+    let hosts: Vec<&str> = dist.as_array().unwrap().iter().filter_map(|e| e["host"].as_str()).collect();
+    assert_eq!(hosts, ["https://alpha.example.org/index/", "https://beta.example.org/index/"]);
+    assert_eq!(env_of(c, "ARBORIST"), Some("true"), "the chart's ARBORIST is kept");
+    assert_eq!(env_of(c, "GEN3_DEBUG"), Some("False"), "the chart's GEN3_DEBUG is kept");
+
+    let agg = objects.get("ConfigMap", "agg-mds-config").expect("the AggMDS ConfigMap");
+    let config: serde_json::Value = serde_json::from_str(text(agg, &["data", "aggregate_config.json"])).unwrap();
+    let names: Vec<&String> = config["adapter_commons"].as_object().expect("adapter_commons").keys().collect();
+    assert_eq!(names, ["Alpha", "Beta"]);
+    let metadata = objects.get("Deployment", "metadata-deployment").expect("metadata");
+    assert!(containers(metadata).iter().any(|c| env_of(c, "USE_AGG_MDS").is_some()), "metadata runs with AggMDS");
+
+    // The entries are where gen3-helm documents them; the chart at the pinned commit renders
+    // `"external_oidc": []` whatever they say, and then the hub's findings must say so.
+    let written = get_path(&generate(&built.hub).unwrap().values, "wts.secrets.external_oidc")
+        .and_then(Value::as_sequence)
+        .map(|l| {
+            l.iter().filter_map(|e| e.get("base_url").and_then(Value::as_str).map(str::to_string)).collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    assert_eq!(written, ["https://alpha.example.org", "https://beta.example.org"]);
+    let wts = objects.get("Secret", "wts-g3auto").expect("the wts Secret");
+    let appcreds_text = secret_text(wts, "appcreds.json").expect("appcreds.json");
+    let appcreds: serde_json::Value = serde_json::from_str(&appcreds_text).expect("appcreds.json is JSON");
+    let urls: Vec<&str> =
+        appcreds["external_oidc"].as_array().unwrap().iter().filter_map(|e| e["base_url"].as_str()).collect();
+    if urls.is_empty() {
+        let note = built.findings.iter().find(|f| f.code == "wts_client_secret").expect("a finding about WTS");
+        assert!(
+            note.message.contains("\"external_oidc\": []") && note.message.contains("`wts-g3auto`"),
+            "{}",
+            note.message
+        );
+    } else {
+        assert_eq!(urls, ["https://alpha.example.org", "https://beta.example.org"]);
+    }
+    assert!(!appcreds_text.contains("oidc_client_secret"), "no secret value written");
+}
+
+#[test]
+fn with_external_secrets_the_hub_says_what_goes_into_the_secret_manager() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let mut answers = read_mesh_answers(&workspace().join("docs/examples/mesh/mesh.yaml")).unwrap();
+    // The same hub with External Secrets on: a copy of its folder with the switch set.
+    let hub = tempfile::tempdir().unwrap();
+    let folder = hub.path().join("hub/hub.example.org");
+    copy_dir(Path::new(&answers.hub.gitops_folder), &folder);
+    let values = folder.join("values/values.yaml");
+    let mut doc: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&values).unwrap()).unwrap();
+    csoc_core::deploy::yaml::set_path(&mut doc, "global.externalSecrets.deploy", Value::Bool(true));
+    std::fs::write(&values, serde_yaml_ng::to_string(&doc).unwrap()).unwrap();
+    answers.hub.gitops_folder = folder.display().to_string();
+    let built = build_hub(&answers, out.path()).unwrap();
+    let note = built.findings.iter().find(|f| f.code == "wts_external_oidc_secret_manager").expect("the instruction");
+    for part in ["`wts-g3auto`", "appcreds.json", "external_oidc", "wts-hub-at-alpha", "https://beta.example.org"] {
+        assert!(note.message.contains(part), "{part} in: {}", note.message);
+    }
+    let (_, objects) = render(&built.hub, &chart, &helm);
+    assert!(objects.get("Secret", "wts-g3auto").is_none(), "the chart renders no wts Secret with External Secrets");
+    assert!(objects.get("ExternalSecret", "wts-g3auto").is_some(), "WTS reads it from the secret manager");
+}
+
+#[test]
+fn the_rendered_view_lists_what_an_edit_changes() {
+    let Some((chart, _)) = chart_and_helm() else { return };
+    let repo = tempfile::tempdir().unwrap();
+    let mut a = answers_in(&workspace().join("docs/examples/dev-commons.yaml"), repo.path());
+    let chart_dir = chart.display().to_string();
+
+    let RenderedView::Ready { comparison, first_render, .. } = rendered_view(&a, &chart_dir).unwrap() else {
+        panic!("helm and the chart are here")
+    };
+    assert!(first_render, "nothing on disk yet");
+    assert!(comparison.changes.len() > 20 && comparison.changes.iter().all(|c| c.diff.starts_with("--- a/")));
+
+    // On disk now; an unchanged re-render changes no object (generated passwords included).
+    let generated: Vec<GeneratedFile> = generate(&a).unwrap().files;
+    csoc_core::deploy::output::write_atomically(repo.path(), &generated).unwrap();
+    let RenderedView::Ready { comparison, first_render, .. } = rendered_view(&a, &chart_dir).unwrap() else { panic!() };
+    assert!(!first_render);
+    assert_eq!(comparison.changes, [], "no change, no object changes");
+    assert!(comparison.unchanged > 20);
+
+    // A new monthly release changes the Deployments' images, and nothing is added or removed.
+    a.identity.release = "2026.08".into();
+    let RenderedView::Ready { comparison, .. } = rendered_view(&a, &chart_dir).unwrap() else { panic!() };
+    let fence =
+        comparison.changes.iter().find(|c| c.key.name == "fence-deployment").expect("fence's Deployment changed");
+    assert!(
+        fence.diff.lines().any(|l| l.starts_with('-') && l.ends_with("image: quay.io/cdis/fence:2026.07"))
+            && fence.diff.lines().any(|l| l.starts_with('+') && l.ends_with("image: quay.io/cdis/fence:2026.08")),
+        "{}",
+        fence.diff
+    );
+    assert!(comparison.changes.iter().all(|c| c.change == csoc_core::deploy::rendered::ObjectChangeKind::Changed));
+    assert!(
+        comparison.changes.iter().all(|c| c.key.api_version_kind != "v1/Secret"),
+        "no Secret differs but by chance"
+    );
+}
