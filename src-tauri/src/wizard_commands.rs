@@ -10,6 +10,7 @@ use csoc_core::deploy::dictionary::{self, DictionaryCheck};
 use csoc_core::deploy::drafts::{self, Draft, DraftSummary};
 use csoc_core::deploy::git_launch::{self, GitopsRepo};
 use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
+use csoc_core::deploy::rendered_view::{self, RenderSettings, RenderedView};
 use csoc_core::deploy::review::{self, Review};
 use csoc_core::deploy::{cli as deploy_cli, import};
 use csoc_core::error::CoreResult;
@@ -143,6 +144,27 @@ pub fn wizard_launch_cancel(state: State<'_, AppState>) {
     if let Some(token) = state.launch.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         token.cancel();
     }
+}
+
+/// The review's Rendered view: two or three `helm template` runs of seconds each, off the UI
+/// thread and outside the cache (only the chart-folder setting is read there).
+#[tauri::command]
+pub async fn wizard_rendered(state: State<'_, AppState>, request: CommonsAnswers) -> CoreResult<RenderedView> {
+    let settings = on_store(&state, rendered_view::settings).await?;
+    tauri::async_runtime::spawn_blocking(move || rendered_view::rendered_view(&request, &settings.chart_dir))
+        .await
+        .map_err(crate::commands::task_failed)?
+}
+
+#[tauri::command]
+pub async fn render_settings(state: State<'_, AppState>) -> CoreResult<RenderSettings> {
+    on_store(&state, rendered_view::settings).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
+pub async fn render_settings_save(state: State<'_, AppState>, request: RenderSettings) -> CoreResult<RenderSettings> {
+    on_store(&state, move |s| rendered_view::save_settings(s, &request)).await
 }
 
 /// Reads the hub's folder and writes nothing: the result goes to `wizard_review` as any commons.

@@ -95,6 +95,8 @@ function fakeRust(
           return fleetOf(commons.map((c) => healthOf(c)));
         case 'monitor_settings':
           return MONITOR;
+        case 'render_settings':
+          return { chart_dir: '' };
         case 'commons_get':
           return commons.find((c) => c.id === (request as { id: string }).id);
         case 'vault_status':

@@ -120,6 +120,8 @@ function fakeRust(
           return [];
         case 'monitor_settings':
           return MONITOR;
+        case 'render_settings':
+          return { chart_dir: '' };
         case 'monitor_settings_save':
           return request;
         case 'demo_start':

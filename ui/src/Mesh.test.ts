@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommonsAnswers, Draft, MeshAnswers, MeshReport } from './lib/backend/backend';
 import {
@@ -25,6 +25,10 @@ import { reviewOf, stepFinding, useIpcMock } from './testing/wizard';
 
 
 useIpcMock(mockIPC);
+beforeAll(async () => {
+  // The mesh wizard's screens load lazily; load them once here so the first test's timing is not the compiler's.
+  await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/MeshWizard.svelte')]);
+});
 afterEach(() => {
   // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
   cleanup();

@@ -155,6 +155,8 @@ export function fakeWizardRust(options: FakeOptions = {}) {
           return fleetOf(commons.map((c) => healthOf(c)));
         case 'monitor_settings':
           return MONITOR;
+        case 'render_settings':
+          return { chart_dir: '' };
         case 'wizard_catalog':
           return CATALOG;
         case 'wizard_review':

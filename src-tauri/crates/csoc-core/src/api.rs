@@ -20,6 +20,7 @@ use crate::deploy::git_launch::{GitLaunch, GitopsRepo};
 use crate::deploy::helm_launch::HelmOutcome;
 use crate::deploy::import::{ImportKind, ImportedCommons};
 use crate::deploy::launch::{LaunchPhase, LaunchProgress, LaunchReport, LaunchRequest};
+use crate::deploy::rendered_view::{RenderSettings, RenderedView};
 use crate::deploy::review::{FileChange, FileReview, Review, StepFinding};
 use crate::deploy::user_yaml::UserYamlSpec;
 use crate::deploy::watch::{WatchOutcome, WatchProgress};
@@ -191,6 +192,9 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<PathRequest, WizardImportResult>("wizard_import"),
         spec::<LaunchRequest, LaunchReport>("wizard_launch"),
         spec::<(), ()>("wizard_launch_cancel"),
+        spec::<CommonsAnswers, RenderedView>("wizard_rendered"),
+        spec::<(), RenderSettings>("render_settings"),
+        spec::<RenderSettings, RenderSettings>("render_settings_save"),
         spec::<MeshAnswers, MeshBuild>("mesh_wizard_build"),
         spec::<MeshAnswers, Vec<MemberPreview>>("mesh_wizard_preview"),
         spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
@@ -313,6 +317,12 @@ fn wizard_declarations() -> Vec<String> {
         UrlRequest::decl(),
         SecretStoreRequest::decl(),
         WizardImportResult::decl(),
+        crate::deploy::rendered::ObjectKey::decl(),
+        crate::deploy::rendered::ObjectChangeKind::decl(),
+        crate::deploy::rendered::ObjectChange::decl(),
+        crate::deploy::rendered::RenderComparison::decl(),
+        RenderedView::decl(),
+        RenderSettings::decl(),
     ]
     .into_iter()
     .chain(mesh_declarations())

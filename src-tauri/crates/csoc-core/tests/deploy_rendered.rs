@@ -102,18 +102,22 @@ fn env_of<'a>(container: &'a Value, name: &str) -> Option<&'a str> {
 /// Fence's login settings as the pod reads them: the public ConfigMap with External Secrets, the
 /// rendered fence-config Secret without.
 fn fence_login_config(objects: &Objects, external_secrets: bool) -> Value {
-    let text = if external_secrets {
+    if external_secrets {
         assert!(
             objects.get("Secret", "fence-config").is_none(),
             "with External Secrets the chart renders no fence-config"
         );
-        let cm = objects.get("ConfigMap", "manifest-fence").expect("ConfigMap manifest-fence");
-        text(cm, &["data", "fence-config-public.yaml"]).to_string()
-    } else {
-        let secret = objects.get("Secret", "fence-config").expect("Secret fence-config");
-        secret_text(secret, "fence-config.yaml").expect("fence-config.yaml is text")
-    };
-    serde_yaml_ng::from_str(&text).expect("fence's config is YAML")
+        return fence_public_config(objects);
+    }
+    let secret = objects.get("Secret", "fence-config").expect("Secret fence-config");
+    serde_yaml_ng::from_str(&secret_text(secret, "fence-config.yaml").expect("fence-config.yaml is text"))
+        .expect("fence-config.yaml is YAML")
+}
+
+/// `FENCE_CONFIG_PUBLIC` as rendered into ConfigMap `manifest-fence` (always).
+fn fence_public_config(objects: &Objects) -> Value {
+    let cm = objects.get("ConfigMap", "manifest-fence").expect("ConfigMap manifest-fence");
+    serde_yaml_ng::from_str(text(cm, &["data", "fence-config-public.yaml"])).expect("the public config is YAML")
 }
 
 #[test]
@@ -335,5 +339,39 @@ fn the_rendered_view_lists_what_an_edit_changes() {
     assert!(
         comparison.changes.iter().all(|c| c.key.api_version_kind != "v1/Secret"),
         "no Secret differs but by chance"
+    );
+}
+
+#[test]
+fn login_settings_stay_where_the_commons_keeps_them() {
+    // A commons without External Secrets whose logins are in FENCE_CONFIG_PUBLIC, as the real
+    // gen3-gitops commons keep them: an edited provider is written there, not into FENCE_CONFIG.
+    let out = tempfile::tempdir().unwrap();
+    let mut a = answers_in(&workspace().join("docs/examples/dev-commons.yaml"), out.path());
+    let mut base = generate(&a).unwrap().values;
+    let fence = base.get_mut("fence").and_then(Value::as_mapping_mut).unwrap();
+    let config = fence.remove("FENCE_CONFIG").unwrap();
+    fence.insert(Value::from("FENCE_CONFIG_PUBLIC"), config);
+    a.base = Some(csoc_core::deploy::answers::ImportedBase {
+        values: csoc_core::deploy::yaml::yaml_to_json(&base),
+        split_files: vec!["values.yaml".into()],
+        folder: a.gitops_folder().unwrap(),
+        app: None,
+        chart: None,
+        legacy: None,
+    });
+    a.login.providers[0].client_id = "edited-client.apps.googleusercontent.com".into();
+    let values = generate(&a).unwrap().values;
+    assert_eq!(
+        get_path(&values, "fence.FENCE_CONFIG_PUBLIC.OPENID_CONNECT.google.client_id").and_then(Value::as_str),
+        Some("edited-client.apps.googleusercontent.com")
+    );
+    assert!(get_path(&values, "fence.FENCE_CONFIG.OPENID_CONNECT").is_none(), "nothing copied into FENCE_CONFIG");
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let (_, objects) = render(&a, &chart, &helm);
+    let public = fence_public_config(&objects);
+    assert_eq!(
+        get_path(&public, "OPENID_CONNECT.google.client_id").and_then(Value::as_str),
+        Some("edited-client.apps.googleusercontent.com")
     );
 }

@@ -756,6 +756,38 @@ commons: Commons | null,
  */
 draft: Draft | null, };
 
+export type ObjectKey = { 
+/**
+ * `apps/v1/Deployment`, `v1/ConfigMap`.
+ */
+api_version_kind: string, namespace: string, name: string, };
+
+export type ObjectChangeKind = "added" | "changed" | "removed";
+
+export type ObjectChange = { key: ObjectKey, change: ObjectChangeKind, diff: string, };
+
+export type RenderComparison = { 
+/**
+ * Added, then changed, then removed; each sorted by kind, namespace and name.
+ */
+changes: Array<ObjectChange>, unchanged: number, };
+
+export type RenderedView = { "status": "unavailable", reason: string, } | { "status": "ready", comparison: RenderComparison, 
+/**
+ * The chart rendered with, for the view's caption.
+ */
+chart_dir: string, 
+/**
+ * No value file was on disk yet: every object is new.
+ */
+first_render: boolean, };
+
+export type RenderSettings = { 
+/**
+ * A gen3-helm clone, or its `helm/gen3` folder.
+ */
+chart_dir: string, };
+
 export type SelectFieldText = { field_name: string, field_value: string, };
 
 export type DetailedMapping = { path?: string | null, 
@@ -986,6 +1018,9 @@ export type Commands = {
   wizard_import: { request: PathRequest; response: WizardImportResult };
   wizard_launch: { request: LaunchRequest; response: LaunchReport };
   wizard_launch_cancel: { request: null; response: null };
+  wizard_rendered: { request: CommonsAnswers; response: RenderedView };
+  render_settings: { request: null; response: RenderSettings };
+  render_settings_save: { request: RenderSettings; response: RenderSettings };
   mesh_wizard_build: { request: MeshAnswers; response: MeshBuild };
   mesh_wizard_preview: { request: MeshAnswers; response: Array<MemberPreview> };
   mesh_wizard_save: { request: MeshAnswers; response: Mesh };

@@ -252,9 +252,14 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
 
 /// Where fence's non-secret login settings go: with External Secrets the chart does not render
 /// `FENCE_CONFIG` at all (fence-config comes from the secret manager), but it always renders
-/// `FENCE_CONFIG_PUBLIC` (ConfigMap `manifest-fence`, merged under the secret by fence).
+/// `FENCE_CONFIG_PUBLIC` (ConfigMap `manifest-fence`, which fence merges with the secret). A
+/// commons that already keeps its logins there (as real ones do) keeps them there either way.
 pub fn fence_login_section(values: &Value) -> &'static str {
-    if get_path(values, "global.externalSecrets.deploy") == Some(&Value::Bool(true)) {
+    let public_has = |key: &str| get_path(values, &format!("fence.FENCE_CONFIG_PUBLIC.{key}")).is_some();
+    if get_path(values, "global.externalSecrets.deploy") == Some(&Value::Bool(true))
+        || public_has("LOGIN_OPTIONS")
+        || public_has("OPENID_CONNECT")
+    {
         "fence.FENCE_CONFIG_PUBLIC"
     } else {
         "fence.FENCE_CONFIG"
