@@ -68,6 +68,18 @@ fn answers_in(file: &Path, root: &Path) -> CommonsAnswers {
     a
 }
 
+/// The answers as if imported from a folder whose one values file holds `values`.
+fn imported_with(a: &mut CommonsAnswers, values: &Value) {
+    a.base = Some(csoc_core::deploy::answers::ImportedBase {
+        values: csoc_core::deploy::yaml::yaml_to_json(values),
+        split_files: vec!["values.yaml".into()],
+        folder: a.gitops_folder().unwrap(),
+        app: None,
+        chart: None,
+        legacy: None,
+    });
+}
+
 /// The answers rendered into a temporary destination, as `commons render` would write them.
 fn render(a: &CommonsAnswers, chart: &Path, helm: &Path) -> (Generated, Objects) {
     let generated = generate(a).unwrap();
@@ -205,14 +217,7 @@ fn usersync_from_s3_is_a_finding_and_the_job_does_not_run() {
         "fence.usersync.userYamlS3Path",
         Value::from("s3://my-bucket/user.yaml"),
     );
-    a.base = Some(csoc_core::deploy::answers::ImportedBase {
-        values: csoc_core::deploy::yaml::yaml_to_json(&base),
-        split_files: vec!["values.yaml".into()],
-        folder: a.gitops_folder().unwrap(),
-        app: None,
-        chart: None,
-        legacy: None,
-    });
+    imported_with(&mut a, &base);
     let (_, objects) = render(&a, &chart, &helm);
     assert!(objects.get("Job", "useryaml").is_none(), "usersync on: no useryaml job");
     assert!(objects.get("CronJob", "usersync").is_some(), "usersync on: the usersync CronJob");
@@ -352,14 +357,7 @@ fn login_settings_stay_where_the_commons_keeps_them() {
     let fence = base.get_mut("fence").and_then(Value::as_mapping_mut).unwrap();
     let config = fence.remove("FENCE_CONFIG").unwrap();
     fence.insert(Value::from("FENCE_CONFIG_PUBLIC"), config);
-    a.base = Some(csoc_core::deploy::answers::ImportedBase {
-        values: csoc_core::deploy::yaml::yaml_to_json(&base),
-        split_files: vec!["values.yaml".into()],
-        folder: a.gitops_folder().unwrap(),
-        app: None,
-        chart: None,
-        legacy: None,
-    });
+    imported_with(&mut a, &base);
     a.login.providers[0].client_id = "edited-client.apps.googleusercontent.com".into();
     let values = generate(&a).unwrap().values;
     assert_eq!(
