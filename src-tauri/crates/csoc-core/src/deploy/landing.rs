@@ -63,8 +63,8 @@ pub fn login_secret_findings(a: &CommonsAnswers, values: &Value) -> Vec<Finding>
                 &key,
                 format!(
                     "With External Secrets, Fence reads its private configuration from the secret-manager entry `{entry}` \
-                     (fence.externalSecrets.fenceConfig), whose value is the file fence-config.yaml. For the {label} \
-                     login to work it must hold OPENID_CONNECT.{idp}.client_secret (with client_id {id}); the chart \
+                     (fence.externalSecrets.fenceConfig), whose value is the file fence-config.yaml. For “{label}” \
+                     (idp {idp}) to log anyone in it must hold OPENID_CONNECT.{idp}.client_secret (with client_id {id}); the chart \
                      does not render fence.FENCE_CONFIG from the values.{stored}",
                     entry = fence_config_entry(values),
                     label = p.label.trim(),
@@ -76,8 +76,8 @@ pub fn login_secret_findings(a: &CommonsAnswers, values: &Value) -> Vec<Finding>
                 "login_secret_not_committed",
                 &key,
                 format!(
-                    "Argo CD renders fence-config from the values in Git, and the app never commits a secret, so the {label} \
-                     login's client secret must reach {key} another way: turn on External Secrets (Database step) and \
+                    "Argo CD renders fence-config from the values in Git, and the app never commits a secret, so the client \
+                     secret of “{label}” must reach {key} another way: turn on External Secrets (Database step) and \
                      keep it in the secret manager's `fence-config` entry, or add it to a values file your repository \
                      keeps private. Without it the login fails.{stored}",
                     label = p.label.trim(),
