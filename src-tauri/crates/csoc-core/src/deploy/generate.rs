@@ -9,12 +9,13 @@
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::deploy::answers::{
-    CommonsAnswers, DatabaseMode, Destination, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
+    CommonsAnswers, DatabaseMode, Destination, ImportedBase, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
+    HELM_VALUES_FILE,
 };
-use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
+use crate::deploy::gitops::{argo_app_yaml, ArgoApp, ChartMeta, GitopsCommons};
 use crate::deploy::import::release_of;
 use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
-use crate::deploy::{catalog, manifest, user_yaml, GeneratedFile};
+use crate::deploy::{catalog, in_place, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
 
@@ -54,6 +55,8 @@ pub struct Generated {
     pub user_yaml: Option<String>,
     /// Why the structured authorization answers could not become a user.yaml (the checks report it).
     pub user_yaml_error: Option<String>,
+    /// Imported files that could not be edited in place and were rewritten, in words.
+    pub layout_notes: Vec<String>,
 }
 
 /// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
@@ -75,23 +78,67 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
     apply_settings(values, answers);
     let values = out.tree;
 
-    let mut files = match &answers.destination {
-        Destination::Gitops(_) => gitops_files(answers, &values)?,
-        Destination::Helm(_) => vec![GeneratedFile { path: "values.yaml".into(), contents: to_yaml(&values) }],
-    };
+    let imported = answers.base.as_ref().filter(|b| !b.sources.is_empty());
+    let mut written = in_place::Written::default();
+    match (&answers.destination, imported) {
+        (Destination::Gitops(_), _) => gitops_files(answers, &values, &mut written)?,
+        (Destination::Helm(_), Some(base)) if base.source(HELM_VALUES_FILE).is_some() => {
+            let before = json_to_yaml(&base.values);
+            written.value_files(base, "", "", &[HELM_VALUES_FILE.to_string()], &before, &values);
+        }
+        (Destination::Helm(_), _) => {
+            written.files.push(GeneratedFile { path: HELM_VALUES_FILE.into(), contents: to_yaml(&values) })
+        }
+    }
+    let mut files = written.files;
     let folder = answers.gitops_folder().map(|f| format!("{f}/")).unwrap_or_default();
-    if let Some(text) = &user_yaml {
+    // An imported commons that kept its user.yaml inside the values gets no separate file.
+    let user_yaml_file = imported.is_none_or(|b| b.source(&format!("{}user.yaml", folder_of(b))).is_some());
+    if let (Some(text), true) = (&user_yaml, user_yaml_file) {
         files.push(GeneratedFile { path: format!("{folder}user.yaml"), contents: text.clone() });
     }
     if answers.legacy_manifest {
-        let legacy = answers.base.as_ref().and_then(|b| b.legacy.clone()).unwrap_or(serde_json::Value::Null);
-        let manifest = manifest::values_to_manifest(&values, &legacy);
-        let mut text = serde_json::to_string_pretty(&manifest)
-            .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
-        text.push('\n');
-        files.push(GeneratedFile { path: format!("{folder}manifest.json"), contents: text });
+        files.extend(legacy_files(answers, &values, &folder)?);
     }
-    Ok(Generated { files, values, user_yaml, user_yaml_error })
+    Ok(Generated { files, values, user_yaml, user_yaml_error, layout_notes: written.notes })
+}
+
+fn folder_of(base: &ImportedBase) -> String {
+    if base.folder.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", base.folder)
+    }
+}
+
+/// The legacy manifest.json and, for a cdis-manifest commons, the files beside it that the values
+/// hold as strings (AggMDS and portal configuration). Files that say what they said when imported
+/// keep their bytes.
+fn legacy_files(answers: &CommonsAnswers, values: &Value, folder: &str) -> CoreResult<Vec<GeneratedFile>> {
+    let base = answers.base.as_ref();
+    let legacy = base.and_then(|b| b.legacy.clone()).unwrap_or(serde_json::Value::Null);
+    let manifest = manifest::values_to_manifest(values, &legacy);
+    let imported = base.and_then(|b| b.source("manifest.json"));
+    let text = match imported {
+        Some(text) if serde_json::from_str::<serde_json::Value>(text).is_ok_and(|old| old == manifest) => text.to_string(),
+        _ => {
+            let mut text = serde_json::to_string_pretty(&manifest)
+                .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
+            text.push('\n');
+            text
+        }
+    };
+    let mut files = vec![GeneratedFile { path: format!("{folder}manifest.json"), contents: text }];
+    for companion in &manifest::COMPANION_FILES {
+        let Some(text) = get_path(values, companion.values_path).and_then(Value::as_str) else {
+            continue;
+        };
+        // Only a cdis-manifest commons keeps these beside its manifest; gen3-helm reads them from the values.
+        if base.and_then(|b| b.source(companion.path)).is_some() {
+            files.push(GeneratedFile { path: format!("{folder}{}", companion.path), contents: text.to_string() });
+        }
+    }
+    Ok(files)
 }
 
 fn base_values(answers: &CommonsAnswers) -> Value {
@@ -174,6 +221,7 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
     // An imported commons keeps its pinned tags (exceptions included) until the operator moves
     // it to another release.
     let retag = !values.minimal || release_of(&values.tree) != release;
+    let had_gen3ff = catalog::enabled_in(&values.tree).iter().any(|s| s == "frontend-framework");
     for info in catalog::services() {
         let name = info.name;
         // postgresql and elasticsearch follow global.dev, which the database step owns.
@@ -202,8 +250,13 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
             values.put(&format!("etl.image.{part}.tag"), string(release), None);
         }
     }
-    let root = if a.services.iter().any(|s| s == "frontend-framework") { "gen3ff" } else { "portal" };
-    values.put("global.frontendRoot", string(root), Some(string("portal")));
+    // The front end follows frontend-framework when it is switched on or off here; an imported
+    // commons keeps its own choice otherwise (some run both front ends).
+    let gen3ff = a.services.iter().any(|s| s == "frontend-framework");
+    let toggled = had_gen3ff != gen3ff;
+    if !values.minimal || toggled {
+        values.put("global.frontendRoot", string(if gen3ff { "gen3ff" } else { "portal" }), Some(string("portal")));
+    }
 }
 
 fn redirect_url(host: &str, idp: &str) -> String {
@@ -328,9 +381,9 @@ fn apply_settings(values: &mut Values, a: &CommonsAnswers) {
     }
 }
 
-fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedFile>> {
+fn gitops_files(a: &CommonsAnswers, values: &Value, written: &mut in_place::Written) -> CoreResult<()> {
     let Destination::Gitops(dest) = &a.destination else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let folder = a.gitops_folder().unwrap_or_default();
     let host = a.identity.hostname.trim();
@@ -361,6 +414,18 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
             .map_err(|e| CoreError::invalid(format!("The imported Chart.yaml could not be read back ({e}).")))?,
         None => ChartMeta::for_hostname(host),
     };
+    if let Some(base) = base.filter(|b| !b.sources.is_empty() && b.split_files.iter().any(|f| b.source(&format!("{}values/{f}", folder_of(b))).is_some())) {
+        // An imported folder: each file edited in place, the value files as the app lists them.
+        written.document(base, &folder, "Chart.yaml", &chart.to_document());
+        if let Some(text) = base.source(&format!("{}values.yaml", folder_of(base))) {
+            written.files.push(GeneratedFile { path: format!("{folder}/values.yaml"), contents: text.to_string() });
+        }
+        if base.app.is_some() {
+            written.document(base, &folder, "templates/app.yaml", &argo_app_yaml(&app));
+        }
+        written.value_files(base, &folder, "values", &base.split_files, &json_to_yaml(&base.values), values);
+        return Ok(());
+    }
     let listed_before = app.value_files.clone();
     let mut commons = GitopsCommons::new_commons(&folder, host, app, values.clone(), &split_refs);
     // Value files the imported Application listed but the folder did not hold (kept elsewhere,
@@ -375,5 +440,6 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
         app.value_files = files;
     }
     commons.chart = Some(chart);
-    Ok(commons.render())
+    written.files.extend(commons.render());
+    Ok(())
 }

@@ -11,10 +11,11 @@ use ts_rs::TS;
 
 use crate::deploy::answers::{
     CommonsAnswers, Database, DatabaseMode, Destination, GitopsDestination, GuppyIndex, HelmDestination, Identity,
-    ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
+    ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, SourceFile, DEFAULT_DICTIONARY_URL,
+    HELM_VALUES_FILE,
 };
 use crate::deploy::gitops::{self, GitopsCommons, ImportSource};
-use crate::deploy::yaml::{get_path, parse_yaml, read_config_file, require_mapping, yaml_to_json};
+use crate::deploy::yaml::{get_path, parse_values_lenient, read_config_file, require_mapping, yaml_to_json};
 use crate::deploy::{catalog, manifest, Finding};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{CommonsDraft, Deployment, Environment};
@@ -228,6 +229,7 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
             .transpose()
             .map_err(|e| CoreError::invalid(e.to_string()))?,
         legacy: None,
+        sources: commons.sources.clone(),
     };
     let answers = answers_from_values(&values, destination, base);
     let summary = format!(
@@ -245,10 +247,11 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
 }
 
 /// A lone values file is what a direct Helm install reads: the answers target helm, writing
-/// beside the file.
+/// beside the file (no kube context is needed until launch).
 fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
-    let values = parse_yaml(&read_config_file(path)?, &name)?;
+    let text = read_config_file(path)?;
+    let (values, warnings) = parse_values_lenient(&text, &name)?;
     require_mapping(&values, &name)?;
     let destination = Destination::Helm(HelmDestination {
         output_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -261,18 +264,43 @@ fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
         app: None,
         chart: None,
         legacy: None,
+        sources: vec![SourceFile { path: HELM_VALUES_FILE.into(), text }],
     };
     let answers = answers_from_values(&values, destination, base);
     let summary = format!("Helm values file {name}: {} services", answers.services.len());
-    Ok(ImportedCommons { kind: ImportKind::ValuesFile, answers, warnings: Vec::new(), summary })
+    Ok(ImportedCommons { kind: ImportKind::ValuesFile, answers, warnings, summary })
 }
 
+/// A legacy cloud-automation commons: its `manifest.json`, and where the folder has them its
+/// `metadata/aggregate_config.json` (the AggMDS configuration) and `portal/gitops.json` /
+/// `portal/gitops.css` (the portal's configuration), which migrate-to-helm moves into
+/// `metadata.aggMdsConfig` and `portal.gitops`.
 fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
     let text = read_config_file(path)?;
     let parsed = manifest::parse_manifest(&text, &name)?;
-    let migrated = manifest::manifest_to_values(&parsed);
+    let mut migrated = manifest::manifest_to_values(&parsed);
     let template = manifest::is_release_template(&parsed);
+    let mut sources = vec![SourceFile { path: "manifest.json".into(), text }];
+    let folder = path.parent().unwrap_or(Path::new("."));
+    for companion in &manifest::COMPANION_FILES {
+        let file = folder.join(companion.path);
+        if !file.is_file() {
+            continue;
+        }
+        let text = read_config_file(&file)?;
+        if companion.json {
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                CoreError::invalid(format!(
+                    "{}, line {}: not valid JSON ({e}). Fix the file and import again.",
+                    file.display(),
+                    e.line()
+                ))
+            })?;
+        }
+        manifest::adopt_companion(&mut migrated, companion, &text);
+        sources.push(SourceFile { path: companion.path.into(), text });
+    }
     let base = ImportedBase {
         values: yaml_to_json(&migrated.values),
         split_files: Vec::new(),
@@ -280,6 +308,7 @@ fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
         app: None,
         chart: None,
         legacy: Some(migrated.legacy),
+        sources,
     };
     let mut answers = answers_from_values(&migrated.values, Destination::default(), base);
     answers.legacy_manifest = true;

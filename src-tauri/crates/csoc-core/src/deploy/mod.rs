@@ -13,6 +13,7 @@ pub mod git_launch;
 pub mod gitops;
 pub mod helm_launch;
 pub mod import;
+pub mod in_place;
 pub mod launch;
 pub mod manifest;
 pub mod output;
@@ -21,6 +22,7 @@ pub mod user_yaml;
 pub mod values_model;
 pub mod watch;
 pub mod yaml;
+pub mod yaml_edit;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
