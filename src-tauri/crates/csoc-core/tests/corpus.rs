@@ -100,7 +100,9 @@ fn every_gitops_commons_imports_checks_clean_and_round_trips_byte_for_byte() {
             .filter(|f| f.finding.severity == Severity::Error && !f.finding.acknowledgeable)
             .map(|f| format!("{}: {}", f.ack_id, f.finding.message))
             .collect();
-        if !blocking.is_empty() {
+        // ci/* are CI templates (their hostname is filled in by CI), not commons: they must import
+        // and round-trip, but a template is rightly incomplete.
+        if !blocking.is_empty() && !what.starts_with("ci/") {
             blocked.push(format!("{what}:\n  {}", blocking.join("\n  ")));
         }
         warnings += findings.iter().filter(|f| f.finding.severity == Severity::Warning).count();

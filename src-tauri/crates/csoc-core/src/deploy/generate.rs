@@ -13,7 +13,7 @@ use crate::deploy::answers::{
     HELM_VALUES_FILE,
 };
 use crate::deploy::gitops::{argo_app_yaml, ArgoApp, ChartMeta, GitopsCommons};
-use crate::deploy::import::release_of;
+use crate::deploy::import::{login_block, providers_of, release_of};
 use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
 use crate::deploy::{catalog, in_place, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
@@ -177,7 +177,11 @@ fn string(s: &str) -> Value {
 
 fn apply_identity(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    if !host.is_empty() {
+    // An imported stub without a hostname (named by its folder) stays as it was.
+    let named_by_folder = values.minimal
+        && values.get("global.hostname").is_none()
+        && a.base.as_ref().is_some_and(|b| b.folder.rsplit('/').next() == Some(host));
+    if !host.is_empty() && !named_by_folder {
         values.put("global.hostname", string(host), None);
     }
     if !a.identity.revproxy_arn.trim().is_empty() {
@@ -298,14 +302,18 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
 
 fn apply_login(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    let base = "fence.FENCE_CONFIG";
+    let base = login_block(&values.tree);
     let mock = Value::Bool(a.login.mock_login);
-    values.put(&format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
-    values.put(&format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
+    values.put("fence.FENCE_CONFIG.MOCK_AUTH", mock.clone(), Some(Value::Bool(false)));
+    values.put("fence.FENCE_CONFIG.MOCK_GOOGLE_AUTH", mock, Some(Value::Bool(false)));
     if a.login.providers.is_empty() {
         return;
     }
-    for p in &a.login.providers {
+    // An imported commons' login settings are written again only where the operator changed them:
+    // its entries may hold more than the wizard models (desc, secondary, discovery blocks).
+    let imported = values.minimal.then(|| providers_of(&values.tree));
+    let unchanged = |p: &LoginProvider| imported.as_ref().is_some_and(|list| list.contains(p));
+    for p in a.login.providers.iter().filter(|p| !unchanged(p)) {
         for (key, v) in provider_entry(p, host) {
             values.put(&format!("{base}.OPENID_CONNECT.{}.{key}", p.idp), v, None);
         }
@@ -324,6 +332,14 @@ fn apply_login(values: &mut Values, a: &CommonsAnswers) {
             }
         }
     }
+    let same_list = imported.as_ref().is_some_and(|list| *list == a.login.providers);
+    let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
+    if same_list {
+        if !a.login.default_idp.is_empty() {
+            values.put(&format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
+        }
+        return;
+    }
     let options: Vec<Value> = a
         .login
         .providers
@@ -336,7 +352,6 @@ fn apply_login(values: &mut Values, a: &CommonsAnswers) {
         })
         .collect();
     values.put(&format!("{base}.LOGIN_OPTIONS"), Value::Sequence(options), None);
-    let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
     values.put(&format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
 }
 

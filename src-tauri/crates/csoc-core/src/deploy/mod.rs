@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod catalog;
+pub mod chart_model;
 pub mod cli;
 pub mod dictionary;
 pub mod drafts;
