@@ -14,7 +14,7 @@ use crate::deploy::answers::{
 };
 use crate::deploy::gitops::{argo_app_yaml, ArgoApp, ChartMeta, GitopsCommons};
 use crate::deploy::import::{login_block, providers_of, release_of};
-use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
+use crate::deploy::yaml::{get_path, json_to_yaml, scalar_text, set_path, to_yaml};
 use crate::deploy::{catalog, in_place, manifest, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
@@ -224,8 +224,20 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
     let release = a.identity.release.trim();
     // An imported commons keeps its pinned tags (exceptions included) until the operator moves
     // it to another release.
-    let retag = !values.minimal || release_of(&values.tree) != release;
-    let had_gen3ff = catalog::enabled_in(&values.tree).iter().any(|s| s == "frontend-framework");
+    let old_release = release_of(&values.tree);
+    let retag = !values.minimal || old_release != release;
+    // When an imported commons moves release, images that followed the old one move with it;
+    // exceptions pinned to another tag (a feature branch, a hotfix) stay as the operator set them.
+    // A service on the chart's default tag stays there too, unless it is newly switched on here.
+    let enabled_before = catalog::enabled_in(&values.tree);
+    let follows = |values: &Values, service: &str, tag: &str| {
+        !values.minimal
+            || match values.get(tag).and_then(scalar_text) {
+                Some(t) => t == old_release,
+                None => !enabled_before.iter().any(|s| s == service),
+            }
+    };
+    let had_gen3ff = enabled_before.iter().any(|s| s == "frontend-framework");
     for info in catalog::services() {
         let name = info.name;
         // postgresql and elasticsearch follow global.dev, which the database step owns.
@@ -238,12 +250,13 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
         }
         values.put(condition, Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
         let image = MONTHLY_IMAGES.iter().find(|(chart, _)| *chart == name).map(|(_, image)| image);
-        if let (true, true, false, Some(image)) = (retag, wanted, release.is_empty(), image) {
+        let tag = format!("{name}.image.tag");
+        if let (true, true, false, Some(image), true) = (retag, wanted, release.is_empty(), image, follows(values, name, &tag)) {
             // A new commons names its images, as production values do (and a legacy manifest needs).
             if !values.minimal && values.get(&format!("{name}.image.repository")).is_none() {
                 values.put(&format!("{name}.image.repository"), string(&format!("quay.io/cdis/{image}")), None);
             }
-            values.put(&format!("{name}.image.tag"), string(release), None);
+            values.put(&tag, string(release), None);
         }
     }
     if retag && a.services.iter().any(|s| s == "etl") && !release.is_empty() {
@@ -251,7 +264,10 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
             if !values.minimal && values.get(&format!("etl.image.{part}.repository")).is_none() {
                 values.put(&format!("etl.image.{part}.repository"), string(&format!("quay.io/cdis/{image}")), None);
             }
-            values.put(&format!("etl.image.{part}.tag"), string(release), None);
+            let tag = format!("etl.image.{part}.tag");
+            if follows(values, "etl", &tag) {
+                values.put(&tag, string(release), None);
+            }
         }
     }
     // The front end follows frontend-framework when it is switched on or off here; an imported

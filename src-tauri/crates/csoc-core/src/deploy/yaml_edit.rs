@@ -227,26 +227,84 @@ fn patch_value(value: &Value) -> Option<yaml_serde::Value> {
     yaml_serde::to_value(normalized(value)).ok()
 }
 
-/// The text with `changes` applied by yamlpatch, or None where it cannot express one of them.
+/// The text with `changes` applied one at a time, or None where one cannot be expressed.
 fn patched(original: &str, before: &Value, changes: &[Change]) -> Option<String> {
-    if changes.is_empty() {
-        return Some(original.to_string());
-    }
-    let mut patches = Vec::new();
+    let mut text = original.to_string();
     for change in changes {
-        let operation = match change {
-            Change::Set(path, value) if exists(before, path) => Patch { route: route(path), operation: Op::Replace(patch_value(value)?) },
-            Change::Set(path, value) => {
-                let (Step::Key(key), parent) = path.split_last()? else { return None };
-                Patch { route: route(parent), operation: Op::Add { key: key.clone(), value: patch_value(value)? } }
-            }
-            Change::Remove(path) => Patch { route: route(path), operation: Op::Remove },
-        };
-        patches.push(operation);
+        text = apply_one(&text, before, change)?;
     }
-    let document = yamlpath::Document::new(original.to_string()).ok()?;
-    let edited = yamlpatch::apply_yaml_patches(&document, &patches).ok()?;
+    Some(text)
+}
+
+fn apply_one(text: &str, before: &Value, change: &Change) -> Option<String> {
+    let document = yamlpath::Document::new(text.to_string()).ok()?;
+    let operation = match change {
+        Change::Set(path, value) if exists(before, path) => {
+            if let Some(edited) = replace_scalar(&document, path, walk(before, path)?, value) {
+                return Some(edited);
+            }
+            Op::Replace(patch_value(value)?)
+        }
+        Change::Set(path, value) => {
+            let (Step::Key(key), parent) = path.split_last()? else { return None };
+            return apply_patch(&document, route(parent), Op::Add { key: key.clone(), value: patch_value(value)? });
+        }
+        Change::Remove(_) => Op::Remove,
+    };
+    let path = match change {
+        Change::Set(path, _) | Change::Remove(path) => path,
+    };
+    apply_patch(&document, route(path), operation)
+}
+
+fn apply_patch(document: &yamlpath::Document, route: Route<'static>, operation: Op<'static>) -> Option<String> {
+    let edited = yamlpatch::apply_yaml_patches(document, &[Patch { route, operation }]).ok()?;
     Some(edited.source().to_string())
+}
+
+/// A scalar replaced by a scalar in the quoting style it had (`tag: "2025.12"` stays double
+/// quoted), which yamlpatch does not keep. None when the old value is not a one-line scalar.
+fn replace_scalar(document: &yamlpath::Document, path: &[Step], old: &Value, new: &Value) -> Option<String> {
+    if !matches!(old, Value::String(_) | Value::Number(_) | Value::Bool(_))
+        || !matches!(new, Value::String(_) | Value::Number(_) | Value::Bool(_))
+    {
+        return None;
+    }
+    let feature = document.query_exact(&route(path)).ok()??;
+    let (start, end) = feature.location.byte_span;
+    let written = document.extract(&feature);
+    if written.contains('\n') || written.starts_with('|') || written.starts_with('>') {
+        return None;
+    }
+    let text = match new {
+        Value::String(s) if written.starts_with('"') => double_quoted(s),
+        Value::String(s) if written.starts_with('\'') => format!("'{}'", s.replace('\'', "''")),
+        other => flow_scalar(other)?,
+    };
+    let source = document.source();
+    Some(format!("{}{}{}", &source[..start], text, &source[end..]))
+}
+
+/// A scalar as our emitter writes it (quoted wherever Helm's YAML 1.1 would misread it).
+fn flow_scalar(value: &Value) -> Option<String> {
+    let text = to_yaml(&Value::Sequence(vec![value.clone()]));
+    Some(text.strip_prefix("- ")?.trim_end_matches('\n').to_string())
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -298,6 +356,18 @@ mod tests {
         assert_eq!(parsed["global"]["pdb"], Value::Bool(true));
         assert!(parsed["fence"].get("enabled").is_none());
         assert_eq!(parsed["guppy"], yaml(VALUES)["guppy"]);
+    }
+
+    #[test]
+    fn a_replaced_scalar_keeps_its_quoting() {
+        for (line, expected) in [
+            ("tag: \"2025.09\"\n", "tag: \"2026.07\"\n"),
+            ("tag: '2025.09'\n", "tag: '2026.07'\n"),
+            ("tag: 2025.09 # pinned\n", "tag: '2026.07' # pinned\n"),
+        ] {
+            let out = edit(line, |v| v["tag"] = Value::String("2026.07".into()));
+            assert_eq!(out.text, expected);
+        }
     }
 
     #[test]
