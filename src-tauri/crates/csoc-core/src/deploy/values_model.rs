@@ -28,6 +28,8 @@ enum Content {
     ImageTag,
     /// Text holding a whole user.yaml.
     UserYamlText,
+    /// A TCP port: a number, bare or quoted.
+    Port,
 }
 
 /// Paths with a [`Content`] check; `*` matches any one key.
@@ -38,6 +40,8 @@ static CONTENT: &[(&str, Content)] = &[
     ("metadata.aggMdsConfig", Content::JsonText),
     ("portal.gitops.json", Content::JsonText),
     ("fence.USER_YAML", Content::UserYamlText),
+    ("global.postgres.master.port", Content::Port),
+    ("*.postgres.port", Content::Port),
     ("*.image.tag", Content::ImageTag),
     ("etl.image.*.tag", Content::ImageTag),
 ];
@@ -272,6 +276,11 @@ impl Walk<'_> {
                     self.mismatch(path, value, Severity::Error, "text (the image tag, quoted)");
                 }
             }
+            Content::Port => {
+                if !is_int_or_numeric_text(value) {
+                    self.mismatch(path, value, Severity::Error, "a port number (bare or quoted, e.g. 5432)");
+                }
+            }
             Content::UserYamlText => match value.as_str() {
                 None => self.mismatch(path, value, Severity::Error, "text holding the user.yaml (a `|` block)"),
                 Some(text) => self.embedded_user_yaml(path, text),
@@ -280,11 +289,14 @@ impl Walk<'_> {
     }
 
     fn mismatch(&mut self, path: &str, value: &Value, severity: Severity, expected: &str) {
+        // A value under a secret-looking key is described by its type only, never shown.
+        let lower = path.to_ascii_lowercase();
+        let reveal = !["password", "secret", "token", "key"].iter().any(|w| lower.contains(w));
         self.push(
             severity,
             "wrong_type",
             path,
-            format!("{path} must be {expected}, not {}. Helm would pass it on as it is.", describe_type(value, true)),
+            format!("{path} must be {expected}, not {}. Helm would pass it on as it is.", describe_type(value, reveal)),
         );
     }
 
