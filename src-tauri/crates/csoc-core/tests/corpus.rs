@@ -42,8 +42,12 @@ fn gitops_commons(root: &Path) -> Vec<PathBuf> {
 }
 
 fn legacy_commons(root: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> =
-        std::fs::read_dir(root).unwrap().flatten().map(|e| e.path()).filter(|d| d.join("manifest.json").is_file()).collect();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|d| d.join("manifest.json").is_file())
+        .collect();
     out.sort();
     out
 }
@@ -146,14 +150,18 @@ fn every_legacy_commons_imports_with_its_companion_files_and_round_trips() {
         files += assert_unchanged(&imported.answers, &what);
     }
     assert!(aggmds >= 2, "the corpus has AggMDS hubs");
-    println!("legacy corpus: {} commons imported, {aggmds} with AggMDS configuration, {files} files byte-identical", all.len());
+    println!(
+        "legacy corpus: {} commons imported, {aggmds} with AggMDS configuration, {files} files byte-identical",
+        all.len()
+    );
 }
 
 /// Lines that differ between two texts of the same length in lines, or None when the line count
 /// changed.
 fn changed_lines(before: &str, after: &str) -> Option<Vec<(String, String)>> {
     let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
-    (b.len() == a.len()).then(|| b.iter().zip(&a).filter(|(x, y)| x != y).map(|(x, y)| (x.to_string(), y.to_string())).collect())
+    (b.len() == a.len())
+        .then(|| b.iter().zip(&a).filter(|(x, y)| x != y).map(|(x, y)| (x.to_string(), y.to_string())).collect())
 }
 
 #[test]
@@ -264,8 +272,13 @@ fn helm_renders_the_written_files_as_the_originals_and_a_release_edit_only_moves
         let random = noise(&first, &again);
         let rendered = render(&helm, &chart, &written).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_eq!(first.lines().count(), rendered.lines().count(), "{what}: objects differ");
-        let differing: Vec<&str> =
-            first.lines().zip(rendered.lines()).enumerate().filter(|(i, (a, b))| a != b && !random.contains(i)).map(|(_, (a, _))| a).collect();
+        let differing: Vec<&str> = first
+            .lines()
+            .zip(rendered.lines())
+            .enumerate()
+            .filter(|(i, (a, b))| a != b && !random.contains(i))
+            .map(|(_, (a, _))| a)
+            .collect();
         assert!(differing.is_empty(), "{what}: the written files render differently at {differing:?}");
         same += 1;
 
@@ -278,8 +291,13 @@ fn helm_renders_the_written_files_as_the_originals_and_a_release_edit_only_moves
         let files = written_values(&edited, edited_dir.path());
         let moved = render(&helm, &chart, &files).unwrap_or_else(|e| panic!("{what}: the edit does not render: {e}"));
         assert_eq!(first.lines().count(), moved.lines().count(), "{what}: a release edit added or removed objects");
-        let changed: Vec<(&str, &str)> =
-            first.lines().zip(moved.lines()).enumerate().filter(|(i, (a, b))| a != b && !random.contains(i)).map(|(_, l)| l).collect();
+        let changed: Vec<(&str, &str)> = first
+            .lines()
+            .zip(moved.lines())
+            .enumerate()
+            .filter(|(i, (a, b))| a != b && !random.contains(i))
+            .map(|(_, l)| l)
+            .collect();
         assert!(!changed.is_empty(), "{what}: a release edit changed nothing Kubernetes gets");
         for (before, after) in &changed {
             assert!(after.contains("2099.01") && after.contains("image"), "{what}: {before:?} -> {after:?}");
@@ -296,4 +314,19 @@ fn helm_renders_the_written_files_as_the_originals_and_a_release_edit_only_moves
     }
     // The corpus README names the one commons that tracks a gen3-helm branch this snapshot lacks.
     assert!(failed.len() <= 1 && failed.iter().all(|f| f.starts_with("brhprod/brhstaging")), "{failed:?}");
+}
+
+#[test]
+fn the_shipped_values_model_is_the_one_the_chart_gives() {
+    let Some(helm_dir) = shared("gen3-helm/helm") else { return };
+    let derived = csoc_core::deploy::chart_model::derive(&helm_dir).unwrap();
+    let shipped: serde_json::Value = serde_json::from_str(csoc_core::deploy::chart_model::SHIPPED).unwrap();
+    assert!(
+        derived == shipped,
+        "src/deploy/chart_values.json is stale: run `cargo run -p csoc-core --example chart-model -- \
+         ../shared/gen3-helm/helm > src-tauri/crates/csoc-core/src/deploy/chart_values.json`"
+    );
+    // What real commons rely on: the chart's own types, not a hand-typed model.
+    assert_eq!(derived["charts"]["frontend-framework"]["env"].is_object(), true, "frontend-framework.env is a map");
+    assert_eq!(derived["charts"]["metadata"]["useAggMds"], "bool");
 }

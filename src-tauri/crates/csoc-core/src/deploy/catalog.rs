@@ -441,7 +441,13 @@ pub fn check_selection(enabled: &[String]) -> Vec<Finding> {
                 many => format!("one of {}, and none is enabled", many.join(", ")),
             };
             let message = if need.hard {
-                format!("{} needs {wanted}: {}. Enable {} or turn {} off.", info.name, need.why, enable_hint(need.any_of), info.name)
+                format!(
+                    "{} needs {wanted}: {}. Enable {} or turn {} off.",
+                    info.name,
+                    need.why,
+                    enable_hint(need.any_of),
+                    info.name
+                )
             } else {
                 format!(
                     "{} uses {wanted}: {}. It runs without it, but that feature will not work; enable {} if you \

@@ -84,9 +84,9 @@ fn node(value: &Value, depth: usize) -> J {
         Value::String(_) => J::from("str"),
         Value::Sequence(_) => J::from("list"),
         Value::Mapping(m) if m.is_empty() || depth >= MAX_DEPTH => J::from("map"),
-        Value::Mapping(m) => J::Object(
-            m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), node(v, depth + 1)))).collect(),
-        ),
+        Value::Mapping(m) => {
+            J::Object(m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), node(v, depth + 1)))).collect())
+        }
         Value::Tagged(t) => node(&t.value, depth),
     }
 }

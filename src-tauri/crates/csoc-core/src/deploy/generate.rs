@@ -120,7 +120,9 @@ fn legacy_files(answers: &CommonsAnswers, values: &Value, folder: &str) -> CoreR
     let manifest = manifest::values_to_manifest(values, &legacy);
     let imported = base.and_then(|b| b.source("manifest.json"));
     let text = match imported {
-        Some(text) if serde_json::from_str::<serde_json::Value>(text).is_ok_and(|old| old == manifest) => text.to_string(),
+        Some(text) if serde_json::from_str::<serde_json::Value>(text).is_ok_and(|old| old == manifest) => {
+            text.to_string()
+        }
         _ => {
             let mut text = serde_json::to_string_pretty(&manifest)
                 .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
@@ -251,7 +253,9 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
         values.put(condition, Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
         let image = MONTHLY_IMAGES.iter().find(|(chart, _)| *chart == name).map(|(_, image)| image);
         let tag = format!("{name}.image.tag");
-        if let (true, true, false, Some(image), true) = (retag, wanted, release.is_empty(), image, follows(values, name, &tag)) {
+        if let (true, true, false, Some(image), true) =
+            (retag, wanted, release.is_empty(), image, follows(values, name, &tag))
+        {
             // A new commons names its images, as production values do (and a legacy manifest needs).
             if !values.minimal && values.get(&format!("{name}.image.repository")).is_none() {
                 values.put(&format!("{name}.image.repository"), string(&format!("quay.io/cdis/{image}")), None);
@@ -445,7 +449,10 @@ fn gitops_files(a: &CommonsAnswers, values: &Value, written: &mut in_place::Writ
             .map_err(|e| CoreError::invalid(format!("The imported Chart.yaml could not be read back ({e}).")))?,
         None => ChartMeta::for_hostname(host),
     };
-    if let Some(base) = base.filter(|b| !b.sources.is_empty() && b.split_files.iter().any(|f| b.source(&format!("{}values/{f}", folder_of(b))).is_some())) {
+    if let Some(base) = base.filter(|b| {
+        !b.sources.is_empty()
+            && b.split_files.iter().any(|f| b.source(&format!("{}values/{f}", folder_of(b))).is_some())
+    }) {
         // An imported folder: each file edited in place, the value files as the app lists them.
         written.document(base, &folder, "Chart.yaml", &chart.to_document());
         if let Some(text) = base.source(&format!("{}values.yaml", folder_of(base))) {

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_yaml_ng::{Mapping, Value};
 use ts_rs::TS;
 
+use super::answers::SourceFile;
 use super::yaml::{
     get_path, merge_value_files, parse_values_lenient, parse_yaml, parse_yaml_mapping, read_config_file,
     require_mapping, scalar_text, to_yaml,
 };
-use super::answers::SourceFile;
 use super::{Finding, GeneratedFile, Severity};
 use crate::error::{CoreError, CoreResult};
 
@@ -544,7 +544,12 @@ fn warning(code: &str, file: String, message: String) -> Finding {
 
 /// Reads and parses `dir/relative` if it exists, keeping its text in `sources` under `label`
 /// (its repository-relative path), which also names it in errors.
-fn read_optional_yaml(dir: &Path, relative: &str, label: &str, sources: &mut Vec<SourceFile>) -> CoreResult<Option<Value>> {
+fn read_optional_yaml(
+    dir: &Path,
+    relative: &str,
+    label: &str,
+    sources: &mut Vec<SourceFile>,
+) -> CoreResult<Option<Value>> {
     let path = dir.join(relative);
     if !path.exists() {
         return Ok(None);
@@ -581,8 +586,8 @@ impl GitopsCommons {
         let chart = read_optional_yaml(commons_dir, "Chart.yaml", &label("Chart.yaml"), &mut sources)?
             .map(|doc| ChartMeta::from_document(&doc, &label("Chart.yaml")))
             .transpose()?;
-        let chart_values = read_optional_yaml(commons_dir, "values.yaml", &label("values.yaml"), &mut sources)?
-            .unwrap_or(Value::Null);
+        let chart_values =
+            read_optional_yaml(commons_dir, "values.yaml", &label("values.yaml"), &mut sources)?.unwrap_or(Value::Null);
         let app = read_optional_yaml(commons_dir, "templates/app.yaml", &label("templates/app.yaml"), &mut sources)?
             .map(|doc| ArgoApp::from_document(&doc, &label("templates/app.yaml")))
             .transpose()?;

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod catalog;
 pub mod chart_model;
+pub mod check;
 pub mod cli;
 pub mod dictionary;
 pub mod drafts;

@@ -24,6 +24,20 @@ pub const STEP_LOGIN: u8 = 5;
 pub const STEP_AUTHORIZATION: u8 = 6;
 pub const STEP_SETTINGS: u8 = 7;
 
+/// A step's name as the wizard shows it (0 is the import itself).
+pub fn step_name(step: u8) -> &'static str {
+    match step {
+        STEP_DESTINATION => "Destination",
+        STEP_IDENTITY => "Identity",
+        STEP_DATABASE => "Database and secrets",
+        STEP_SERVICES => "Services",
+        STEP_LOGIN => "Login",
+        STEP_AUTHORIZATION => "Authorization",
+        STEP_SETTINGS => "Service settings",
+        _ => "Import",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FileChange {

@@ -167,7 +167,9 @@ impl Walk<'_> {
                         }
                     }
                 }
-                Value::Sequence(_) => self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)"),
+                Value::Sequence(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)")
+                }
                 _ => self.mismatch(path, value, Severity::Error, "a map of settings: the chart reads keys inside it"),
             },
             J::String(kind) => self.leaf(path, value, kind),
@@ -206,12 +208,16 @@ impl Walk<'_> {
             }
             "list" => match value {
                 Value::Sequence(_) => {}
-                Value::Mapping(_) => self.mismatch(path, value, Severity::Warning, "a list (the chart's default is one)"),
+                Value::Mapping(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a list (the chart's default is one)")
+                }
                 _ => self.mismatch(path, value, Severity::Error, "a list"),
             },
             "map" => match value {
                 Value::Mapping(_) => {}
-                Value::Sequence(_) => self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)"),
+                Value::Sequence(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)")
+                }
                 _ => self.mismatch(path, value, Severity::Error, "a map"),
             },
             _ => {}
@@ -236,7 +242,10 @@ impl Walk<'_> {
                         Severity::Warning,
                         "invalid_value",
                         path,
-                        format!("{path} should be one of {}, not {shown}: the chart passes it on as it is.", words.join(", ")),
+                        format!(
+                            "{path} should be one of {}, not {shown}: the chart passes it on as it is.",
+                            words.join(", ")
+                        ),
                     );
                 }
             }
@@ -473,7 +482,11 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
     ];
     for (switch, name, what) in needs_name {
         if get(values, switch).and_then(Value::as_bool) == Some(true) && text_at(values, name).is_none() {
-            out.push(error("missing_setting", name, format!("{switch} is true but {name} is empty: set it to {what}.")));
+            out.push(error(
+                "missing_setting",
+                name,
+                format!("{switch} is true but {name} is empty: set it to {what}."),
+            ));
         }
     }
     out

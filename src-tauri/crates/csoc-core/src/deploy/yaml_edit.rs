@@ -351,7 +351,9 @@ mod tests {
             v["fence"].as_mapping_mut().unwrap().shift_remove("enabled");
         });
         assert_ne!(out.layout, Layout::Rewritten, "{}", out.text);
-        assert!(out.text.starts_with("# Production values for example.org\nglobal:\n  hostname: example.org   # the public name\n"));
+        assert!(out.text.starts_with(
+            "# Production values for example.org\nglobal:\n  hostname: example.org   # the public name\n"
+        ));
         let parsed = yaml(&out.text);
         assert_eq!(parsed["global"]["pdb"], Value::Bool(true));
         assert!(parsed["fence"].get("enabled").is_none());
