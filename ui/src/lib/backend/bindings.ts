@@ -451,6 +451,8 @@ legacy: unknown,
  */
 sources: Array<SourceFile>, };
 
+export type SourceFile = { path: string, text: string, };
+
 export type CommonsAnswers = { destination: Destination, identity: Identity, database: Database, 
 /**
  * gen3-helm subchart names to enable (the catalog's names, e.g. `fence`, `guppy`).
