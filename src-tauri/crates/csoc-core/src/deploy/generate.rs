@@ -83,8 +83,7 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
     match (&answers.destination, imported) {
         (Destination::Gitops(_), _) => gitops_files(answers, &values, &mut written)?,
         (Destination::Helm(_), Some(base)) if base.source(HELM_VALUES_FILE).is_some() => {
-            let before = json_to_yaml(&base.values);
-            written.value_files(base, "", "", &[HELM_VALUES_FILE.to_string()], &before, &values);
+            written.value_files(base, "", "", &[HELM_VALUES_FILE.to_string()], &values);
         }
         (Destination::Helm(_), _) => {
             written.files.push(GeneratedFile { path: HELM_VALUES_FILE.into(), contents: to_yaml(&values) })
@@ -461,7 +460,13 @@ fn gitops_files(a: &CommonsAnswers, values: &Value, written: &mut in_place::Writ
         if base.app.is_some() {
             written.document(base, &folder, "templates/app.yaml", &argo_app_yaml(&app));
         }
-        written.value_files(base, &folder, "values", &base.split_files, &json_to_yaml(&base.values), values);
+        // The files Helm applies, in its order: the ones the app lists (all, without an app).
+        // (An app that reads none of this folder's files is reported at import; the files are
+        // still the folder's own, so they are written as the folder holds them.)
+        let listed: Vec<String> =
+            app.value_files.iter().filter_map(|entry| app.local_value_file(&base.folder, entry)).collect();
+        let applied = if base.app.is_none() || listed.is_empty() { base.split_files.clone() } else { listed };
+        written.value_files(base, &folder, "values", &applied, values);
         return Ok(());
     }
     let listed_before = app.value_files.clone();

@@ -293,7 +293,7 @@ impl ArgoApp {
     }
 
     /// Of a value-file entry, the file name under this commons' `values/`, if it points there.
-    fn local_value_file(&self, folder: &str, entry: &str) -> Option<String> {
+    pub(crate) fn local_value_file(&self, folder: &str, entry: &str) -> Option<String> {
         let prefix = self.value_file_entry(folder, "");
         let name = entry.strip_prefix(&prefix)?;
         is_plain_yaml_name(name).then(|| name.to_string())
@@ -737,15 +737,18 @@ impl GitopsCommons {
     /// until it applies the chart's defaults.
     pub fn merged_values(&self) -> Value {
         let mut merged = Value::Mapping(Mapping::new());
-        let applied: Vec<&ValuesFile> = match &self.app {
+        let listed: Vec<&ValuesFile> = match &self.app {
             Some(app) => app
                 .value_files
                 .iter()
                 .filter_map(|entry| app.local_value_file(&self.folder, entry))
                 .filter_map(|name| self.values_files.iter().find(|f| f.name == name))
                 .collect(),
-            None => self.values_files.iter().collect(),
+            None => Vec::new(),
         };
+        // An app that reads none of the folder's files (it points at another folder, which import
+        // reports) leaves the folder's own files as what the operator edits.
+        let applied = if listed.is_empty() { self.values_files.iter().collect() } else { listed };
         for file in applied {
             merge_value_files(&mut merged, &file.values);
         }

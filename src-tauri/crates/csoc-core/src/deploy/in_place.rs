@@ -6,7 +6,7 @@
 use serde_yaml_ng::Value;
 
 use super::answers::ImportedBase;
-use super::yaml::parse_values_lenient;
+use super::yaml::{merge_value_files, parse_values_lenient};
 use super::yaml_edit::{self, apply, changes, edit_text, existing_depth, exists, normalized, Change, Layout};
 use super::GeneratedFile;
 
@@ -44,14 +44,14 @@ impl Written {
     }
 
     /// Writes the value files `names` (in the order Helm applies them, under `values_dir`) so that
-    /// together they say `after` where they said `before`.
+    /// together they say `after` where, as imported, they said what their merge says (not what
+    /// the draft's base values say: a wizard such as the mesh's may have edited those).
     pub fn value_files(
         &mut self,
         base: &ImportedBase,
         out_prefix: &str,
         values_dir: &str,
         names: &[String],
-        before: &Value,
         after: &Value,
     ) {
         let mut files: Vec<(String, &str, Value, Value)> = names
@@ -66,7 +66,11 @@ impl Written {
         if files.is_empty() {
             return;
         }
-        for change in changes(&normalized(before), &normalized(after)) {
+        let mut before = Value::Mapping(Default::default());
+        for (_, _, parsed, _) in &files {
+            merge_value_files(&mut before, parsed);
+        }
+        for change in changes(&normalized(&before), &normalized(after)) {
             match &change {
                 Change::Set(path, _) => {
                     let owner = files.iter().rposition(|(_, _, v, _)| exists(v, path)).unwrap_or_else(|| {
