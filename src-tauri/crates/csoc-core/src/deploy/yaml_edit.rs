@@ -13,7 +13,7 @@ use serde_yaml_ng::Value;
 use yamlpatch::{Op, Patch};
 use yamlpath::{Component, Route};
 
-use super::yaml::{json_to_yaml, parse_values_lenient, to_yaml, yaml_to_json};
+use super::yaml::{double_quoted, json_to_yaml, parse_values_lenient, to_yaml, yaml_to_json};
 
 /// One step of a path into a YAML document.
 #[derive(Debug, Clone, PartialEq)]
@@ -289,22 +289,6 @@ fn replace_scalar(document: &yamlpath::Document, path: &[Step], old: &Value, new
 fn flow_scalar(value: &Value) -> Option<String> {
     let text = to_yaml(&Value::Sequence(vec![value.clone()]));
     Some(text.strip_prefix("- ")?.trim_end_matches('\n').to_string())
-}
-
-fn double_quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
