@@ -293,18 +293,20 @@ describe('commons wizard', () => {
     await userEvent.click(box('guppy'));
     let offer = await screen.findByTestId('service-offer');
     expect(within(offer).getAllByTestId('service-need').map((n) => n.textContent?.trim())).toEqual([
-      'guppy needs etl: guppy serves the indices etl builds.',
-      "etl needs sheepdog: it reads the graph data sheepdog's database holds.",
+      'guppy works with etl: guppy serves the indices etl builds.',
+      "etl works with sheepdog: it reads the graph data sheepdog's database holds.",
     ]);
     expect(box('guppy')).not.toBeChecked();
     await userEvent.click(within(offer).getByTestId('service-offer-accept'));
     for (const name of ['guppy', 'etl', 'sheepdog']) expect(box(name)).toBeChecked();
     expect(screen.queryByTestId('service-offer')).not.toBeInTheDocument();
 
+    // guppy runs without etl (its indices can come from elsewhere): turning etl off asks nothing.
     await userEvent.click(box('etl'));
-    offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('guppy needs etl: guppy serves the indices etl builds.');
-    await userEvent.click(within(offer).getByTestId('service-offer-cancel'));
+    expect(box('etl')).not.toBeChecked();
+    expect(box('guppy')).toBeChecked();
+    expect(screen.queryByTestId('service-offer')).not.toBeInTheDocument();
+    await userEvent.click(box('etl'));
     expect(box('etl')).toBeChecked();
 
     await userEvent.click(box('fence'));
@@ -312,8 +314,6 @@ describe('commons wizard', () => {
     expect(within(offer).getAllByTestId('service-dependent').map((n) => n.textContent)).toEqual([
       'sheepdog needs fence: fence logs users in.',
       'portal needs fence: fence logs users in.',
-      "etl needs sheepdog: it reads the graph data sheepdog's database holds.",
-      'guppy needs etl: guppy serves the indices etl builds.',
     ]);
     await userEvent.click(within(offer).getByTestId('service-offer-only'));
     expect(box('fence')).not.toBeChecked();
@@ -353,7 +353,7 @@ describe('commons wizard', () => {
 
     await userEvent.click(box('guppy'));
     const offer = await screen.findByTestId('service-offer');
-    expect(offer).toHaveTextContent('guppy needs elasticsearch, aws-es-proxy or aws-sigv4-proxy: it reads and writes Elasticsearch.');
+    expect(offer).toHaveTextContent('guppy works with elasticsearch, aws-es-proxy or aws-sigv4-proxy: it reads and writes Elasticsearch.');
     await userEvent.selectOptions(within(offer).getByTestId('service-need-pick'), 'aws-sigv4-proxy');
     expect(within(offer).getByTestId('service-offer-accept')).toHaveTextContent('Add guppy and etl, aws-sigv4-proxy and sheepdog');
     await userEvent.click(within(offer).getByTestId('service-offer-accept'));

@@ -220,3 +220,69 @@ fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Issue 10's journey: an operator imports a real commons from their gitops clone (a corpus folder:
+/// split value files, External Secrets), moves it to a new release, and the review shows only the
+/// image-tag lines changed, each file otherwise byte for byte as it is on disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn a_real_commons_is_imported_and_a_release_edit_changes_only_its_lines() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gen3-corpus/gen3-gitops");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/gen3-corpus is not here (CI has it)");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let repos = tempfile::tempdir().unwrap();
+    let (_bare, clone) = gitops_repo(repos.path());
+    let folder = clone.join("unfunded/aids.diseasedatahub.org");
+    copy_dir(&corpus.join("unfunded/aids.diseasedatahub.org"), &folder);
+    git(&clone, &["add", "unfunded"]);
+    git(&clone, &["-c", "user.name=ops", "-c", "user.email=ops@example.org", "commit", "-q", "-m", "aids"]);
+    let folder_path = folder.display().to_string();
+
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("import-real-commons", &app, |c| async move {
+        click(&c, "[data-testid=nav-wizards]").await?;
+        type_into(&c, "[data-testid=import-path]", &folder_path).await?;
+        activate(&c, "[data-testid=import-run]").await?;
+        wait_text(&c, "[data-testid=import-summary]", "unfunded/aids.diseasedatahub.org").await?;
+        activate(&c, "[data-testid=import-open-draft]").await?;
+
+        // Unchanged, every file the import read is the same on disk: no diff at all.
+        wait_for(&c, "[data-testid=wizard-step-review]").await?;
+        wait_count(&c, "[data-testid=review-file]", 8).await?;
+        wait_count(&c, "[data-testid=file-diff]", 0).await?;
+
+        // Move the commons to another release.
+        activate(&c, "[data-testid=wizard-step-2]").await?;
+        wait_for(&c, "[data-testid=wizard-step-identity]").await?;
+        type_into(&c, "[data-testid=field-identity-release]", "2026.09").await?;
+        activate(&c, "[data-testid=wizard-step-8]").await?;
+        wait_for(&c, "[data-testid=wizard-step-review]").await?;
+        wait_for(&c, "[data-testid=file-diff]").await?;
+        let removed = texts(&c, "[data-testid=file-diff] [data-kind=removed] .text").await?;
+        let added = texts(&c, "[data-testid=file-diff] [data-kind=added] .text").await?;
+        if removed.is_empty() || removed.len() != added.len() {
+            return Err(format!("expected as many lines added as removed: -{removed:?} +{added:?}"));
+        }
+        for (old, new) in removed.iter().zip(&added) {
+            if !old.contains("tag: '2026.04'") || old.replace("2026.04", "2026.09") != *new {
+                return Err(format!("a line other than an image tag changed: {old:?} -> {new:?}"));
+            }
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
+/// The text of every element matching `css`.
+async fn texts(c: &fantoccini::Client, css: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for e in c.find_all(fantoccini::Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))? {
+        out.push(e.text().await.map_err(|e| format!("{css}: {e}"))?);
+    }
+    Ok(out)
+}

@@ -16,9 +16,9 @@ import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
 
-const req = (anyOf: string[], why: string): Requirement => ({ any_of: anyOf, why });
-const ARBORIST = req(['arborist'], 'arborist decides who may do what');
-const FENCE = req(['fence'], 'fence logs users in');
+const req = (anyOf: string[], why: string, hard = false): Requirement => ({ any_of: anyOf, why, hard });
+const ARBORIST = req(['arborist'], 'arborist decides who may do what', true);
+const FENCE = req(['fence'], 'fence logs users in', true);
 const ELASTICSEARCH = req(['elasticsearch', 'aws-es-proxy', 'aws-sigv4-proxy'], 'it reads and writes Elasticsearch');
 
 function service(name: string, category: Category, requires: Requirement[] = [], extra: Partial<ServiceInfo> = {}): ServiceInfo {

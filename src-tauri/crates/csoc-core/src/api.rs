@@ -286,6 +286,7 @@ fn wizard_declarations() -> Vec<String> {
         GuppyIndex::decl(),
         ServiceSettings::decl(),
         ImportedBase::decl(),
+        SourceFile::decl(),
         CommonsAnswers::decl(),
         Severity::decl(),
         Finding::decl(),

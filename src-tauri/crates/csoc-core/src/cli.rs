@@ -79,15 +79,34 @@ pub enum InventoryCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CommonsCommand {
-    /// Add a commons to the inventory from a gen3-gitops commons folder or a legacy manifest.json
-    /// (also kept as a wizard draft, to edit and re-launch in the window).
-    Import { path: PathBuf },
+    /// Add a commons to the inventory from a gen3-gitops commons folder, a values file, a
+    /// cdis-manifest commons folder or a manifest.json (also kept as a wizard draft, to edit and
+    /// re-launch in the window).
+    Import {
+        path: PathBuf,
+        /// Also write the imported answers to this YAML file (for `commons render`).
+        #[arg(long, value_name = "FILE")]
+        answers_out: Option<PathBuf>,
+    },
+    /// Check a commons on disk as the wizard's review would (for CI): prints every finding with
+    /// its id, severity, step, key, file and line; exits non-zero when an error that cannot be
+    /// acknowledged stands. Writes nothing and does not open the inventory.
+    Check {
+        path: PathBuf,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the files the wizard would write from a saved answers file (YAML or JSON); exits
     /// non-zero with the validation errors, writing nothing, if the answers do not pass.
     Render {
         answers: PathBuf,
+        /// Where to write: the repository root for a GitOps destination, the values folder for Helm.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Acknowledge a production security finding by its id (repeat for several).
+        #[arg(long = "acknowledge", value_name = "ID")]
+        acknowledge: Vec<String>,
     },
 }
 
@@ -124,8 +143,36 @@ impl From<EnvArg> for Environment {
 
 /// Runs one headless command, writing its result to `out`.
 pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResult<()> {
-    let store = Store::open(&paths.db_path())?;
     let write_err = |e: std::io::Error| crate::error::CoreError::io("write to", std::path::Path::new("stdout"), &e);
+    // Commands that read and write files only: they never open (or create) the cache.
+    match command {
+        Command::Commons(CommonsCommand::Check { path, json }) => {
+            let report = crate::deploy::check::check(path)?;
+            let text = if *json {
+                serde_json::to_string_pretty(&report).expect("report serializes")
+            } else {
+                crate::deploy::check::to_text(&report)
+            };
+            writeln!(out, "{text}").map_err(write_err)?;
+            return match report.blocking {
+                0 => Ok(()),
+                n => Err(crate::error::CoreError::invalid(format!(
+                    "{n} error{} must be fixed before this commons can be launched.",
+                    if n == 1 { "" } else { "s" }
+                ))),
+            };
+        }
+        Command::Commons(CommonsCommand::Render { answers, out: dir, acknowledge }) => {
+            let text = crate::deploy::cli::render(answers, dir, acknowledge)?;
+            return writeln!(out, "{text}").map_err(write_err);
+        }
+        Command::Mesh(MeshCommand::Render { answers, out: dir }) => {
+            let text = crate::mesh::cli::render(answers, dir)?;
+            return writeln!(out, "{text}").map_err(write_err);
+        }
+        _ => {}
+    }
+    let store = Store::open(&paths.db_path())?;
     match command {
         Command::Inventory(InventoryCommand::List { json, search, env }) => {
             let filter = InventoryFilter {
@@ -169,18 +216,11 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 write_status(&view, out).map_err(write_err)?;
             }
         }
-        Command::Commons(CommonsCommand::Import { path }) => {
-            let text = crate::deploy::cli::import(&store, path)?;
+        Command::Commons(CommonsCommand::Import { path, answers_out }) => {
+            let text = crate::deploy::cli::import(&store, path, answers_out.as_deref())?;
             writeln!(out, "{text}").map_err(write_err)?;
         }
-        Command::Commons(CommonsCommand::Render { answers, out: dir }) => {
-            let text = crate::deploy::cli::render(answers, dir)?;
-            writeln!(out, "{text}").map_err(write_err)?;
-        }
-        Command::Mesh(MeshCommand::Render { answers, out: dir }) => {
-            let text = crate::mesh::cli::render(answers, dir)?;
-            writeln!(out, "{text}").map_err(write_err)?;
-        }
+        Command::Commons(CommonsCommand::Check { .. } | CommonsCommand::Render { .. }) | Command::Mesh(_) => {}
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;
             writeln!(

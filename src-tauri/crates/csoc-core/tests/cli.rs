@@ -224,3 +224,75 @@ fn commons_render_writes_files_or_exits_with_the_errors() {
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("nothing was written") && err.message.contains("localhost"), "{}", err.message);
 }
+
+fn corpus(path: &str) -> Option<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-corpus").join(path);
+    if dir.exists() {
+        Some(dir.display().to_string())
+    } else {
+        eprintln!("skipped: ../shared/gen3-corpus is not here (CI has it)");
+        None
+    }
+}
+
+#[test]
+fn commons_check_lists_findings_with_file_and_line_and_opens_no_cache() {
+    let Some(path) = corpus("gen3-gitops/stanfordaimi/stanfordaimi.data-commons.org") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let text = run(dir.path(), &["commons", "check", &path]).unwrap();
+    assert!(text.contains("warning [duplicate_key@replicaCount]"), "{text}");
+    assert!(text.contains("0 of them blocking"), "{text}");
+    let json = run(dir.path(), &["commons", "check", &path, "--json"]).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["blocking"], 0);
+    let located = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "global.frontendRoot")
+        .expect("the front-end finding");
+    assert_eq!(located["file"], "stanfordaimi/stanfordaimi.data-commons.org/values/values.yaml");
+    assert_eq!(located["line"], 29, "global.frontendRoot is set on line 29: {located}");
+    assert_eq!(located["step_name"], "Services");
+    assert!(!AppPaths::resolve(Some(dir.path().to_path_buf())).db_path().exists(), "check touches no cache");
+}
+
+#[test]
+fn commons_check_fails_on_an_error_that_cannot_be_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    std::fs::write(&values, "global:\n  hostname: data.example.org\nmetadata:\n  aggMdsConfig: '{not json'\n").unwrap();
+    let err = run(dir.path(), &["commons", "check", values.to_str().unwrap()]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("must be fixed"), "{}", err.message);
+}
+
+#[test]
+fn imported_answers_render_back_to_the_same_bytes_and_acknowledge_by_id() {
+    let Some(path) = corpus("gen3-gitops/unfunded/aids.diseasedatahub.org") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    run(dir.path(), &["commons", "import", &path, "--answers-out", answers.to_str().unwrap()]).unwrap();
+    let out = dir.path().join("repo");
+    let blocked = run(dir.path(), &["commons", "render", answers.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let printed = match blocked {
+        Ok(printed) => printed,
+        Err(err) => {
+            // Production security findings block until acknowledged by the ids the error names.
+            let ids: Vec<&str> =
+                err.message.split("--acknowledge ").skip(1).filter_map(|s| s.split(')').next()).collect();
+            assert!(!ids.is_empty(), "only acknowledgeable errors may block an imported commons: {}", err.message);
+            let mut args = vec!["commons", "render", answers.to_str().unwrap(), "--out", out.to_str().unwrap()];
+            for id in &ids {
+                args.extend(["--acknowledge", id]);
+            }
+            run(dir.path(), &args).unwrap()
+        }
+    };
+    assert!(printed.contains("wrote"), "{printed}");
+    for name in ["values.yaml", "fence.yaml", "portal.yaml", "guppy.yaml", "etl.yaml"] {
+        let rel = format!("unfunded/aids.diseasedatahub.org/values/{name}");
+        let original = std::fs::read_to_string(Path::new(&path).join("values").join(name)).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(&rel)).unwrap(), original, "{rel} is byte-identical");
+    }
+}

@@ -181,7 +181,8 @@ fn reference_values_files_have_no_errors() {
     let ci_default = read_yaml(&dir.join("gen3-gitops/ci-default/values/values.yaml"));
     let findings = validate_values(&ci_default, "values/values.yaml");
     assert!(errors(&findings).is_empty(), "{:#?}", errors(&findings));
-    find(&findings, "unknown_key", "global.aws.sower_role");
+    // The chart's templates read global.aws.sower_role (it has no default): the chart wins.
+    assert!(!findings.iter().any(|f| f.key.as_deref() == Some("global.aws.sower_role")), "{findings:#?}");
 
     let aids = gitops_values(&dir.join("gen3-gitops/aids.diseasedatahub.org"));
     assert_eq!(aids["guppy"]["enabled"], Value::Bool(true), "the split guppy.yaml was merged");
@@ -218,14 +219,16 @@ fn unknown_keys_and_wrong_types() {
     assert!(top.message.contains("Did you mean fence?"), "{}", top.message);
     assert!(!find(&findings, "unknown_key", "whatever").message.contains("Did you mean"));
 
+    // Quoted text where the chart has a boolean: Helm passes it on and templates read any
+    // non-empty text as true, so it is a warning, not a failure.
     let dev = find(&findings, "wrong_type", "global.dev");
-    assert_eq!(dev.severity, Severity::Error);
+    assert_eq!(dev.severity, Severity::Warning);
     assert!(dev.message.contains("true or false"), "{}", dev.message);
     find(&findings, "invalid_value", "global.tierAccessLevel");
     find(&findings, "wrong_type", "global.postgres.master.port");
-    let password = find(&findings, "wrong_type", "global.postgres.master.password");
-    assert!(!password.message.contains("12345"), "a secret's value must not be shown: {}", password.message);
-    find(&findings, "wrong_type", "fence.enabled");
+    assert!(findings.iter().all(|f| !f.message.contains("12345")), "a secret's value must not be shown");
+    // "true" in quotes is read as true by the chart's templates: it works, so nothing to report.
+    assert!(!findings.iter().any(|f| f.key.as_deref() == Some("fence.enabled")), "{findings:#?}");
     find(&findings, "wrong_type", "fence.replicaCount");
     find(&findings, "wrong_type", "fence.FENCE_CONFIG.MOCK_AUTH");
     assert!(!findings.iter().any(|f| f.key.as_deref() == Some("fence.someChartSetting")), "chart keys are the chart's");

@@ -550,7 +550,7 @@ fn detect_tells_each_kind_apart() {
     ));
     let err = detect(dir.path()).unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
-    assert!(err.message.contains("not a gen3-gitops commons folder"), "{}", err.message);
+    assert!(err.message.contains("not a commons folder") && err.message.contains("cdis-manifest"), "{}", err.message);
     assert_eq!(detect(&dir.path().join("nope")).unwrap_err().code, ErrorCode::NotFound);
     let other = dir.path().join("package.json");
     std::fs::write(&other, "{\"name\": \"x\"}").unwrap();
@@ -584,16 +584,21 @@ fn malformed_values_file_names_the_file_and_line_and_changes_nothing() {
 }
 
 #[test]
-fn duplicate_key_names_its_second_line() {
+fn duplicate_key_is_a_warning_naming_both_lines_and_the_last_wins() {
     let dir = scratch_commons();
     std::fs::write(
         dir.path().join("values/fence.yaml"),
         "fence:\n  image:\n    tag: a\n  enabled: true\n  image: {}\n",
     )
     .unwrap();
-    let err = GitopsCommons::read(dir.path(), "demo/gen3.example.org").unwrap_err();
-    assert!(err.message.starts_with("demo/gen3.example.org/values/fence.yaml, line 5, column 3"), "{}", err.message);
-    assert!(err.message.contains("`image`") && err.message.contains("first at line 2"), "{}", err.message);
+    let commons = GitopsCommons::read(dir.path(), "demo/gen3.example.org").unwrap();
+    let dup = commons.warnings.iter().find(|w| w.code == "duplicate_key").expect("a duplicate-key warning");
+    assert_eq!(dup.file.as_deref(), Some("demo/gen3.example.org/values/fence.yaml"));
+    assert!(dup.message.contains("at line 2 and at line 5") && dup.message.contains("`image`"), "{}", dup.message);
+    // As Helm reads it: the second `image` (an empty map) replaces the first.
+    let fence = commons.values_files.iter().find(|f| f.name == "fence.yaml").unwrap();
+    assert_eq!(fence.values["fence"]["image"], Value::Mapping(Default::default()));
+    assert_eq!(fence.values["fence"]["enabled"], Value::Bool(true));
 }
 
 #[test]

@@ -77,6 +77,7 @@ fn imported_with(a: &mut CommonsAnswers, values: &Value) {
         app: None,
         chart: None,
         legacy: None,
+        sources: Vec::new(),
     });
 }
 

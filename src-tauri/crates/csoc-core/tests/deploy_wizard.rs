@@ -189,7 +189,7 @@ fn every_reference_manifest_round_trips_through_the_wizard() {
 #[test]
 fn render_writes_the_files_or_nothing() {
     let out = tempfile::tempdir().unwrap();
-    let printed = render(&fixture("dev-commons.yaml"), out.path()).unwrap();
+    let printed = render(&fixture("dev-commons.yaml"), out.path(), &[]).unwrap();
     assert!(printed.contains("values/values.yaml"), "{printed}");
     assert!(out.path().join("devcluster/qa-dev.example.org/templates/app.yaml").is_file());
 
@@ -198,13 +198,13 @@ fn render_writes_the_files_or_nothing() {
     let text = std::fs::read_to_string(fixture("dev-commons.yaml")).unwrap().replace("qa-dev.example.org", "qa dev");
     std::fs::write(&bad, text).unwrap();
     let target = bad_dir.path().join("out");
-    let err = render(&bad, &target).unwrap_err();
+    let err = render(&bad, &target, &[]).unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("nothing was written") && err.message.contains("hostname"), "{}", err.message);
     assert!(!target.exists(), "a refused render writes nothing");
 
     std::fs::write(&bad, "identity:\n  hostname: [unclosed\n").unwrap();
-    let err = render(&bad, &target).unwrap_err();
+    let err = render(&bad, &target, &[]).unwrap_err();
     assert!(err.message.contains("line 2"), "a malformed answers file names the line: {}", err.message);
 }
 

@@ -445,7 +445,14 @@ folder: string, app: unknown, chart: unknown,
 /**
  * Legacy manifest blocks with no Helm home (sower, hatchery, canary...), kept for manifest.json.
  */
-legacy: unknown, };
+legacy: unknown, 
+/**
+ * Every file as it was read, so that writing the commons again edits these texts in place:
+ * unchanged files keep every byte, and an edit changes only its own lines.
+ */
+sources: Array<SourceFile>, };
+
+export type SourceFile = { path: string, text: string, };
 
 export type CommonsAnswers = { destination: Destination, identity: Identity, database: Database, 
 /**
@@ -526,7 +533,13 @@ export type Requirement = { any_of: Array<string>,
 /**
  * Why, in words for the operator.
  */
-why: string, };
+why: string, 
+/**
+ * Without it the service does not work at all (an error); otherwise a feature is missing (a
+ * warning). Real commons run hatchery without manifestservice, wts or ambassador, and
+ * guppy against an Elasticsearch outside the chart, so those are soft.
+ */
+hard: boolean, };
 
 export type ServiceInfo = { 
 /**

@@ -54,6 +54,8 @@ export type Need = {
   why: string;
   /** Every service that would meet it. */
   anyOf: string[];
+  /** The service cannot work without it (otherwise one of its features needs it). */
+  hard: boolean;
   /** Those the operator can turn on here (not the Database step's). */
   options: string[];
   /** The one that will be added: the operator's pick, or the first option; null when none can be. */
@@ -101,7 +103,7 @@ export function planChange(
         const id = `${of}:${req.any_of.join('|')}`;
         const picked = picks[id];
         const pick = picked !== undefined && options.includes(picked) ? picked : (options[0] ?? null);
-        needs.push({ of, why: req.why, anyOf: [...req.any_of], options, pick, id });
+        needs.push({ of, why: req.why, anyOf: [...req.any_of], hard: req.hard, options, pick, id });
         if (pick) adding.push(pick);
       }
     }
@@ -115,7 +117,10 @@ export function planChange(
       if (removing.has(s)) continue;
       const broken = services
         .get(s)
-        ?.requires.find((r) => r.any_of.some((n) => removing.has(n)) && !r.any_of.some((n) => effective.includes(n) && !removing.has(n)));
+        // Only a hard requirement takes its dependents off too: a service runs without its soft ones.
+        ?.requires.find(
+          (r) => r.hard && r.any_of.some((n) => removing.has(n)) && !r.any_of.some((n) => effective.includes(n) && !removing.has(n)),
+        );
       if (broken) {
         removing.add(s);
         dependents.push({ name: s, needs: broken.any_of.filter((n) => removing.has(n)), why: broken.why });

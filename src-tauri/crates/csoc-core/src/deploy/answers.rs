@@ -193,6 +193,25 @@ pub struct ImportedBase {
     /// Legacy manifest blocks with no Helm home (sower, hatchery, canary...), kept for manifest.json.
     #[ts(type = "unknown")]
     pub legacy: Option<serde_json::Value>,
+    /// Every file as it was read, so that writing the commons again edits these texts in place:
+    /// unchanged files keep every byte, and an edit changes only its own lines.
+    #[serde(default)]
+    pub sources: Vec<SourceFile>,
+}
+
+/// A file of an imported commons as it was read; `path` is relative to the destination root, as
+/// the generated file that replaces it will be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+impl ImportedBase {
+    /// The text `path` had when it was imported.
+    pub fn source(&self, path: &str) -> Option<&str> {
+        self.sources.iter().find(|s| s.path == path).map(|s| s.text.as_str())
+    }
 }
 
 impl Default for Destination {
@@ -279,6 +298,9 @@ impl Default for ServiceSettings {
     }
 }
 
+/// The values file a Helm destination writes (and a lone imported values file is kept as).
+pub const HELM_VALUES_FILE: &str = "values.yaml";
+
 /// gen3-helm's default `global.dictionaryUrl`.
 pub const DEFAULT_DICTIONARY_URL: &str =
     "https://s3.amazonaws.com/dictionary-artifacts/datadictionary/develop/schema.json";
@@ -289,6 +311,15 @@ impl CommonsAnswers {
         match &self.destination {
             Destination::Gitops(g) => {
                 let host = self.identity.hostname.trim();
+                // An imported folder stays where it is (its name need not be the hostname) until
+                // the hostname changes.
+                let imported = self.base.as_ref().filter(|b| {
+                    !b.folder.is_empty()
+                        && b.values.pointer("/global/hostname").and_then(|h| h.as_str()).unwrap_or("").trim() == host
+                });
+                if let Some(base) = imported {
+                    return Some(base.folder.clone());
+                }
                 let cluster = g.cluster_folder.trim().trim_matches('/');
                 Some(if cluster.is_empty() { host.to_string() } else { format!("{cluster}/{host}") })
             }

@@ -25,12 +25,16 @@ pub enum Category {
     Infrastructure,
 }
 
-/// Something a service cannot work without: at least one of `any_of` must be enabled.
+/// Something a service uses: at least one of `any_of` should be enabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct Requirement {
     pub any_of: &'static [&'static str],
     /// Why, in words for the operator.
     pub why: &'static str,
+    /// Without it the service does not work at all (an error); otherwise a feature is missing (a
+    /// warning). Real commons run hatchery without manifestservice, wts or ambassador, and
+    /// guppy against an Elasticsearch outside the chart, so those are soft.
+    pub hard: bool,
 }
 
 /// One subchart of the umbrella chart.
@@ -56,7 +60,11 @@ pub struct ExclusiveGroup {
 }
 
 const fn req(any_of: &'static [&'static str], why: &'static str) -> Requirement {
-    Requirement { any_of, why }
+    Requirement { any_of, why, hard: false }
+}
+
+const fn hard_req(any_of: &'static [&'static str], why: &'static str) -> Requirement {
+    Requirement { any_of, why, hard: true }
 }
 
 const fn svc(
@@ -71,10 +79,10 @@ const fn svc(
 }
 
 const ARBORIST: Requirement =
-    req(&["arborist"], "arborist decides who may do what; the service asks it on every request");
-const FENCE: Requirement = req(&["fence"], "fence logs users in and issues the tokens the service checks");
-const INDEXD: Requirement = req(&["indexd"], "indexd holds the file records (GUIDs) the service reads and writes");
-const REVPROXY: Requirement = req(&["revproxy"], "revproxy is the only way in from outside the cluster");
+    hard_req(&["arborist"], "arborist decides who may do what; the service asks it on every request");
+const FENCE: Requirement = hard_req(&["fence"], "fence logs users in and issues the tokens the service checks");
+const INDEXD: Requirement = hard_req(&["indexd"], "indexd holds the file records (GUIDs) the service reads and writes");
+const REVPROXY: Requirement = hard_req(&["revproxy"], "revproxy is the only way in from outside the cluster");
 const ELASTICSEARCH: Requirement = req(
     &["elasticsearch", "aws-es-proxy", "aws-sigv4-proxy"],
     "it reads and writes Elasticsearch: the in-chart one (global.dev) or an AWS one via aws-sigv4-proxy or aws-es-proxy",
@@ -268,7 +276,7 @@ static SERVICES: &[ServiceInfo] = &[
         Some("peregrine.enabled"),
         true,
         &[
-            req(&["sheepdog"], "peregrine reads the graph database sheepdog creates and writes"),
+            hard_req(&["sheepdog"], "peregrine reads the graph database sheepdog creates and writes"),
             INDEXD,
             ARBORIST,
             FENCE,
@@ -432,16 +440,27 @@ pub fn check_selection(enabled: &[String]) -> Vec<Finding> {
                 [one] => format!("{one}, which is not enabled"),
                 many => format!("one of {}, and none is enabled", many.join(", ")),
             };
-            findings.push(Finding {
-                severity: Severity::Error,
-                code: "missing_dependency".into(),
-                message: format!(
+            let message = if need.hard {
+                format!(
                     "{} needs {wanted}: {}. Enable {} or turn {} off.",
                     info.name,
                     need.why,
                     enable_hint(need.any_of),
                     info.name
-                ),
+                )
+            } else {
+                format!(
+                    "{} uses {wanted}: {}. It runs without it, but that feature will not work; enable {} if you \
+                     need it.",
+                    info.name,
+                    need.why,
+                    enable_hint(need.any_of)
+                )
+            };
+            findings.push(Finding {
+                severity: if need.hard { Severity::Error } else { Severity::Warning },
+                code: "missing_dependency".into(),
+                message,
                 file: None,
                 key: info.condition.map(str::to_string),
                 acknowledgeable: false,

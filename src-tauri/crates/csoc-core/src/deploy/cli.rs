@@ -7,16 +7,25 @@ use crate::deploy::drafts::{self, Draft, DraftKind};
 use crate::deploy::generate::generate;
 use crate::deploy::import::{add_to_inventory, import_path};
 use crate::deploy::review::all_findings;
-use crate::deploy::{output, yaml, Severity};
+use crate::deploy::{output, yaml, GeneratedFile, Severity};
 use crate::error::{CoreError, CoreResult};
 use crate::store::Store;
 
-/// Imports a commons into the inventory and a draft; returns what to print.
-pub fn import(store: &Store, path: &Path) -> CoreResult<String> {
+/// Imports a commons into the inventory and a draft, and writes its answers to `answers_out`
+/// when given; returns what to print.
+pub fn import(store: &Store, path: &Path, answers_out: Option<&Path>) -> CoreResult<String> {
     let imported = import_path(path)?;
     let mut lines = vec![format!("Read {}: {}.", path.display(), imported.summary)];
     for w in &imported.warnings {
         lines.push(format!("warning: {}", w.message));
+    }
+    if let Some(file) = answers_out {
+        let text = serde_yaml_ng::to_string(&imported.answers)
+            .map_err(|e| CoreError::invalid(format!("The answers could not be written as YAML ({e}).")))?;
+        let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        output::write_atomically(folder, &[GeneratedFile { path: name, contents: text }])?;
+        lines.push(format!("Wrote the imported answers to {} (render them with `commons render`).", file.display()));
     }
     if imported.is_commons() {
         let c = add_to_inventory(store, &imported.answers)?;
@@ -58,8 +67,9 @@ pub fn read_answers(path: &Path) -> CoreResult<CommonsAnswers> {
 }
 
 /// Renders an answers file into `out`; refuses, writing nothing, while errors stand.
-pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
+pub fn render(answers_file: &Path, out: &Path, acknowledge: &[String]) -> CoreResult<String> {
     let mut answers = read_answers(answers_file)?;
+    answers.acknowledged.extend(acknowledge.iter().cloned());
     // The output folder stands in for the clone (or helm's folder): render never commits.
     match &mut answers.destination {
         Destination::Gitops(g) => g.repo_path = out.display().to_string(),
@@ -70,7 +80,14 @@ pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
     let errors: Vec<String> = findings
         .iter()
         .filter(|f| f.finding.severity == Severity::Error && !f.acknowledged)
-        .map(|f| format!("error (step {}): {}", f.step, f.finding.message))
+        .map(|f| {
+            let hint = if f.finding.acknowledgeable {
+                format!(" (acknowledge with --acknowledge {})", f.ack_id)
+            } else {
+                String::new()
+            };
+            format!("error [{}] (step {}): {}{hint}", f.ack_id, f.step, f.finding.message)
+        })
         .collect();
     if !errors.is_empty() {
         return Err(CoreError::invalid(format!(

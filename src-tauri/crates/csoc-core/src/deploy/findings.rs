@@ -332,13 +332,16 @@ fn expected_host(values: &Value, hostname: &str, out: &mut Out) -> Option<String
     let answer = hostname.trim().trim_end_matches('.').to_ascii_lowercase();
     let configured = text_at(values, "global.hostname").map(|h| h.trim_end_matches('.').to_ascii_lowercase());
     match &configured {
-        None => out.error(
-            "hostname_missing",
-            "global.hostname",
-            "global.hostname is not set, so gen3-helm uses \"localhost\" and every generated URL points there. \
-             Set it to the commons' DNS name."
+        None => out.findings.push(Finding {
+            severity: Severity::Warning,
+            code: "hostname_missing".into(),
+            message: "global.hostname is not set in these values, so unless something else sets it gen3-helm uses \
+                      \"localhost\" and every generated URL points there. Set it to the commons' DNS name."
                 .into(),
-        ),
+            file: None,
+            key: Some("global.hostname".into()),
+            acknowledgeable: false,
+        }),
         Some(h) if h.contains("://") || h.contains('/') => out.error(
             "invalid_hostname",
             "global.hostname",

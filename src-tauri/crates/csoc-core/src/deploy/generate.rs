@@ -11,12 +11,13 @@ use std::path::Path;
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::deploy::answers::{
-    CommonsAnswers, DatabaseMode, Destination, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
+    CommonsAnswers, DatabaseMode, Destination, ImportedBase, LoginProvider, ProviderKind, DEFAULT_DICTIONARY_URL,
+    HELM_VALUES_FILE,
 };
-use crate::deploy::gitops::{ArgoApp, ChartMeta, GitopsCommons};
-use crate::deploy::import::release_of;
-use crate::deploy::yaml::{get_path, json_to_yaml, set_path, to_yaml};
-use crate::deploy::{catalog, manifest, repo_apps, user_yaml, GeneratedFile};
+use crate::deploy::gitops::{argo_app_yaml, ArgoApp, ChartMeta, GitopsCommons};
+use crate::deploy::import::{login_block, providers_of, release_of};
+use crate::deploy::yaml::{get_path, json_to_yaml, scalar_text, set_path, to_yaml};
+use crate::deploy::{catalog, in_place, manifest, repo_apps, user_yaml, GeneratedFile};
 use crate::error::{CoreError, CoreResult};
 use crate::model::Environment;
 
@@ -56,6 +57,8 @@ pub struct Generated {
     pub user_yaml: Option<String>,
     /// Why the structured authorization answers could not become a user.yaml (the checks report it).
     pub user_yaml_error: Option<String>,
+    /// Imported files that could not be edited in place and were rewritten, in words.
+    pub layout_notes: Vec<String>,
 }
 
 /// Turns answers into files. Errors only when the answers cannot be rendered at all (a raw
@@ -77,23 +80,68 @@ pub fn generate(answers: &CommonsAnswers) -> CoreResult<Generated> {
     apply_settings(values, answers);
     let values = out.tree;
 
-    let mut files = match &answers.destination {
-        Destination::Gitops(_) => gitops_files(answers, &values)?,
-        Destination::Helm(_) => vec![GeneratedFile { path: "values.yaml".into(), contents: to_yaml(&values) }],
-    };
+    let imported = answers.base.as_ref().filter(|b| !b.sources.is_empty());
+    let mut written = in_place::Written::default();
+    match (&answers.destination, imported) {
+        (Destination::Gitops(_), _) => gitops_files(answers, &values, &mut written)?,
+        (Destination::Helm(_), Some(base)) if base.source(HELM_VALUES_FILE).is_some() => {
+            written.value_files(base, "", "", &[HELM_VALUES_FILE.to_string()], &values);
+        }
+        (Destination::Helm(_), _) => {
+            written.files.push(GeneratedFile { path: HELM_VALUES_FILE.into(), contents: to_yaml(&values) })
+        }
+    }
+    let mut files = written.files;
     let folder = answers.gitops_folder().map(|f| format!("{f}/")).unwrap_or_default();
-    if let Some(text) = &user_yaml {
+    // An imported commons that kept its user.yaml inside the values gets no separate file.
+    let user_yaml_file = imported.is_none_or(|b| b.source(&format!("{}user.yaml", folder_of(b))).is_some());
+    if let (Some(text), true) = (&user_yaml, user_yaml_file) {
         files.push(GeneratedFile { path: format!("{folder}user.yaml"), contents: text.clone() });
     }
     if answers.legacy_manifest {
-        let legacy = answers.base.as_ref().and_then(|b| b.legacy.clone()).unwrap_or(serde_json::Value::Null);
-        let manifest = manifest::values_to_manifest(&values, &legacy);
-        let mut text = serde_json::to_string_pretty(&manifest)
-            .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
-        text.push('\n');
-        files.push(GeneratedFile { path: format!("{folder}manifest.json"), contents: text });
+        files.extend(legacy_files(answers, &values, &folder)?);
     }
-    Ok(Generated { files, values, user_yaml, user_yaml_error })
+    Ok(Generated { files, values, user_yaml, user_yaml_error, layout_notes: written.notes })
+}
+
+fn folder_of(base: &ImportedBase) -> String {
+    if base.folder.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", base.folder)
+    }
+}
+
+/// The legacy manifest.json and, for a cdis-manifest commons, the files beside it that the values
+/// hold as strings (AggMDS and portal configuration). Files that say what they said when imported
+/// keep their bytes.
+fn legacy_files(answers: &CommonsAnswers, values: &Value, folder: &str) -> CoreResult<Vec<GeneratedFile>> {
+    let base = answers.base.as_ref();
+    let legacy = base.and_then(|b| b.legacy.clone()).unwrap_or(serde_json::Value::Null);
+    let manifest = manifest::values_to_manifest(values, &legacy);
+    let imported = base.and_then(|b| b.source("manifest.json"));
+    let text = match imported {
+        Some(text) if serde_json::from_str::<serde_json::Value>(text).is_ok_and(|old| old == manifest) => {
+            text.to_string()
+        }
+        _ => {
+            let mut text = serde_json::to_string_pretty(&manifest)
+                .map_err(|e| CoreError::invalid(format!("The manifest.json could not be written ({e}).")))?;
+            text.push('\n');
+            text
+        }
+    };
+    let mut files = vec![GeneratedFile { path: format!("{folder}manifest.json"), contents: text }];
+    for companion in &manifest::COMPANION_FILES {
+        let Some(text) = get_path(values, companion.values_path).and_then(Value::as_str) else {
+            continue;
+        };
+        // Only a cdis-manifest commons keeps these beside its manifest; gen3-helm reads them from the values.
+        if base.and_then(|b| b.source(companion.path)).is_some() {
+            files.push(GeneratedFile { path: format!("{folder}{}", companion.path), contents: text.to_string() });
+        }
+    }
+    Ok(files)
 }
 
 fn base_values(answers: &CommonsAnswers) -> Value {
@@ -132,7 +180,11 @@ fn string(s: &str) -> Value {
 
 fn apply_identity(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    if !host.is_empty() {
+    // An imported stub without a hostname (named by its folder) stays as it was.
+    let named_by_folder = values.minimal
+        && values.get("global.hostname").is_none()
+        && a.base.as_ref().is_some_and(|b| b.folder.rsplit('/').next() == Some(host));
+    if !host.is_empty() && !named_by_folder {
         values.put("global.hostname", string(host), None);
     }
     if !a.identity.revproxy_arn.trim().is_empty() {
@@ -180,7 +232,20 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
     let release = a.identity.release.trim();
     // An imported commons keeps its pinned tags (exceptions included) until the operator moves
     // it to another release.
-    let retag = !values.minimal || release_of(&values.tree) != release;
+    let old_release = release_of(&values.tree);
+    let retag = !values.minimal || old_release != release;
+    // When an imported commons moves release, images that followed the old one move with it;
+    // exceptions pinned to another tag (a feature branch, a hotfix) stay as the operator set them.
+    // A service on the chart's default tag stays there too, unless it is newly switched on here.
+    let enabled_before = catalog::enabled_in(&values.tree);
+    let follows = |values: &Values, service: &str, tag: &str| {
+        !values.minimal
+            || match values.get(tag).and_then(scalar_text) {
+                Some(t) => t == old_release,
+                None => !enabled_before.iter().any(|s| s == service),
+            }
+    };
+    let had_gen3ff = enabled_before.iter().any(|s| s == "frontend-framework");
     for info in catalog::services() {
         let name = info.name;
         // postgresql and elasticsearch follow global.dev, which the database step owns.
@@ -193,12 +258,15 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
         }
         values.put(condition, Value::Bool(wanted), Some(Value::Bool(info.default_enabled)));
         let image = MONTHLY_IMAGES.iter().find(|(chart, _)| *chart == name).map(|(_, image)| image);
-        if let (true, true, false, Some(image)) = (retag, wanted, release.is_empty(), image) {
+        let tag = format!("{name}.image.tag");
+        if let (true, true, false, Some(image), true) =
+            (retag, wanted, release.is_empty(), image, follows(values, name, &tag))
+        {
             // A new commons names its images, as production values do (and a legacy manifest needs).
             if !values.minimal && values.get(&format!("{name}.image.repository")).is_none() {
                 values.put(&format!("{name}.image.repository"), string(&format!("quay.io/cdis/{image}")), None);
             }
-            values.put(&format!("{name}.image.tag"), string(release), None);
+            values.put(&tag, string(release), None);
         }
     }
     if retag && a.services.iter().any(|s| s == "etl") && !release.is_empty() {
@@ -206,11 +274,19 @@ fn apply_services(values: &mut Values, a: &CommonsAnswers) {
             if !values.minimal && values.get(&format!("etl.image.{part}.repository")).is_none() {
                 values.put(&format!("etl.image.{part}.repository"), string(&format!("quay.io/cdis/{image}")), None);
             }
-            values.put(&format!("etl.image.{part}.tag"), string(release), None);
+            let tag = format!("etl.image.{part}.tag");
+            if follows(values, "etl", &tag) {
+                values.put(&tag, string(release), None);
+            }
         }
     }
-    let root = if a.services.iter().any(|s| s == "frontend-framework") { "gen3ff" } else { "portal" };
-    values.put("global.frontendRoot", string(root), Some(string("portal")));
+    // The front end follows frontend-framework when it is switched on or off here; an imported
+    // commons keeps its own choice otherwise (some run both front ends).
+    let gen3ff = a.services.iter().any(|s| s == "frontend-framework");
+    let toggled = had_gen3ff != gen3ff;
+    if !values.minimal || toggled {
+        values.put("global.frontendRoot", string(if gen3ff { "gen3ff" } else { "portal" }), Some(string("portal")));
+    }
 }
 
 fn redirect_url(host: &str, idp: &str) -> String {
@@ -250,32 +326,20 @@ fn provider_entry(p: &LoginProvider, host: &str) -> Vec<(&'static str, Value)> {
     entry
 }
 
-/// Where fence's non-secret login settings go: with External Secrets the chart does not render
-/// `FENCE_CONFIG` at all (fence-config comes from the secret manager), but it always renders
-/// `FENCE_CONFIG_PUBLIC` (ConfigMap `manifest-fence`, which fence merges with the secret). A
-/// commons that already keeps its logins there (as real ones do) keeps them there either way.
-pub fn fence_login_section(values: &Value) -> &'static str {
-    let public_has = |key: &str| get_path(values, &format!("fence.FENCE_CONFIG_PUBLIC.{key}")).is_some();
-    if get_path(values, "global.externalSecrets.deploy") == Some(&Value::Bool(true))
-        || public_has("LOGIN_OPTIONS")
-        || public_has("OPENID_CONNECT")
-    {
-        "fence.FENCE_CONFIG_PUBLIC"
-    } else {
-        "fence.FENCE_CONFIG"
-    }
-}
-
 fn apply_login(values: &mut Values, a: &CommonsAnswers) {
     let host = a.identity.hostname.trim();
-    let base = fence_login_section(&values.tree);
+    let base = login_block(&values.tree);
     let mock = Value::Bool(a.login.mock_login);
-    values.put(&format!("{base}.MOCK_AUTH"), mock.clone(), Some(Value::Bool(false)));
-    values.put(&format!("{base}.MOCK_GOOGLE_AUTH"), mock, Some(Value::Bool(false)));
+    values.put("fence.FENCE_CONFIG.MOCK_AUTH", mock.clone(), Some(Value::Bool(false)));
+    values.put("fence.FENCE_CONFIG.MOCK_GOOGLE_AUTH", mock, Some(Value::Bool(false)));
     if a.login.providers.is_empty() {
         return;
     }
-    for p in &a.login.providers {
+    // An imported commons' login settings are written again only where the operator changed them:
+    // its entries may hold more than the wizard models (desc, secondary, discovery blocks).
+    let imported = values.minimal.then(|| providers_of(&values.tree));
+    let unchanged = |p: &LoginProvider| imported.as_ref().is_some_and(|list| list.contains(p));
+    for p in a.login.providers.iter().filter(|p| !unchanged(p)) {
         for (key, v) in provider_entry(p, host) {
             values.put(&format!("{base}.OPENID_CONNECT.{}.{key}", p.idp), v, None);
         }
@@ -294,6 +358,14 @@ fn apply_login(values: &mut Values, a: &CommonsAnswers) {
             }
         }
     }
+    let same_list = imported.as_ref().is_some_and(|list| *list == a.login.providers);
+    let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
+    if same_list {
+        if !a.login.default_idp.is_empty() {
+            values.put(&format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
+        }
+        return;
+    }
     let options: Vec<Value> = a
         .login
         .providers
@@ -306,7 +378,6 @@ fn apply_login(values: &mut Values, a: &CommonsAnswers) {
         })
         .collect();
     values.put(&format!("{base}.LOGIN_OPTIONS"), Value::Sequence(options), None);
-    let default = if a.login.default_idp.is_empty() { &a.login.providers[0].idp } else { &a.login.default_idp };
     values.put(&format!("{base}.DEFAULT_LOGIN_IDP"), string(default), None);
 }
 
@@ -351,9 +422,9 @@ fn apply_settings(values: &mut Values, a: &CommonsAnswers) {
     }
 }
 
-fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedFile>> {
+fn gitops_files(a: &CommonsAnswers, values: &Value, written: &mut in_place::Written) -> CoreResult<()> {
     let Destination::Gitops(dest) = &a.destination else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let folder = a.gitops_folder().unwrap_or_default();
     let host = a.identity.hostname.trim();
@@ -391,6 +462,27 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
             .map_err(|e| CoreError::invalid(format!("The imported Chart.yaml could not be read back ({e}).")))?,
         None => ChartMeta::for_hostname(host),
     };
+    if let Some(base) = base.filter(|b| {
+        !b.sources.is_empty()
+            && b.split_files.iter().any(|f| b.source(&format!("{}values/{f}", folder_of(b))).is_some())
+    }) {
+        // An imported folder: each file edited in place, the value files as the app lists them.
+        written.document(base, &folder, "Chart.yaml", &chart.to_document());
+        if let Some(text) = base.source(&format!("{}values.yaml", folder_of(base))) {
+            written.files.push(GeneratedFile { path: format!("{folder}/values.yaml"), contents: text.to_string() });
+        }
+        if base.app.is_some() {
+            written.document(base, &folder, "templates/app.yaml", &argo_app_yaml(&app));
+        }
+        // The files Helm applies, in its order: the ones the app lists (all, without an app).
+        // (An app that reads none of this folder's files is reported at import; the files are
+        // still the folder's own, so they are written as the folder holds them.)
+        let listed: Vec<String> =
+            app.value_files.iter().filter_map(|entry| app.local_value_file(&base.folder, entry)).collect();
+        let applied = if base.app.is_none() || listed.is_empty() { base.split_files.clone() } else { listed };
+        written.value_files(base, &folder, "values", &applied, values);
+        return Ok(());
+    }
     let listed_before = app.value_files.clone();
     let mut commons = GitopsCommons::new_commons(&folder, host, app, values.clone(), &split_refs);
     // Value files the imported Application listed but the folder did not hold (kept elsewhere,
@@ -405,5 +497,6 @@ fn gitops_files(a: &CommonsAnswers, values: &Value) -> CoreResult<Vec<GeneratedF
         app.value_files = files;
     }
     commons.chart = Some(chart);
-    Ok(commons.render())
+    written.files.extend(commons.render());
+    Ok(())
 }

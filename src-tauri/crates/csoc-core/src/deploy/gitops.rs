@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_yaml_ng::{Mapping, Value};
 use ts_rs::TS;
 
+use super::answers::SourceFile;
 use super::yaml::{
-    get_path, merge_value_files, parse_yaml, parse_yaml_mapping, read_config_file, require_mapping, scalar_text,
-    to_yaml,
+    get_path, merge_value_files, parse_values_lenient, parse_yaml, parse_yaml_mapping, read_config_file,
+    require_mapping, scalar_text, to_yaml,
 };
 use super::{Finding, GeneratedFile, Severity};
 use crate::error::{CoreError, CoreResult};
@@ -92,6 +93,9 @@ pub struct GitopsCommons {
     pub values_files: Vec<ValuesFile>,
     /// What import noticed but did not stop for (a value file the app lists that is absent, ...).
     pub warnings: Vec<Finding>,
+    /// The files as read (paths relative to the repository root), for edits in place.
+    #[serde(default)]
+    pub sources: Vec<SourceFile>,
 }
 
 /// The cluster-level `cluster-values.yaml` (gen3-helm `cluster-level-resources`).
@@ -289,7 +293,7 @@ impl ArgoApp {
     }
 
     /// Of a value-file entry, the file name under this commons' `values/`, if it points there.
-    fn local_value_file(&self, folder: &str, entry: &str) -> Option<String> {
+    pub(crate) fn local_value_file(&self, folder: &str, entry: &str) -> Option<String> {
         let prefix = self.value_file_entry(folder, "");
         let name = entry.strip_prefix(&prefix)?;
         is_plain_yaml_name(name).then(|| name.to_string())
@@ -538,14 +542,22 @@ fn warning(code: &str, file: String, message: String) -> Finding {
     }
 }
 
-/// Reads and parses `dir/relative` if it exists; `label` names it in errors.
-fn read_optional_yaml(dir: &Path, relative: &str, label: &str) -> CoreResult<Option<Value>> {
+/// Reads and parses `dir/relative` if it exists, keeping its text in `sources` under `label`
+/// (its repository-relative path), which also names it in errors.
+fn read_optional_yaml(
+    dir: &Path,
+    relative: &str,
+    label: &str,
+    sources: &mut Vec<SourceFile>,
+) -> CoreResult<Option<Value>> {
     let path = dir.join(relative);
     if !path.exists() {
         return Ok(None);
     }
     let text = read_config_file(&path)?;
-    parse_yaml_mapping(&text, label).map(Some)
+    let value = parse_yaml_mapping(&text, label)?;
+    sources.push(SourceFile { path: label.to_string(), text });
+    Ok(Some(value))
 }
 
 impl GitopsCommons {
@@ -570,12 +582,13 @@ impl GitopsCommons {
         }
         let label =
             |relative: &str| if folder.is_empty() { relative.to_string() } else { format!("{folder}/{relative}") };
-        let chart = read_optional_yaml(commons_dir, "Chart.yaml", &label("Chart.yaml"))?
+        let mut sources = Vec::new();
+        let chart = read_optional_yaml(commons_dir, "Chart.yaml", &label("Chart.yaml"), &mut sources)?
             .map(|doc| ChartMeta::from_document(&doc, &label("Chart.yaml")))
             .transpose()?;
         let chart_values =
-            read_optional_yaml(commons_dir, "values.yaml", &label("values.yaml"))?.unwrap_or(Value::Null);
-        let app = read_optional_yaml(commons_dir, "templates/app.yaml", &label("templates/app.yaml"))?
+            read_optional_yaml(commons_dir, "values.yaml", &label("values.yaml"), &mut sources)?.unwrap_or(Value::Null);
+        let app = read_optional_yaml(commons_dir, "templates/app.yaml", &label("templates/app.yaml"), &mut sources)?
             .map(|doc| ArgoApp::from_document(&doc, &label("templates/app.yaml")))
             .transpose()?;
 
@@ -656,10 +669,13 @@ impl GitopsCommons {
         for name in order {
             let relative = format!("values/{name}");
             let text = read_config_file(&commons_dir.join(&relative))?;
-            let values = parse_yaml_mapping(&text, &label(&relative))?;
+            let (values, duplicates) = parse_values_lenient(&text, &label(&relative))?;
+            require_mapping(&values, &label(&relative))?;
+            warnings.extend(duplicates);
+            sources.push(SourceFile { path: label(&relative), text });
             values_files.push(ValuesFile { name, values });
         }
-        Ok(Self { folder, chart, chart_values, app, values_files, warnings })
+        Ok(Self { folder, chart, chart_values, app, values_files, warnings, sources })
     }
 
     /// A new commons at `folder`: Chart.yaml named after `hostname`, and `merged` split into value
@@ -712,6 +728,7 @@ impl GitopsCommons {
             app: Some(app),
             values_files,
             warnings: Vec::new(),
+            sources: Vec::new(),
         }
     }
 
@@ -720,15 +737,18 @@ impl GitopsCommons {
     /// until it applies the chart's defaults.
     pub fn merged_values(&self) -> Value {
         let mut merged = Value::Mapping(Mapping::new());
-        let applied: Vec<&ValuesFile> = match &self.app {
+        let listed: Vec<&ValuesFile> = match &self.app {
             Some(app) => app
                 .value_files
                 .iter()
                 .filter_map(|entry| app.local_value_file(&self.folder, entry))
                 .filter_map(|name| self.values_files.iter().find(|f| f.name == name))
                 .collect(),
-            None => self.values_files.iter().collect(),
+            None => Vec::new(),
         };
+        // An app that reads none of the folder's files (it points at another folder, which import
+        // reports) leaves the folder's own files as what the operator edits.
+        let applied = if listed.is_empty() { self.values_files.iter().collect() } else { listed };
         for file in applied {
             merge_value_files(&mut merged, &file.values);
         }
@@ -885,9 +905,9 @@ pub fn detect(path: &Path) -> CoreResult<ImportSource> {
     if path.is_dir() {
         return detect_folder(path).ok_or_else(|| {
             CoreError::invalid(format!(
-                "{shown} is a folder, but not a gen3-gitops commons folder: it holds none of Chart.yaml, \
-                 templates/app.yaml and values/values.yaml. Pick a commons folder, a values file, a \
-                 cluster-values.yaml or a manifest.json."
+                "{shown} is a folder, but not a commons folder: it holds none of Chart.yaml, \
+                 templates/app.yaml and values/values.yaml (gen3-gitops) nor a manifest.json (cdis-manifest). \
+                 Pick a commons folder, a values file, a cluster-values.yaml or a manifest.json."
             ))
         });
     }
@@ -901,7 +921,7 @@ pub fn detect(path: &Path) -> CoreResult<ImportSource> {
             release_template: super::manifest::is_release_template(&manifest),
         });
     }
-    let doc = parse_yaml(&text, &shown)?;
+    let (doc, _) = parse_values_lenient(&text, &shown)?;
     require_mapping(&doc, &shown)?;
     let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
     if text_at(&doc, "kind") == "Application" {
@@ -929,6 +949,15 @@ pub fn detect(path: &Path) -> CoreResult<ImportSource> {
 }
 
 fn detect_folder(dir: &Path) -> Option<ImportSource> {
+    // A cdis-manifest commons folder: manifest.json beside metadata/ and portal/.
+    let manifest = dir.join("manifest.json");
+    if manifest.is_file() && !dir.join("templates/app.yaml").is_file() {
+        let release_template = read_config_file(&manifest)
+            .ok()
+            .and_then(|text| super::manifest::parse_manifest(&text, "manifest.json").ok())
+            .is_some_and(|m| super::manifest::is_release_template(&m));
+        return Some(ImportSource::Manifest { path: manifest.display().to_string(), release_template });
+    }
     let is_commons = ["Chart.yaml", "templates/app.yaml", "values/values.yaml"].iter().any(|f| dir.join(f).is_file());
     if !is_commons {
         return None;

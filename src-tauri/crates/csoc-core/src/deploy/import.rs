@@ -11,10 +11,11 @@ use ts_rs::TS;
 
 use crate::deploy::answers::{
     CommonsAnswers, Database, DatabaseMode, Destination, GitopsDestination, GuppyIndex, HelmDestination, Identity,
-    ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, DEFAULT_DICTIONARY_URL,
+    ImportedBase, Login, LoginProvider, ProviderKind, ServiceSettings, SourceFile, DEFAULT_DICTIONARY_URL,
+    HELM_VALUES_FILE,
 };
 use crate::deploy::gitops::{self, GitopsCommons, ImportSource};
-use crate::deploy::yaml::{get_path, parse_yaml, read_config_file, require_mapping, yaml_to_json};
+use crate::deploy::yaml::{get_path, parse_values_lenient, read_config_file, require_mapping, yaml_to_json};
 use crate::deploy::{catalog, manifest, Finding};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{CommonsDraft, Deployment, Environment};
@@ -73,16 +74,37 @@ pub fn release_of(values: &Value) -> String {
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t).unwrap_or_default()
 }
 
-fn providers_of(values: &Value) -> Vec<LoginProvider> {
-    let Some(options) = get_path(values, "fence.FENCE_CONFIG.LOGIN_OPTIONS").and_then(Value::as_sequence) else {
+/// Where the login settings live: where the values already keep them, else `FENCE_CONFIG_PUBLIC`
+/// when External Secrets is on (gen3-helm renders `FENCE_CONFIG` only into the `fence-config`
+/// Secret, which External Secrets then replaces; the public ConfigMap is always rendered), else
+/// `FENCE_CONFIG`.
+pub fn login_block(values: &Value) -> &'static str {
+    const PUBLIC: &str = "fence.FENCE_CONFIG_PUBLIC";
+    const SECRET: &str = "fence.FENCE_CONFIG";
+    if get_path(values, &format!("{PUBLIC}.LOGIN_OPTIONS")).is_some() {
+        PUBLIC
+    } else if get_path(values, &format!("{SECRET}.LOGIN_OPTIONS")).is_some() {
+        SECRET
+    } else if bool_at(values, "global.externalSecrets.deploy") == Some(true) {
+        PUBLIC
+    } else {
+        SECRET
+    }
+}
+
+pub(crate) fn providers_of(values: &Value) -> Vec<LoginProvider> {
+    let block = login_block(values);
+    let Some(options) = get_path(values, &format!("{block}.LOGIN_OPTIONS")).and_then(Value::as_sequence) else {
         return Vec::new();
     };
     options
         .iter()
         .filter_map(|o| {
             let idp = o.get("idp")?.as_str()?.to_string();
-            let entry = format!("fence.FENCE_CONFIG.OPENID_CONNECT.{idp}");
-            get_path(values, &entry)?;
+            // The client id may sit in either block (the secret manager's copy wins at run time).
+            let entry = [format!("{block}.OPENID_CONNECT.{idp}"), format!("fence.FENCE_CONFIG.OPENID_CONNECT.{idp}")]
+                .into_iter()
+                .find(|e| get_path(values, e).is_some())?;
             let kind = match idp.as_str() {
                 "google" => ProviderKind::Google,
                 "fence" => ProviderKind::Fence,
@@ -140,7 +162,7 @@ pub fn answers_from_values(values: &Value, destination: Destination, base: Impor
         services: catalog::enabled_in(values),
         login: Login {
             providers: providers_of(values),
-            default_idp: str_at(values, "fence.FENCE_CONFIG.DEFAULT_LOGIN_IDP").unwrap_or("").into(),
+            default_idp: str_at(values, &format!("{}.DEFAULT_LOGIN_IDP", login_block(values))).unwrap_or("").into(),
             mock_login: bool_at(values, "fence.FENCE_CONFIG.MOCK_GOOGLE_AUTH").unwrap_or(false)
                 || bool_at(values, "fence.FENCE_CONFIG.MOCK_AUTH").unwrap_or(false),
         },
@@ -195,11 +217,21 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
     // The Application's value files say where the folder sits in the gitops repository; when the
     // path on disk ends that way, that is the root, whatever clone (or copy) holds it.
     let by_app = app_folder.as_ref().and_then(|f| root_above(dir, f).map(|root| (Some(root), f.clone())));
+    // Outside a clone, a folder beside `cluster-values/` is `<cluster>/<hostname>` of a gen3-gitops
+    // tree, even when its app.yaml points elsewhere (that is reported, not followed).
+    let by_layout = || {
+        let cluster = dir.parent()?;
+        cluster.join("cluster-values").is_dir().then(|| {
+            let name = cluster.file_name()?.to_str()?;
+            Some((cluster.parent().map(Path::to_path_buf), format!("{name}/{dir_name}")))
+        })?
+    };
     let (repo, folder) = match by_app {
         Some(found) => found,
         None => match repo_and_folder(dir) {
             (Some(repo), Some(rel)) if !rel.is_empty() => (Some(repo), rel),
-            (repo, _) => (repo, app_folder.unwrap_or(dir_name)),
+            (None, _) if by_layout().is_some() => by_layout().unwrap_or_default(),
+            (repo, _) => (repo, app_folder.unwrap_or(dir_name.clone())),
         },
     };
     let commons = GitopsCommons::read(dir, &folder)?;
@@ -228,8 +260,17 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
             .transpose()
             .map_err(|e| CoreError::invalid(e.to_string()))?,
         legacy: None,
+        sources: commons.sources.clone(),
     };
-    let answers = answers_from_values(&values, destination, base);
+    let mut answers = answers_from_values(&values, destination, base);
+    if answers.identity.hostname.is_empty() {
+        // Values without a hostname (a stub folder): the folder is named after the commons.
+        let named = commons.chart.as_ref().map(|c| c.name.clone()).filter(|n| n.contains('.')).unwrap_or(dir_name);
+        if crate::validate::normalize_base_url(&named).is_ok() {
+            answers.identity.name = named.clone();
+            answers.identity.hostname = named;
+        }
+    }
     let summary = format!(
         "gen3-gitops folder {folder}: {} values file(s), {} services, release {}",
         commons.values_files.len(),
@@ -245,10 +286,11 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
 }
 
 /// A lone values file is what a direct Helm install reads: the answers target helm, writing
-/// beside the file.
+/// beside the file (no kube context is needed until launch).
 fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
-    let values = parse_yaml(&read_config_file(path)?, &name)?;
+    let text = read_config_file(path)?;
+    let (values, warnings) = parse_values_lenient(&text, &name)?;
     require_mapping(&values, &name)?;
     let destination = Destination::Helm(HelmDestination {
         output_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -261,18 +303,43 @@ fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
         app: None,
         chart: None,
         legacy: None,
+        sources: vec![SourceFile { path: HELM_VALUES_FILE.into(), text }],
     };
     let answers = answers_from_values(&values, destination, base);
     let summary = format!("Helm values file {name}: {} services", answers.services.len());
-    Ok(ImportedCommons { kind: ImportKind::ValuesFile, answers, warnings: Vec::new(), summary })
+    Ok(ImportedCommons { kind: ImportKind::ValuesFile, answers, warnings, summary })
 }
 
+/// A legacy cloud-automation commons: its `manifest.json`, and where the folder has them its
+/// `metadata/aggregate_config.json` (the AggMDS configuration) and `portal/gitops.json` /
+/// `portal/gitops.css` (the portal's configuration), which migrate-to-helm moves into
+/// `metadata.aggMdsConfig` and `portal.gitops`.
 fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
     let text = read_config_file(path)?;
     let parsed = manifest::parse_manifest(&text, &name)?;
-    let migrated = manifest::manifest_to_values(&parsed);
+    let mut migrated = manifest::manifest_to_values(&parsed);
     let template = manifest::is_release_template(&parsed);
+    let mut sources = vec![SourceFile { path: "manifest.json".into(), text }];
+    let folder = path.parent().unwrap_or(Path::new("."));
+    for companion in &manifest::COMPANION_FILES {
+        let file = folder.join(companion.path);
+        if !file.is_file() {
+            continue;
+        }
+        let text = read_config_file(&file)?;
+        if companion.json {
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                CoreError::invalid(format!(
+                    "{}, line {}: not valid JSON ({e}). Fix the file and import again.",
+                    file.display(),
+                    e.line()
+                ))
+            })?;
+        }
+        manifest::adopt_companion(&mut migrated, companion, &text);
+        sources.push(SourceFile { path: companion.path.into(), text });
+    }
     let base = ImportedBase {
         values: yaml_to_json(&migrated.values),
         split_files: Vec::new(),
@@ -280,6 +347,7 @@ fn import_manifest(path: &Path) -> CoreResult<ImportedCommons> {
         app: None,
         chart: None,
         legacy: Some(migrated.legacy),
+        sources,
     };
     let mut answers = answers_from_values(&migrated.values, Destination::default(), base);
     answers.legacy_manifest = true;

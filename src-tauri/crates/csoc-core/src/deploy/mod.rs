@@ -4,6 +4,8 @@
 
 pub mod answers;
 pub mod catalog;
+pub mod chart_model;
+pub mod check;
 pub mod cli;
 pub mod dictionary;
 pub mod drafts;
@@ -13,6 +15,7 @@ pub mod git_launch;
 pub mod gitops;
 pub mod helm_launch;
 pub mod import;
+pub mod in_place;
 pub mod landing;
 pub mod launch;
 pub mod manifest;
@@ -25,6 +28,7 @@ pub mod user_yaml;
 pub mod values_model;
 pub mod watch;
 pub mod yaml;
+pub mod yaml_edit;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

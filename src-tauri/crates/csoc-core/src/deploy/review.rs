@@ -24,6 +24,20 @@ pub const STEP_LOGIN: u8 = 5;
 pub const STEP_AUTHORIZATION: u8 = 6;
 pub const STEP_SETTINGS: u8 = 7;
 
+/// A step's name as the wizard shows it (0 is the import itself).
+pub fn step_name(step: u8) -> &'static str {
+    match step {
+        STEP_DESTINATION => "Destination",
+        STEP_IDENTITY => "Identity",
+        STEP_DATABASE => "Database and secrets",
+        STEP_SERVICES => "Services",
+        STEP_LOGIN => "Login",
+        STEP_AUTHORIZATION => "Authorization",
+        STEP_SETTINGS => "Service settings",
+        _ => "Import",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FileChange {
@@ -191,11 +205,16 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
         at(STEP_IDENTITY, finding(Severity::Warning, "no_release", "identity.release", "No release chosen: every service runs the chart's default image tag (master), which moves. Pin a YYYY.MM release.".into()));
     }
     // The named secret may hold the host too (gen3-helm reads host, user and password from it).
+    // With External Secrets every service's database credentials come from the secret manager.
+    // An imported commons may also rely on dbcreds secrets made by hand, so only a new one must name it.
     if a.database.mode == DatabaseMode::External
+        && !a.database.external_secrets
         && a.database.host.trim().is_empty()
         && a.database.password_secret_name.trim().is_empty()
     {
-        at(STEP_DATABASE, error("required", "database.password_secret_name", "Name the secret that holds the external PostgreSQL's master credentials (the value itself never goes into a file), or enter its host."));
+        let message = "Name the secret that holds the external PostgreSQL's master credentials (the value itself never goes into a file), or enter its host, or turn on External Secrets.";
+        let severity = if a.base.is_some() { Severity::Warning } else { Severity::Error };
+        at(STEP_DATABASE, finding(severity, "required", "database.password_secret_name", message.into()));
     }
     if a.database.mode == DatabaseMode::Dev && a.identity.environment == Environment::Production {
         let mut f = error("dev_database_in_production", "database.mode", "A production commons on the in-chart PostgreSQL and Elasticsearch loses its data when the pods move. Use an external database.");
@@ -266,10 +285,16 @@ pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
         .and_then(|v| v.as_str())
         .is_some_and(|name| !name.trim().is_empty());
     if a.login.providers.is_empty() && !a.login.mock_login && !fence_config_secret {
-        at(
-            STEP_LOGIN,
-            error("no_login", "login.providers", "Add a login provider (or, for a dev commons, turn on mock login)."),
-        );
+        // An imported commons may keep its whole fence configuration outside these values.
+        let (severity, message) = match a.base {
+            None => (Severity::Error, "Add a login provider (or, for a dev commons, turn on mock login)."),
+            Some(_) => (
+                Severity::Warning,
+                "No login provider is configured in these values. If fence's configuration comes from elsewhere \
+                 (a secret made by hand), that is expected; otherwise nobody can log in.",
+            ),
+        };
+        at(STEP_LOGIN, finding(severity, "no_login", "login.providers", message.into()));
     }
     if a.services.iter().any(|s| s == "hatchery") && !a.services.iter().any(|s| s == "gen3-network-policies") {
         // cloud-automation refuses this (gen3utils validate-manifest); Helm installs it, unisolated.

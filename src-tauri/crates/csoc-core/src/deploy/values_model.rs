@@ -1,368 +1,63 @@
-//! A model of gen3-helm's umbrella values (`helm/gen3/values.yaml` and what the subcharts read), since
-//! gen3-helm ships no `values.schema.json`: known keys and their types, checked against a values file
-//! together with the conditions between settings that Helm itself never checks.
+//! Checks of a gen3-helm values file against what the chart itself says. gen3-helm ships no
+//! `values.schema.json`, so the keys, types and defaults come from the chart's own values files and
+//! templates ([`chart_model`], derived from the real chart): where this module and the chart
+//! disagree, the chart wins.
 //!
-//! `global` and the top level are closed: a key the model does not know there is reported (a typo
-//! there is silently ignored by Helm). Inside a subchart only the keys the model knows are typed;
-//! charts carry many settings of their own, so unknown ones there are left alone.
+//! An error means Helm would fail or a service could not work; a doubtful but harmless value is a
+//! warning. `global` is closed (a key the chart neither defaults nor reads is reported: Helm
+//! ignores typos silently); inside a subchart only the keys the chart knows are typed, since
+//! charts pass much free-form configuration through. A few values carry a document or a choice the
+//! chart cannot type (AggMDS JSON, user.yaml, image tags, the front end): those are checked for
+//! what the service does with them.
 
+use std::sync::OnceLock;
+
+use serde_json::Value as J;
 use serde_yaml_ng::{Mapping, Value};
 
-use super::{catalog, user_yaml, Finding, Severity};
+use super::{catalog, chart_model, user_yaml, Finding, Severity};
 
+/// Values whose content the chart's types do not describe.
 #[derive(Clone, Copy)]
-enum Kind {
-    Bool,
-    Str,
-    Int,
-    /// A number written either bare or quoted (`port: "5432"`), as gen3-helm's defaults do.
-    IntOrStr,
-    List,
-    Map,
+enum Content {
+    /// One of these words (compared as text, so a bare `false` reads "false").
     OneOf(&'static [&'static str]),
-    /// Text holding a JSON document (`metadata.aggMdsConfig`, `portal.gitops.json`).
+    /// Text holding a JSON document the service parses at start.
     JsonText,
     /// An image tag: text; a bare number is read by YAML as a float (`2025.10` becomes `2025.1`).
     ImageTag,
-    /// Text holding a whole user.yaml (`fence.USER_YAML`).
+    /// Text holding a whole user.yaml.
     UserYamlText,
-    /// A map whose other keys are reported as unknown.
-    Closed(&'static [Field]),
-    /// A map whose listed keys are typed; other keys belong to the chart.
-    Open(&'static [Field]),
-    /// A map whose every value has this kind (`OPENID_CONNECT.<idp>`).
-    EachValue(&'static Kind),
-    /// A list whose every item has this kind (`guppy.indices[]`).
-    EachItem(&'static Kind),
+    /// A TCP port: a number, bare or quoted.
+    Port,
 }
 
-struct Field {
-    key: &'static str,
-    kind: Kind,
+/// Paths with a [`Content`] check; `*` matches any one key.
+static CONTENT: &[(&str, Content)] = &[
+    ("global.tierAccessLevel", Content::OneOf(&["libre", "regular", "private"])),
+    ("global.maintenanceMode", Content::OneOf(&["on", "off", "false"])),
+    ("global.frontendRoot", Content::OneOf(&["portal", "gen3ff"])),
+    ("metadata.aggMdsConfig", Content::JsonText),
+    ("portal.gitops.json", Content::JsonText),
+    ("fence.USER_YAML", Content::UserYamlText),
+    ("global.postgres.master.port", Content::Port),
+    ("*.postgres.port", Content::Port),
+    ("*.image.tag", Content::ImageTag),
+    ("etl.image.*.tag", Content::ImageTag),
+];
+
+fn content_at(path: &str) -> Option<Content> {
+    let keys: Vec<&str> = path.split('.').collect();
+    CONTENT.iter().find_map(|(pattern, content)| {
+        let parts: Vec<&str> = pattern.split('.').collect();
+        (parts.len() == keys.len() && parts.iter().zip(&keys).all(|(p, k)| *p == "*" || p == k)).then_some(*content)
+    })
 }
 
-const fn f(key: &'static str, kind: Kind) -> Field {
-    Field { key, kind }
+fn model() -> &'static J {
+    static MODEL: OnceLock<J> = OnceLock::new();
+    MODEL.get_or_init(|| serde_json::from_str(chart_model::SHIPPED).unwrap_or(J::Null))
 }
-
-use Kind::*;
-
-static GLOBAL: &[Field] = &[
-    f("gcp", Closed(&[f("enabled", Bool), f("secretStoreServiceAccount", Str), f("projectID", Str)])),
-    f(
-        "aws",
-        Closed(&[
-            f("region", Str),
-            f("enabled", Bool),
-            f("account", IntOrStr),
-            f("awsAccessKeyId", Str),
-            f("awsSecretAccessKey", Str),
-            f(
-                "externalSecrets",
-                Closed(&[f("enabled", Bool), f("externalSecretAwsCreds", Str), f("pushSecret", Bool)]),
-            ),
-            f("secretStoreServiceAccount", Closed(&[f("enabled", Bool), f("name", Str), f("roleArn", Str)])),
-            f(
-                "useLocalSecret",
-                Closed(&[f("enabled", Bool), f("localSecretName", Str), f("localSecretNamespace", Str)]),
-            ),
-            f("wafv2", Closed(&[f("enabled", Bool), f("wafAclArn", Str)])),
-            f("hatchery_role", Str),
-            f("awsEsProxyRole", Str),
-        ]),
-    ),
-    f(
-        "crossplane",
-        Closed(&[
-            f("enabled", Bool),
-            f("providerConfigName", Str),
-            f("oidcProviderUrl", Str),
-            f("accountId", IntOrStr),
-            f("s3", Closed(&[f("kmsKeyId", Str), f("versioningEnabled", Bool)])),
-        ]),
-    ),
-    f("dev", Bool),
-    f(
-        "postgres",
-        Closed(&[
-            f("dbCreate", Bool),
-            f("dbRestore", Bool),
-            f("externalSecret", Str),
-            f("master", Closed(&[f("username", Str), f("password", Str), f("host", Str), f("port", IntOrStr)])),
-        ]),
-    ),
-    f("environment", Str),
-    f("clusterName", Str),
-    f("hostname", Str),
-    f("revproxyArn", Str),
-    f("dictionaryUrl", Str),
-    f("portalApp", Str),
-    f("publicDataSets", Bool),
-    f("tierAccessLevel", OneOf(&["libre", "regular", "private"])),
-    f("tierAccessLimit", IntOrStr),
-    f("logoutInactiveUsers", Bool),
-    f("workspaceTimeoutInMinutes", IntOrStr),
-    f("maintenanceMode", OneOf(&["on", "off"])),
-    f("dataUploadBucket", Str),
-    f("fenceURL", Str),
-    f("arboristURL", Str),
-    f("indexdURL", Str),
-    f("workspaceURL", Str),
-    f("manifestServiceURL", Str),
-    f("wtsURL", Str),
-    f("privacyPolicyURL", Str),
-    f("mapboxToken", Str),
-    f("cookieDomain", Str),
-    f("desNamespace", Str),
-    f("origins_allow_credentials", List),
-    f("kubeBucket", Str),
-    f("logsBucket", Str),
-    f("netPolicy", Closed(&[f("enabled", Bool), f("dbSubnets", List), f("dbSubnet", Str)])),
-    f("dispatcherJobNum", IntOrStr),
-    f("pdb", Bool),
-    f("minAvailable", IntOrStr),
-    f("manifestGlobalExtraValues", Map),
-    f("frontendRoot", OneOf(&["portal", "gen3ff"])),
-    f("createSlackWebhookSecret", Bool),
-    f("slackWebhook", Str),
-    f("metricsEnabled", Bool),
-    f(
-        "externalSecrets",
-        Closed(&[
-            f("apiVersion", Str),
-            f("deploy", Bool),
-            f("createLocalK8sSecret", Bool),
-            f("clusterSecretStoreRef", Str),
-            f("createSlackWebhookSecret", Bool),
-            f("slackWebhookSecretName", Str),
-            f("separateSecretStore", Bool),
-            f("pushSecret", Bool),
-            f("dbCreate", Bool),
-            f("pushFunnelOidcClientToExternalSecrets", Bool),
-        ]),
-    ),
-    f("topologySpread", Closed(&[f("enabled", Bool), f("topologyKey", Str), f("maxSkew", Int)])),
-    f(
-        "autoscaling",
-        Closed(&[
-            f("enabled", Bool),
-            f("minReplicas", Int),
-            f("maxReplicas", Int),
-            f("averageCPUValue", Str),
-            f("averageMemoryValue", Str),
-        ]),
-    ),
-];
-
-static IMAGE: &[Field] =
-    &[f("repository", Str), f("tag", ImageTag), f("pullPolicy", OneOf(&["Always", "IfNotPresent", "Never"]))];
-
-/// Keys every Gen3 service chart reads (through the `common` library chart).
-static COMMON: &[Field] = &[
-    f("enabled", Bool),
-    f("image", Open(IMAGE)),
-    f("imagePullSecrets", List),
-    f("replicaCount", Int),
-    f(
-        "autoscaling",
-        Open(&[
-            f("enabled", Bool),
-            f("minReplicas", Int),
-            f("maxReplicas", Int),
-            f("targetCPUUtilizationPercentage", Int),
-            f("targetMemoryUtilizationPercentage", Int),
-        ]),
-    ),
-    f("resources", Map),
-    f("serviceAccount", Open(&[f("create", Bool), f("name", Str), f("annotations", Map)])),
-    f("externalSecrets", Map),
-    f(
-        "postgres",
-        Open(&[
-            f("host", Str),
-            f("database", Str),
-            f("username", Str),
-            f("password", Str),
-            f("port", IntOrStr),
-            f("dbCreate", Bool),
-            f("dbRestore", Bool),
-            f("separate", Bool),
-        ]),
-    ),
-    f("secrets", Map),
-    f("labels", Map),
-    f("podAnnotations", Map),
-    f("podSecurityContext", Map),
-    f("securityContext", Map),
-    f("nodeSelector", Map),
-    f("tolerations", List),
-    f("affinity", Map),
-    f("env", List),
-    f("volumes", List),
-    f("volumeMounts", List),
-    f("service", Map),
-    f("strategy", Map),
-    f("revisionHistoryLimit", Int),
-    f("automountServiceAccountToken", Bool),
-    f("metricsEnabled", Bool),
-    f("release", OneOf(&["production", "dev"])),
-    f("criticalService", OneOf(&["true", "false"])),
-    f("partOf", Str),
-    f("selectorLabels", Map),
-    f("commonLabels", Map),
-    f("nameOverride", Str),
-    f("fullnameOverride", Str),
-];
-
-static IDP: Kind = Open(&[
-    f("name", Str),
-    f("client_id", Str),
-    f("client_secret", Str),
-    f("redirect_url", Str),
-    f("discovery_url", Str),
-    f("scope", Str),
-    f("user_id_field", Str),
-    f("email_field", Str),
-    f("discovery", Map),
-]);
-
-static LOGIN_OPTION: Kind = Open(&[f("name", Str), f("desc", Str), f("idp", Str), f("secondary", Bool)]);
-
-static FENCE_CONFIG: &[Field] = &[
-    f("APP_NAME", Str),
-    f("BASE_URL", Str),
-    f("ENCRYPTION_KEY", Str),
-    f("DEBUG", Bool),
-    f("MOCK_AUTH", Bool),
-    f("MOCK_GOOGLE_AUTH", Bool),
-    f("MOCK_STORAGE", Bool),
-    f("AUTHLIB_INSECURE_TRANSPORT", Bool),
-    f("ENABLE_PROMETHEUS_METRICS", Bool),
-    f("SESSION_COOKIE_SECURE", Bool),
-    f("ENABLE_CSRF_PROTECTION", Bool),
-    f("ENABLE_DB_MIGRATION", Bool),
-    f("ALLOW_NEW_USER_ON_LOGIN", Bool),
-    f("OPENID_CONNECT", EachValue(&IDP)),
-    f("LOGIN_OPTIONS", EachItem(&LOGIN_OPTION)),
-    f("DEFAULT_LOGIN_IDP", Str),
-    f("DEFAULT_LOGIN_URL", Str),
-    f("LOGIN_REDIRECT_WHITELIST", List),
-    f("ENABLED_IDENTITY_PROVIDERS", Map),
-    f("CLIENT_ALLOWED_SCOPES", List),
-    f("USER_ALLOWED_SCOPES", List),
-    f("SESSION_ALLOWED_SCOPES", List),
-    f("ACCESS_TOKEN_EXPIRES_IN", Int),
-    f("REFRESH_TOKEN_EXPIRES_IN", Int),
-    f("SESSION_TIMEOUT", Int),
-    f("SESSION_LIFETIME", Int),
-    f("MAX_PRESIGNED_URL_TTL", Int),
-    f("MAX_API_KEY_TTL", Int),
-    f("MAX_ACCESS_TOKEN_TTL", Int),
-    f("AWS_CREDENTIALS", Map),
-    f("S3_BUCKETS", Map),
-    f("DATA_UPLOAD_BUCKET", Str),
-    f("INDEXD", Str),
-    f("ARBORIST", Str),
-    f("USERSYNC", Map),
-    f("GA4GH_VISA_ISSUER_ALLOWLIST", List),
-];
-
-static FENCE: &[Field] = &[
-    f("FENCE_CONFIG", Open(FENCE_CONFIG)),
-    f("FENCE_CONFIG_PUBLIC", Open(FENCE_CONFIG)),
-    f("USER_YAML", UserYamlText),
-    f(
-        "usersync",
-        Open(&[
-            f("usersync", Bool),
-            f("schedule", Str),
-            f("syncFromDbgap", Bool),
-            f("addDbgap", Bool),
-            f("onlyDbgap", Bool),
-            f("userYamlS3Path", Str),
-            f("userYamlS3Endpoint", Str),
-            f("userYamlS3AccessKeyId", Str),
-            f("userYamlS3SecretAccessKey", Str),
-            f("custom_image", Str),
-            f("slack_webhook", Str),
-            f("slack_send_dbgap", Bool),
-            f("env", List),
-        ]),
-    ),
-];
-
-static GUPPY_INDEX: Kind = Open(&[f("index", Str), f("type", Str)]);
-
-static SERVICE_KEYS: &[(&str, &[Field])] = &[
-    ("fence", FENCE),
-    ("indexd", &[f("defaultPrefix", Str), f("dist", List)]),
-    (
-        "guppy",
-        &[f("indices", EachItem(&GUPPY_INDEX)), f("configIndex", Str), f("authFilterField", Str), f("esEndpoint", Str)],
-    ),
-    (
-        "metadata",
-        &[
-            f("useAggMds", Bool),
-            f("aggMdsNamespace", Str),
-            f("aggMdsDefaultDataDictField", Str),
-            f("aggMdsConfig", JsonText),
-            f("esEndpoint", Str),
-            f("debug", Bool),
-        ],
-    ),
-    ("wts", &[f("external_oidc", List)]),
-    (
-        "portal",
-        &[f(
-            "gitops",
-            Open(&[f("json", JsonText), f("css", Str), f("logo", Str), f("favicon", Str), f("gen3Bundle", Str)]),
-        )],
-    ),
-    (
-        "etl",
-        &[
-            f("image", Open(&[f("tube", Open(IMAGE)), f("spark", Open(IMAGE))])),
-            f("esEndpoint", Str),
-            f("etlMapping", Map),
-        ],
-    ),
-    (
-        "aws-es-proxy",
-        &[f("esEndpoint", Str), f("secrets", Open(&[f("awsAccessKeyId", Str), f("awsSecretAccessKey", Str)]))],
-    ),
-    ("aws-sigv4-proxy", &[f("esEndpoint", Str)]),
-    (
-        "revproxy",
-        &[f(
-            "ingress",
-            Open(&[f("enabled", Bool), f("className", Str), f("annotations", Map), f("hosts", List), f("tls", List)]),
-        )],
-    ),
-    ("hatchery", &[f("hatchery", Map)]),
-];
-
-/// Subcharts that are not Gen3 services built on the `common` library: their values are their own.
-static OWN_VALUES_CHARTS: &[&str] = &["common", "elasticsearch", "postgresql", "neuvector", "gen3-network-policies"];
-
-/// Top-level keys of the umbrella chart that are not subcharts.
-static EXTRA_TOP: &[Field] = &[
-    f("mutatingWebhook", Open(&[f("enabled", Bool), f("image", Str)])),
-    f("secrets", Open(&[f("awsAccessKeyId", Str), f("awsSecretAccessKey", Str)])),
-    f("tests", Map),
-    f(
-        "auroraRdsCopyJob",
-        Open(&[
-            f("enabled", Bool),
-            f("auroraMasterSecret", Str),
-            f("sourceNamespace", Str),
-            f("targetNamespace", Str),
-            f("writeToK8sSecret", Bool),
-            f("writeToAwsSecret", Bool),
-            f("services", List),
-        ]),
-    ),
-];
 
 /// Keys still found in values files for charts gen3-helm no longer has.
 static STALE_TOP: &[(&str, &str)] = &[("pidgin", "gen3-helm has no pidgin subchart any more")];
@@ -404,24 +99,26 @@ impl Walk<'_> {
     }
 
     fn top(&mut self, top: &Mapping) {
+        let m = model();
         for (k, v) in top {
             let Some(key) = k.as_str() else {
                 self.push(Severity::Error, "wrong_type", "", format!("{} has a key that is not text.", self.file));
                 continue;
             };
-            if key == "global" {
-                self.check(key, v, &Closed(GLOBAL));
-            } else if catalog::service(key).is_some() {
-                self.subchart(key, v);
-            } else if let Some(field) = EXTRA_TOP.iter().find(|fl| fl.key == key) {
-                self.check(key, v, &field.kind);
-            } else if let Some((_, why)) = STALE_TOP.iter().find(|(name, _)| *name == key) {
+            if let Some((_, why)) = STALE_TOP.iter().find(|(name, _)| *name == key) {
                 self.push(Severity::Warning, "unknown_key", key, format!("{key} has no effect: {why}. Remove it."));
+            } else if key == "global" {
+                self.check(key, v, &m["global"], true);
+            } else if let Some(chart) = m["charts"].get(key) {
+                self.check(key, v, chart, false);
+            } else if let Some(other) = m["top"].get(key) {
+                self.check(key, v, other, false);
             } else {
-                let known = catalog::services()
-                    .iter()
-                    .map(|s| s.name)
-                    .chain(EXTRA_TOP.iter().map(|fl| fl.key))
+                let known = m["charts"]
+                    .as_object()
+                    .into_iter()
+                    .chain(m["top"].as_object())
+                    .flat_map(|o| o.keys().map(String::as_str))
                     .chain(std::iter::once("global"));
                 let hint = did_you_mean(key, known).map(|s| format!(" Did you mean {s}?")).unwrap_or_default();
                 self.push(
@@ -437,53 +134,123 @@ impl Walk<'_> {
         }
     }
 
-    fn subchart(&mut self, name: &str, value: &Value) {
-        let Some(map) = value.as_mapping() else {
-            if !value.is_null() {
-                self.type_error(name, value, &Map, "a map of the chart's settings");
-            }
-            return;
-        };
-        let specific = SERVICE_KEYS.iter().find(|(n, _)| *n == name).map(|(_, fields)| *fields).unwrap_or(&[]);
-        let common: &[Field] = if OWN_VALUES_CHARTS.contains(&name) { &[] } else { COMMON };
-        for (k, v) in map {
-            let Some(key) = k.as_str() else { continue };
-            let field = specific.iter().chain(common).find(|fl| fl.key == key);
-            if let Some(field) = field {
-                self.check(&format!("{name}.{key}"), v, &field.kind);
-            }
-        }
-    }
-
-    fn check(&mut self, path: &str, value: &Value, kind: &Kind) {
+    /// Checks `value` at `path` against the chart's node for it; `closed` reports keys the chart
+    /// does not know.
+    fn check(&mut self, path: &str, value: &Value, node: &J, closed: bool) {
         if value.is_null() {
             return;
         }
+        if let Some(content) = content_at(path) {
+            self.content(path, value, content);
+            return;
+        }
+        match node {
+            J::Object(children) => match value {
+                Value::Mapping(map) => {
+                    for (k, v) in map {
+                        let Some(key) = k.as_str() else { continue };
+                        let child = format!("{path}.{key}");
+                        match children.get(key) {
+                            Some(n) => self.check(&child, v, n, closed),
+                            None if closed => {
+                                let hint = did_you_mean(key, children.keys().map(String::as_str))
+                                    .map(|s| format!(" Did you mean {path}.{s}?"))
+                                    .unwrap_or_else(|| " Check the spelling, or remove it.".into());
+                                self.push(
+                                    Severity::Warning,
+                                    "unknown_key",
+                                    &child,
+                                    format!("{child} is not a gen3-helm setting, so it has no effect.{hint}"),
+                                );
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                Value::Sequence(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)")
+                }
+                _ => self.mismatch(path, value, Severity::Error, "a map of settings: the chart reads keys inside it"),
+            },
+            J::String(kind) => self.leaf(path, value, kind),
+            _ => {}
+        }
+    }
+
+    fn leaf(&mut self, path: &str, value: &Value, kind: &str) {
         match kind {
-            Bool if !value.is_bool() => self.type_error(path, value, kind, "true or false, without quotes"),
-            Str if !value.is_string() => self.type_error(path, value, kind, "text"),
-            Int if !(value.is_i64() || value.is_u64()) => self.type_error(path, value, kind, "a whole number"),
-            IntOrStr if !is_int_or_numeric_text(value) => {
-                self.type_error(path, value, kind, "a whole number (bare or quoted, e.g. 5432 or \"5432\")")
-            }
-            List | EachItem(_) if !value.is_sequence() => self.type_error(path, value, kind, "a list"),
-            Map | Closed(_) | Open(_) | EachValue(_) if !value.is_mapping() => {
-                self.type_error(path, value, kind, "a map")
-            }
-            OneOf(allowed) if !value.as_str().is_some_and(|s| allowed.contains(&s)) => {
-                let shown = match value.as_str() {
-                    Some(s) => format!("\"{}\"", truncate(s)),
-                    None => describe_type(value, true),
-                };
-                self.push(
-                    Severity::Error,
-                    "invalid_value",
+            "bool" => match value {
+                Value::Bool(_) => {}
+                Value::String(s) if s.eq_ignore_ascii_case("true") => {}
+                Value::String(s) if s.eq_ignore_ascii_case("false") => self.push(
+                    Severity::Warning,
+                    "wrong_type",
                     path,
-                    format!("{path} must be one of {}, not {shown}.", allowed.join(", ")),
-                );
+                    format!(
+                        "{path} is the text \"{s}\", not the boolean false: Helm templates treat any non-empty text \
+                         as true. Write false without quotes."
+                    ),
+                ),
+                Value::Mapping(_) | Value::Sequence(_) => {
+                    self.mismatch(path, value, Severity::Error, "true or false, without quotes")
+                }
+                _ => self.mismatch(path, value, Severity::Warning, "true or false, without quotes"),
+            },
+            "str" => {
+                if value.is_mapping() || value.is_sequence() {
+                    self.mismatch(path, value, Severity::Error, "text")
+                }
             }
-            JsonText => match value.as_str() {
-                None => self.type_error(path, value, kind, "text holding a JSON document"),
+            "int" | "float" => {
+                if !is_int_or_numeric_text(value) && !value.is_f64() {
+                    self.mismatch(path, value, Severity::Warning, "a number (bare or quoted)")
+                }
+            }
+            "list" => match value {
+                Value::Sequence(_) => {}
+                Value::Mapping(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a list (the chart's default is one)")
+                }
+                _ => self.mismatch(path, value, Severity::Error, "a list"),
+            },
+            "map" => match value {
+                Value::Mapping(_) => {}
+                Value::Sequence(_) => {
+                    self.mismatch(path, value, Severity::Warning, "a map (the chart's default is one)")
+                }
+                _ => self.mismatch(path, value, Severity::Error, "a map"),
+            },
+            _ => {}
+        }
+    }
+
+    fn content(&mut self, path: &str, value: &Value, content: Content) {
+        match content {
+            Content::OneOf(allowed) => {
+                let text = match value {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                };
+                if !text.as_deref().is_some_and(|t| allowed.contains(&t)) {
+                    let shown = match &text {
+                        Some(s) => format!("\"{}\"", truncate(s)),
+                        None => describe_type(value, true),
+                    };
+                    let words: Vec<&str> = allowed.iter().copied().filter(|w| *w != "false").collect();
+                    self.push(
+                        Severity::Warning,
+                        "invalid_value",
+                        path,
+                        format!(
+                            "{path} should be one of {}, not {shown}: the chart passes it on as it is.",
+                            words.join(", ")
+                        ),
+                    );
+                }
+            }
+            Content::JsonText => match value.as_str() {
+                None => self.mismatch(path, value, Severity::Error, "text holding a JSON document"),
                 Some(text) => {
                     if let Err(err) = serde_json::from_str::<serde_json::Value>(text) {
                         self.push(
@@ -501,7 +268,7 @@ impl Walk<'_> {
                     }
                 }
             },
-            ImageTag => {
+            Content::ImageTag => {
                 if value.is_number() {
                     self.push(
                         Severity::Warning,
@@ -515,56 +282,27 @@ impl Walk<'_> {
                         ),
                     );
                 } else if !value.is_string() {
-                    self.type_error(path, value, kind, "text (the image tag, quoted)");
+                    self.mismatch(path, value, Severity::Error, "text (the image tag, quoted)");
                 }
             }
-            UserYamlText => match value.as_str() {
-                None => self.type_error(path, value, kind, "text holding the user.yaml (a `|` block)"),
+            Content::Port => {
+                if !is_int_or_numeric_text(value) {
+                    self.mismatch(path, value, Severity::Error, "a port number (bare or quoted, e.g. 5432)");
+                }
+            }
+            Content::UserYamlText => match value.as_str() {
+                None => self.mismatch(path, value, Severity::Error, "text holding the user.yaml (a `|` block)"),
                 Some(text) => self.embedded_user_yaml(path, text),
             },
-            Closed(fields) => self.map(path, value, fields, true),
-            Open(fields) => self.map(path, value, fields, false),
-            EachValue(inner) => {
-                for (k, v) in value.as_mapping().into_iter().flatten() {
-                    let key = k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}"));
-                    self.check(&format!("{path}.{key}"), v, inner);
-                }
-            }
-            EachItem(inner) => {
-                for (i, item) in value.as_sequence().into_iter().flatten().enumerate() {
-                    self.check(&format!("{path}.{i}"), item, inner);
-                }
-            }
-            _ => {}
         }
     }
 
-    fn map(&mut self, path: &str, value: &Value, fields: &[Field], closed: bool) {
-        for (k, v) in value.as_mapping().into_iter().flatten() {
-            let Some(key) = k.as_str() else { continue };
-            let child = format!("{path}.{key}");
-            match fields.iter().find(|fl| fl.key == key) {
-                Some(field) => self.check(&child, v, &field.kind),
-                None if closed => {
-                    let hint = did_you_mean(key, fields.iter().map(|fl| fl.key))
-                        .map(|s| format!(" Did you mean {path}.{s}?"))
-                        .unwrap_or_else(|| " Check the spelling, or remove it.".into());
-                    self.push(
-                        Severity::Warning,
-                        "unknown_key",
-                        &child,
-                        format!("{child} is not a gen3-helm setting, so it has no effect.{hint}"),
-                    );
-                }
-                None => {}
-            }
-        }
-    }
-
-    fn type_error(&mut self, path: &str, value: &Value, kind: &Kind, expected: &str) {
-        let reveal = matches!(kind, Bool | Int | IntOrStr);
+    fn mismatch(&mut self, path: &str, value: &Value, severity: Severity, expected: &str) {
+        // A value under a secret-looking key is described by its type only, never shown.
+        let lower = path.to_ascii_lowercase();
+        let reveal = !["password", "secret", "token", "key"].iter().any(|w| lower.contains(w));
         self.push(
-            Severity::Error,
+            severity,
             "wrong_type",
             path,
             format!("{path} must be {expected}, not {}. Helm would pass it on as it is.", describe_type(value, reveal)),
@@ -596,31 +334,36 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
         .into_iter()
         .map(|finding| Finding { file: Some(file.to_string()), ..finding })
         .collect();
-    let mut push = |code: &str, key: &str, message: String| {
-        out.push(Finding {
-            severity: Severity::Error,
-            code: code.into(),
-            message,
-            file: Some(file.to_string()),
-            key: Some(key.to_string()),
-            acknowledgeable: false,
-        })
+    let error = |code: &str, key: &str, message: String| Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        message,
+        file: Some(file.to_string()),
+        key: Some(key.to_string()),
+        acknowledgeable: false,
     };
     let on = |name: &str| enabled.iter().any(|e| e == name);
 
+    // With External Secrets the database credentials come from the secret manager, and each
+    // service's dbcreds secret may also be made by hand: only the in-values case is certain.
+    let external_secrets = get(values, "global.externalSecrets.deploy").and_then(Value::as_bool) == Some(true);
     if get(values, "global.dev").and_then(Value::as_bool) == Some(false)
+        && !external_secrets
         && text_at(values, "global.postgres.master.host").is_none()
         && text_at(values, "global.postgres.externalSecret").is_none()
     {
-        push(
-            "no_database",
-            "global.postgres",
-            "global.dev is false, so no in-cluster PostgreSQL is deployed, but neither \
-             global.postgres.master.host nor global.postgres.externalSecret says which database the services \
-             use. Set global.postgres.externalSecret to the name of the secret holding the master credentials \
-             (or global.postgres.master.host)."
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "no_database".into(),
+            message: "global.dev is false, so no in-cluster PostgreSQL is deployed, but neither \
+                      global.postgres.master.host nor global.postgres.externalSecret says which database the \
+                      services use, and External Secrets is off. Unless each service's <service>-dbcreds secret \
+                      already exists in the namespace, set global.postgres.externalSecret (or master.host)."
                 .into(),
-        );
+            file: Some(file.to_string()),
+            key: Some("global.postgres".into()),
+            acknowledgeable: false,
+        });
     }
 
     let set_root = text_at(values, "global.frontendRoot");
@@ -630,50 +373,54 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
         _ => ("portal", "portal.enabled"),
     };
     if matches!(root, "portal" | "gen3ff") && !on(root_chart) {
-        push(
-            "frontend_root_disabled",
-            "global.frontendRoot",
-            format!(
+        // An API-only commons (no portal) runs this way on purpose.
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "frontend_root_disabled".into(),
+            message: format!(
                 "{}, which serves {root_chart} at /, but {root_chart} is not enabled, so the commons' home page \
-                 would not answer. Set {root_key}: true or change global.frontendRoot.",
+                 will not answer (fine for an API-only commons). Set {root_key}: true or change global.frontendRoot.",
                 match set_root {
                     Some(_) => format!("global.frontendRoot is \"{root}\""),
                     None => "global.frontendRoot is not set and gen3-helm's default is \"portal\"".to_string(),
                 }
             ),
-        );
+            file: Some(file.to_string()),
+            key: Some("global.frontendRoot".into()),
+            acknowledgeable: false,
+        });
     }
 
     if on("metadata") && get(values, "metadata.useAggMds").and_then(Value::as_bool) == Some(true) {
         if text_at(values, "metadata.aggMdsConfig").is_none() {
-            push(
+            out.push(error(
                 "agg_mds_incomplete",
                 "metadata.aggMdsConfig",
                 "metadata.useAggMds is true but metadata.aggMdsConfig is not set, so the chart's sample \
                  configuration (which aggregates gen3.datacommons.io) would be used. Set aggMdsConfig to the \
                  JSON that lists this mesh's commons."
                     .into(),
-            );
+            ));
         }
         if text_at(values, "metadata.aggMdsNamespace").is_none() {
-            push(
+            out.push(error(
                 "agg_mds_incomplete",
                 "metadata.aggMdsNamespace",
                 "metadata.useAggMds is true but metadata.aggMdsNamespace is not set, so the aggregate indices \
                  go to the namespace \"default\" and collide with any other commons sharing the Elasticsearch. \
                  Set it (usually the release's namespace)."
                     .into(),
-            );
+            ));
         }
         if !on("elasticsearch") && text_at(values, "metadata.esEndpoint").is_none() {
-            push(
+            out.push(error(
                 "agg_mds_no_elasticsearch",
                 "metadata.esEndpoint",
                 "metadata.useAggMds is true, but there is no in-cluster Elasticsearch (global.dev is false) and \
                  metadata.esEndpoint is not set, so the aggregate metadata has nowhere to live. Set \
                  metadata.esEndpoint."
                     .into(),
-            );
+            ));
         }
     }
 
@@ -681,7 +428,7 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
         for (i, index) in get(values, "guppy.indices").and_then(Value::as_sequence).into_iter().flatten().enumerate() {
             for field in ["index", "type"] {
                 if index.get(field).and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
-                    push(
+                    out.push(error(
                         "guppy_index_incomplete",
                         &format!("guppy.indices.{i}"),
                         format!(
@@ -689,7 +436,7 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
                              Elasticsearch index name) and type (the node it describes).",
                             i + 1
                         ),
-                    );
+                    ));
                 }
             }
         }
@@ -697,21 +444,21 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
 
     if on("fence") && get(values, "fence.usersync.usersync").and_then(Value::as_bool) == Some(true) {
         match text_at(values, "fence.usersync.userYamlS3Path") {
-            None => push(
+            None => out.push(error(
                 "missing_setting",
                 "fence.usersync.userYamlS3Path",
                 "fence.usersync.usersync is true but fence.usersync.userYamlS3Path is not set, so usersync has \
                  no user.yaml to read. Set it to the s3:// path of the user.yaml."
                     .into(),
-            ),
-            Some(path) if !path.starts_with("s3://") => push(
+            )),
+            Some(path) if !path.starts_with("s3://") => out.push(error(
                 "invalid_value",
                 "fence.usersync.userYamlS3Path",
                 format!(
                     "fence.usersync.userYamlS3Path must be an s3:// path (s3://bucket/key), not \"{}\".",
                     truncate(path)
                 ),
-            ),
+            )),
             Some(_) => {}
         }
     }
@@ -735,7 +482,11 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
     ];
     for (switch, name, what) in needs_name {
         if get(values, switch).and_then(Value::as_bool) == Some(true) && text_at(values, name).is_none() {
-            push("missing_setting", name, format!("{switch} is true but {name} is empty: set it to {what}."));
+            out.push(error(
+                "missing_setting",
+                name,
+                format!("{switch} is true but {name} is empty: set it to {what}."),
+            ));
         }
     }
     out

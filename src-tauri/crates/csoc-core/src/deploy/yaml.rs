@@ -16,6 +16,7 @@ use std::path::Path;
 
 use serde_yaml_ng::{Mapping, Value};
 
+use super::{Finding, Severity};
 use crate::error::{CoreError, CoreResult};
 
 /// Largest configuration file read (values, app.yaml, manifest.json). Real ones are a few KiB; a
@@ -113,45 +114,119 @@ fn duplicate_key_in(raw: &str) -> Option<String> {
     Some(key.to_string())
 }
 
-/// serde_yaml_ng reports a duplicate key at the start of its mapping; operators need the line of
-/// the second occurrence, so it is looked for among the mapping's keys (same column, same key).
-fn duplicate_key_error(text: &str, file: &str, key: &str, mapping_at: Option<(usize, usize)>) -> CoreError {
-    let Some((start_line, start_column)) = mapping_at else {
-        return CoreError::invalid(format!(
-            "{file}: the key `{key}` appears twice in the same mapping. Remove one of them and import again."
-        ));
-    };
+/// Where a duplicated key sits: the lines (1-based) of its first and second occurrence and its
+/// column. serde_yaml_ng reports a duplicate at the start of its mapping, so the key is looked for
+/// among the mapping's keys (same column, same key).
+struct Duplicate {
+    first: usize,
+    second: usize,
+    column: usize,
+}
+
+fn find_duplicate(text: &str, key: &str, (start_line, start_column): (usize, usize)) -> Option<Duplicate> {
     let mut first = None;
     for (index, line) in text.lines().enumerate().skip(start_line.saturating_sub(1)) {
         let Some((column, line_key)) = block_key(line) else {
             let trimmed = line.trim_start();
             let indent = line.len() - trimmed.len() + 1;
             if !trimmed.is_empty() && !trimmed.starts_with('#') && indent < start_column && index + 1 > start_line {
-                break;
+                return None;
             }
             continue;
         };
         if column < start_column && index + 1 > start_line {
-            break;
+            return None;
         }
         if column != start_column || line_key != key {
             continue;
         }
         match first {
             None => first = Some(index + 1),
-            Some(first_line) => {
-                return CoreError::invalid(format!(
-                    "{file}, line {}, column {column}: the key `{key}` appears a second time in the same mapping \
-                     (first at line {first_line}). Helm would keep only one of them; remove the one you do not mean.",
-                    index + 1
-                ));
-            }
+            Some(first) => return Some(Duplicate { first, second: index + 1, column }),
         }
     }
-    CoreError::invalid(format!(
-        "{file}, line {start_line}, column {start_column}: the mapping that starts here has the key `{key}` twice. \
-         Remove one of them and import again."
-    ))
+    None
+}
+
+fn duplicate_key_error(text: &str, file: &str, key: &str, mapping_at: Option<(usize, usize)>) -> CoreError {
+    let Some((start_line, start_column)) = mapping_at else {
+        return CoreError::invalid(format!(
+            "{file}: the key `{key}` appears twice in the same mapping. Remove one of them and import again."
+        ));
+    };
+    match find_duplicate(text, key, (start_line, start_column)) {
+        Some(d) => CoreError::invalid(format!(
+            "{file}, line {}, column {}: the key `{key}` appears a second time in the same mapping \
+             (first at line {}). Helm would keep only one of them; remove the one you do not mean.",
+            d.second, d.column, d.first
+        )),
+        None => CoreError::invalid(format!(
+            "{file}, line {start_line}, column {start_column}: the mapping that starts here has the key `{key}` \
+             twice. Remove one of them and import again."
+        )),
+    }
+}
+
+/// Parses a values file as Helm does: a key given twice in one mapping is not an error, the last
+/// one wins. Each such key comes back as a warning naming both lines, so the operator can tidy the
+/// file; everything else that is not valid YAML is an error as in [`parse_yaml`].
+pub fn parse_values_lenient(text: &str, file: &str) -> CoreResult<(Value, Vec<Finding>)> {
+    let mut working = text.to_string();
+    let mut warnings = Vec::new();
+    // Each round removes one earlier occurrence; a file has at most one per line.
+    for _ in 0..=text.lines().count() {
+        let err = match serde_yaml_ng::from_str::<Value>(&working) {
+            Ok(value) => return Ok((value, warnings)),
+            Err(err) => err,
+        };
+        let raw = err.to_string();
+        let (Some(key), Some(at)) = (duplicate_key_in(&raw), err.location().map(|l| (l.line(), l.column()))) else {
+            return Err(yaml_error(&working, file, &err));
+        };
+        let Some(dup) = find_duplicate(&working, &key, at).filter(|d| blank_block(&mut working, d)) else {
+            return Err(yaml_error(&working, file, &err));
+        };
+        warnings.push(Finding {
+            severity: Severity::Warning,
+            code: "duplicate_key".into(),
+            message: format!(
+                "{file}: the key `{key}` is set twice in the same mapping, at line {} and at line {}. Helm keeps \
+                 the last one (line {}) and ignores the first; remove the one you do not mean.",
+                dup.first, dup.second, dup.second
+            ),
+            file: Some(file.to_string()),
+            key: Some(key),
+            acknowledgeable: false,
+        });
+    }
+    Err(CoreError::invalid(format!("{file} could not be read as YAML. Fix the file and import again.")))
+}
+
+/// Blanks the first occurrence's key line and the lines of its block (kept as empty lines so the
+/// line numbers of later messages stay true). False where the key opens a list item (`- key:`),
+/// which blanking would break.
+fn blank_block(text: &mut String, dup: &Duplicate) -> bool {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let Some(first) = lines.get(dup.first - 1) else { return false };
+    if first.trim_start().starts_with('-') {
+        return false;
+    }
+    let mut end = dup.first;
+    while let Some(line) = lines.get(end) {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len() + 1;
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && indent <= dup.column {
+            break;
+        }
+        end += 1;
+    }
+    let kept: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| if i + 1 >= dup.first && i < end && i + 1 < dup.second { "" } else { line })
+        .collect();
+    *text = kept.join("\n");
+    true
 }
 
 /// The column (1-based) and name of a block-mapping key on this line, if it has one
@@ -393,7 +468,8 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
 
-fn double_quoted(s: &str) -> String {
+/// A YAML double-quoted scalar holding exactly `s`.
+pub(crate) fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
