@@ -29,7 +29,7 @@ use csoc_core::model::{CommonsDraft, Deployment, Environment, Relation};
 use csoc_core::monitor::history;
 use csoc_core::monitor::probe::ServiceState;
 use csoc_core::monitor::sweep::{self, SweepOptions};
-use csoc_core::monitor::{targets, SweepScope};
+use csoc_core::monitor::{plan, SweepScope};
 use csoc_core::store::{Store, DB_FILE};
 use csoc_core::vault::Vault;
 use gen3_sim::{CommonsSpec, Fault, Fleet, TlsMode};
@@ -251,16 +251,17 @@ fn run_mode(
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
     fill_inventory(&store, &sim);
     let vault = Vault::new();
-    let urls: std::collections::HashMap<String, String> = targets(&store, &vault, &SweepScope::All)
+    let urls: std::collections::HashMap<String, String> = plan(&store, &vault, &SweepScope::All)
         .unwrap()
+        .targets
         .into_iter()
         .map(|t| (t.commons_id, t.base_url.split("://").nth(1).unwrap_or_default().to_string()))
         .collect();
     let mut rows = Vec::new();
     for &c in conc {
         for _ in 0..runs {
-            let t = targets(&store, &vault, &SweepScope::All).unwrap();
-            assert_eq!(t.len(), n);
+            let t = plan(&store, &vault, &SweepScope::All).unwrap();
+            assert_eq!(t.targets.len(), n);
             let opts = SweepOptions { concurrency: c, ..SweepOptions::default() };
             sim.clear();
             let cpu0 = cpu_secs("self", tck);

@@ -223,12 +223,12 @@ fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Writ
 
 fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
     let vault = crate::vault::Vault::new();
-    let targets = monitor::targets(store, &vault, &monitor::SweepScope::All)?;
+    let plan = monitor::plan(store, &vault, &monitor::SweepScope::All)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
         crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
     })?;
     let result = runtime.block_on(monitor::sweep::run(
-        targets,
+        plan,
         &monitor::sweep::SweepOptions::default(),
         tokio_util::sync::CancellationToken::new(),
         |_| {},
@@ -241,8 +241,8 @@ fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
     let as_of = view.freshness.last_successful.map_or("never checked".to_string(), |t| format!("as of {t} (unix ms)"));
     writeln!(
         out,
-        "{} commons, {as_of}: {} down, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",
-        s.commons, s.commons_down, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
+        "{} commons, {as_of}: {} down, {} unreachable from here, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",
+        s.commons, s.commons_down, s.unreachable_here, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
     )?;
     if view.offline {
         writeln!(out, "The last sweep reached no commons: {}", view.freshness.last_error.as_deref().unwrap_or(""))?;
@@ -258,14 +258,8 @@ fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
             .map(|sv| format!("{} {}", sv.service, sv.state.as_str()))
             .chain(row.error.clone())
             .collect();
-        writeln!(
-            out,
-            "{prod}{} ({}): {} {}",
-            row.commons.draft.name,
-            row.commons.host(),
-            row.overall.as_str(),
-            problems.join("; ")
-        )?;
+        let overall = if row.unreachable_here { "unreachable from here" } else { row.overall.as_str() };
+        writeln!(out, "{prod}{} ({}): {overall} {}", row.commons.draft.name, row.commons.host(), problems.join("; "))?;
     }
     Ok(())
 }
