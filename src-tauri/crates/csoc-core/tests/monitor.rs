@@ -597,3 +597,17 @@ async fn the_demo_fleet_shows_one_of_each_problem() {
     assert_eq!(service(&minimal, "hatchery").0, ServiceState::NeedsKey);
     assert!(row("Pediatric Cancer Commons").checks.iter().all(|c| c.ok));
 }
+
+/// Versions and other server text are stored without control characters and bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_is_cleaned_before_it_is_stored() {
+    let hostile = format!("2025.09\u{1b}[2J\u{0}\u{202e}{}", "x".repeat(500));
+    let w = world(vec![CommonsSpec { version: hostile, ..CommonsSpec::new("loud") }]).await;
+    sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "loud");
+    let fence = h.services.iter().find(|s| s.service == "fence").unwrap().version.clone().unwrap();
+    assert!(fence.starts_with("2025.09[2J"), "{fence:?}");
+    assert!(!fence.chars().any(|c| c.is_control() || c == '\u{202e}'), "{fence:?}");
+    assert_eq!(fence.chars().count(), csoc_core::monitor::text::VERSION_CHARS, "bounded: {fence:?}");
+    w.fleet.shutdown().await;
+}
