@@ -445,9 +445,9 @@ async fn unreachable_from_here_is_not_down() {
     let summary = views::fleet(&w.store, &InventoryFilter::default()).unwrap().summary;
     assert_eq!((summary.commons_down, summary.unreachable_here), (0, 1));
 
-    // Offline: nothing answers.
+    // Offline: nothing answers (refused, as a local proxy or firewall may do, or silent).
     w.fleet.set_fault("a", None, Some(Fault::Down));
-    w.fleet.set_fault("b", None, Some(Fault::Down));
+    w.fleet.set_fault("b", None, Some(Fault::Timeout));
     let offline = sweep_once(&w, SweepScope::All).await;
     assert!(offline.changes.is_empty(), "offline is not three commons going down: {:?}", offline.changes);
     let view = views::fleet(&w.store, &InventoryFilter::default()).unwrap();
@@ -461,7 +461,23 @@ async fn unreachable_from_here_is_not_down() {
     assert!(back.changes.iter().any(|c| c.service == "commons" && c.to == ServiceState::Down));
     let a = health(&w, "a");
     assert_eq!((a.overall, a.unreachable_here), (ServiceState::Down, false));
+
+    // Checked alone: a refusing host is down; one that does not answer at all may be this
+    // computer's network, so it is unreachable from here and raises nothing.
     w.fleet.set_fault("a", None, None);
+    sweep_once(&w, SweepScope::All).await;
+    let id = health(&w, "b").commons.id;
+    w.fleet.set_fault("b", None, Some(Fault::Down));
+    let alone = sweep_once(&w, SweepScope::Commons { id: id.clone() }).await;
+    assert!(alone.changes.iter().any(|c| c.service == "commons" && c.to == ServiceState::Down), "refused");
+    w.fleet.set_fault("b", None, None);
+    sweep_once(&w, SweepScope::Commons { id: id.clone() }).await;
+    w.fleet.set_fault("b", None, Some(Fault::Timeout));
+    let silent = sweep_once(&w, SweepScope::Commons { id }).await;
+    assert!(silent.changes.is_empty(), "{:?}", silent.changes);
+    let b = health(&w, "b");
+    assert!(b.unreachable_here && b.overall == ServiceState::Unknown, "{b:?}");
+    w.fleet.set_fault("b", None, None);
     w.fleet.set_fault("never", None, None);
     w.fleet.shutdown().await;
 }

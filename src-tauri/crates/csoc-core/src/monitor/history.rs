@@ -119,12 +119,14 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
             named.push((probe, name));
         }
     }
-    // A sweep of several commons that reached none says more about this computer (offline, off
-    // the VPN) than about the commons: none is reported down for it. One commons alone cannot
-    // tell; its own history decides (see views).
+    // A commons that does not answer is down only if it answered here before and the failure is
+    // about it: other commons were reached in the same sweep, or (checked alone) its host refused
+    // the connection. A sweep of several commons that reached none says more about this computer
+    // (offline, off the VPN): nothing is down, all are "unreachable from here".
     let offline = report.probed > 1 && report.reachable == 0;
+    let reach = Reach { others_reached: report.reachable > 0, offline };
     for (probe, name) in named {
-        record_probe(&tx, probe, &name, offline, &mut report.changes)?;
+        record_probe(&tx, probe, &name, reach, &mut report.changes)?;
         cert_alerts(&tx, probe, &name, &settings, &mut report.alerts)?;
     }
     key_alerts(&tx, &settings, &mut report.alerts)?;
@@ -141,11 +143,18 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     Ok(report)
 }
 
+/// What the whole sweep says about reaching commons from this computer.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    others_reached: bool,
+    offline: bool,
+}
+
 fn record_probe(
     tx: &Connection,
     p: &CommonsProbe,
     name: &str,
-    offline: bool,
+    reach: Reach,
     changes: &mut Vec<StateChange>,
 ) -> CoreResult<()> {
     let changes_before = changes.len();
@@ -161,14 +170,18 @@ fn record_probe(
         )
         .optional()?;
     let was_reached = reached_before.flatten().is_some();
-    // The commons as reported: healthy when reached, down when it was reached from here before
-    // and now is not while others are; nothing to say when it never was, or when nothing was.
+    // The commons as reported: healthy when reached; down when the failure is about it (its TLS
+    // failed, or it answered here before and now its host refuses or other commons answer);
+    // otherwise "unreachable from here", which says nothing about the commons and raises nothing.
     let previous = match last_reported {
         Some(s) => Some(ServiceState::parse(&s)),
         None => was_reached.then_some(ServiceState::Healthy),
     };
-    let now =
-        if p.reachable { Some(ServiceState::Healthy) } else { (was_reached && !offline).then_some(ServiceState::Down) };
+    let tls_failed = p.cert.as_ref().is_some_and(|c| c.problem.is_some());
+    let about_it = reach.others_reached || (p.host_answered && !reach.offline);
+    let down = !p.reachable && (tls_failed || (was_reached && about_it));
+    let unreachable_here = !p.reachable && !down;
+    let now = if p.reachable { Some(ServiceState::Healthy) } else { down.then_some(ServiceState::Down) };
     if let (Some(from), Some(to)) = (previous, now) {
         if from != to {
             changes.push(change(tx, p, name, "commons", from, to, p.error.clone())?);
@@ -181,9 +194,10 @@ fn record_probe(
         .and_then(|v| v.as_str().map(str::to_string));
     tx.execute(
         "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable, error, cert_not_after,
-            cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code)
-         VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT(commons_id) DO UPDATE SET last_attempted = ?2,
+            cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code,
+            unreachable_here)
+         VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT(commons_id) DO UPDATE SET last_attempted = ?2, unreachable_here = ?13,
             last_successful = CASE WHEN ?3 THEN ?2 ELSE last_successful END, reachable = ?3, error = ?4,
             cert_not_after = COALESCE(?5, cert_not_after), cert_problem = ?6,
             object_count = COALESCE(?7, object_count), total_size = COALESCE(?8, total_size),
@@ -202,6 +216,7 @@ fn record_probe(
             p.helm,
             p.key_error.as_ref().map(|e| e.message.clone()),
             key_code,
+            unreachable_here,
         ],
     )?;
     if p.key_checked {

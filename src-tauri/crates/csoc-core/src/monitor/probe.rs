@@ -84,6 +84,9 @@ pub struct CommonsProbe {
     pub at: i64,
     /// revproxy answered: the commons is reachable at all.
     pub reachable: bool,
+    /// Not reachable, but its host answered (the connection was refused, or the TLS handshake
+    /// failed): the commons is down, whatever this computer's network.
+    pub host_answered: bool,
     /// Why it is not reachable, in words.
     pub error: Option<String>,
     pub services: Vec<ServiceProbe>,
@@ -344,6 +347,7 @@ impl CommonsProbe {
             commons_id: commons_id.into(),
             at,
             reachable: false,
+            host_answered: false,
             error: Some(why),
             services: CATALOG
                 .iter()
@@ -397,7 +401,9 @@ pub async fn probe_commons_with(
     let unreachable = revproxy_probe.state == ServiceState::Down && revproxy_probe.latency_ms.is_none();
     if unreachable {
         let why = revproxy_probe.detail.clone().unwrap_or_else(|| "the commons cannot be reached".into());
-        return Some(CommonsProbe::unreachable(commons_id, at, why, cert));
+        let tls_failed = cert.as_ref().is_some_and(|c| c.problem.is_some());
+        let host_answered = tls_failed || why.contains(crate::gen3::REFUSED);
+        return Some(CommonsProbe { host_answered, ..CommonsProbe::unreachable(commons_id, at, why, cert) });
     }
     let edge = match canary? {
         (Ok(r), _) if r.status == 200 && String::from_utf8_lossy(&r.body).contains("Helm version") => Edge::Helm,
@@ -447,6 +453,7 @@ pub async fn probe_commons_with(
         commons_id: commons_id.into(),
         at,
         reachable: true,
+        host_answered: true,
         error: None,
         services,
         cert,

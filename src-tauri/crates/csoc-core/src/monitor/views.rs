@@ -151,7 +151,7 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
     let offline = freshness.last_error.is_some() && freshness.last_attempted.is_some();
     let mut parts = load_parts(&conn)?;
     let order = catalog_order();
-    let mut rows: Vec<CommonsHealth> = commons.into_iter().map(|c| build(c, &mut parts, &order, offline)).collect();
+    let mut rows: Vec<CommonsHealth> = commons.into_iter().map(|c| build(c, &mut parts, &order)).collect();
     cross_checks(&mut rows);
     let mut summary = FleetSummary::default();
     let now_secs = now_ms() / 1000;
@@ -235,6 +235,7 @@ type StatusRow = (
     Option<String>,
     Option<bool>,
     Option<String>,
+    bool,
 );
 
 /// Everything the board needs, read in three queries whatever the fleet's size.
@@ -250,7 +251,7 @@ fn load_parts(conn: &Connection) -> CoreResult<Parts> {
     let mut parts = Parts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT commons_id, last_attempted, last_successful, reachable, error, cert_not_after, cert_problem,
-                object_count, total_size, dictionary_version, helm, key_error
+                object_count, total_size, dictionary_version, helm, key_error, unreachable_here
          FROM commons_status",
     )?;
     for row in stmt.query_map([], |r| {
@@ -268,6 +269,7 @@ fn load_parts(conn: &Connection) -> CoreResult<Parts> {
                 r.get(9)?,
                 r.get(10)?,
                 r.get(11)?,
+                r.get(12)?,
             ),
         ))
     })? {
@@ -403,7 +405,7 @@ fn catalog_order() -> HashMap<&'static str, usize> {
     service_ids().into_iter().enumerate().map(|(i, s)| (s, i)).collect()
 }
 
-fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usize>, offline: bool) -> CommonsHealth {
+fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usize>) -> CommonsHealth {
     let status = parts.status.remove(&commons.id);
     let mut services = parts.services.remove(&commons.id).unwrap_or_default();
     services.sort_by_key(|s| order.get(s.service.as_str()).copied().unwrap_or(usize::MAX));
@@ -424,9 +426,8 @@ fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usiz
             .collect(),
         None => Vec::new(),
     };
-    // Down means it was reached from here before and now is not, while other commons are, or its
-    // TLS handshake failed (the commons answered, with a certificate no client can trust).
-    let unreachable_here = status.as_ref().is_some_and(|s| !s.2 && s.5.is_none() && (s.1.is_none() || offline));
+    // Decided when the sweep was recorded (history): never reached, or nothing else reachable.
+    let unreachable_here = status.as_ref().is_some_and(|s| !s.2 && s.11);
     let overall = match &status {
         None => ServiceState::Unknown,
         Some(_) if unreachable_here => ServiceState::Unknown,
@@ -434,7 +435,7 @@ fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usiz
         Some(_) => worst(&services),
     };
     let (last_attempted, last_successful, error, cert, counts, dictionary_version, helm, key_error) = match status {
-        Some((la, ls, _, err, na, problem, objects, bytes, dict, helm, key_error)) => (
+        Some((la, ls, _, err, na, problem, objects, bytes, dict, helm, key_error, _)) => (
             Some(la),
             ls,
             err,

@@ -172,6 +172,9 @@ const STEPS: &[&str] = &[
     // a service that ran here), the services a commons was deployed with, and the outside-in
     // checks (fence's issuer, JWKS, IdPs, ETL age, mesh) with the fact each read, to compare next time.
     "ALTER TABLE service_status ADD COLUMN last_answered INTEGER;
+    -- the last check could not reach the commons and that says nothing about it (never reached
+    -- from here, or nothing else was reachable either): shown as unreachable from here, not down
+    ALTER TABLE commons_status ADD COLUMN unreachable_here INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE expected_services (
         commons_id TEXT PRIMARY KEY REFERENCES commons(id) ON DELETE CASCADE,
         -- JSON array of catalog service ids
