@@ -21,6 +21,9 @@ pub enum StatusBody {
     /// Any 2xx JSON (services whose status body is not documented: cohort-middleware's `/_health`,
     /// argo-wrapper's `/test`, Orthanc's `/system`).
     AnyJson,
+    /// Any 2xx that is not a web page (wts, manifestservice, hatchery, sower: their `/_status`
+    /// body is not documented upstream, so only "answered as itself" is checked).
+    AnyNotHtml,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,12 +62,12 @@ pub const CATALOG: &[ServiceDef] = &[
     versioned("peregrine", "/peregrine/_status", TextHealthy, "/peregrine/_version"),
     versioned("metadata", "/mds/_status", Mds, "/mds/version"),
     versioned("guppy", "/guppy/_status", Guppy, "/guppy/_version"),
-    versioned("wts", "/wts/_status", TextHealthy, "/wts/_version"),
-    def("manifestservice", "/manifests/_status", TextHealthy),
+    versioned("wts", "/wts/_status", AnyNotHtml, "/wts/_version"),
+    def("manifestservice", "/manifests/_status", AnyNotHtml),
     versioned("audit", "/audit/_status", FastApi, "/audit/_version"),
     versioned("requestor", "/requestor/_status", FastApi, "/requestor/_version"),
-    guarded(versioned("hatchery", "/lw-workspace/_status", TextHealthy, "/lw-workspace/_version")),
-    guarded(versioned("sower", "/job/_status", TextHealthy, "/job/_version")),
+    guarded(versioned("hatchery", "/lw-workspace/_status", AnyNotHtml, "/lw-workspace/_version")),
+    guarded(versioned("sower", "/job/_status", AnyNotHtml, "/job/_version")),
     versioned("gen3-workflow", "/workflows/_status", FastApi, "/workflows/_version"),
     versioned("gen3-user-data-library", "/library/_status", FastApi, "/library/_version"),
     versioned("gen3-embeddings", "/ai/embeddings/_status", FastApi, "/ai/embeddings/_version"),

@@ -297,6 +297,7 @@ fn body_state(def: &ServiceDef, body: &str, html: bool) -> Result<(), String> {
             json().and_then(|v| v.get("message").map(drop).ok_or_else(|| "revproxy status lacks its message".into()))
         }
         StatusBody::Guppy | StatusBody::AnyJson => json().map(drop),
+        StatusBody::AnyNotHtml => Ok(()),
         StatusBody::Html if html => Ok(()),
         StatusBody::Html => Err(format!("{id} did not answer with its web page")),
     }
