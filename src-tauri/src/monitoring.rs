@@ -6,7 +6,7 @@ use std::time::Duration;
 use csoc_core::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
 use csoc_core::monitor::sweep::{self, SweepOptions};
-use csoc_core::monitor::{history, notify, targets, SweepScope};
+use csoc_core::monitor::{history, notify, plan, SweepScope};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio_util::sync::CancellationToken;
@@ -50,9 +50,9 @@ async fn run(
     token: CancellationToken,
 ) -> CoreResult<history::SweepReport> {
     let s = store.clone();
-    let targets = tauri::async_runtime::spawn_blocking(move || targets(&s, &vault, &scope)).await.map_err(joined)??;
+    let plan = tauri::async_runtime::spawn_blocking(move || plan(&s, &vault, &scope)).await.map_err(joined)??;
     let progress_app = app.clone();
-    let result = sweep::run(targets, &SweepOptions::default(), token, move |p| {
+    let result = sweep::run(plan, &SweepOptions::default(), token, move |p| {
         let _ = progress_app.emit(EVENT_SWEEP_PROGRESS, &p);
     })
     .await?;

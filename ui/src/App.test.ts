@@ -71,6 +71,7 @@ function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?
           return null;
         }
         case 'first_paint':
+        case 'sweep_start':
           return null;
         case 'fleet_view':
           return fleetOf(store.map((c) => healthOf(c)));
@@ -255,6 +256,8 @@ describe('add and edit', () => {
     await waitFor(() => expect(rust.named('inventory_list').length).toBeGreaterThan(listsBefore));
     expect(await screen.findByTestId('commons-row')).toHaveTextContent('Alpha');
     expect(screen.queryByTestId('commons-form')).not.toBeInTheDocument();
+    // Checked at once, not at the next scheduled sweep.
+    await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'commons', id: 'id-1' } }]));
   });
 
   it('sends a private CA pasted for the commons', async () => {

@@ -266,6 +266,16 @@ describe('sweeps', () => {
     expect(screen.queryByTestId('sweep-progress')).not.toBeInTheDocument();
   });
 
+  it('never says "Checked" after a check that reached nothing', async () => {
+    fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.click(screen.getByTestId('sweep-now'));
+    await emit('fleet-updated', { probed: 1, reachable: 0, cancelled: false, changes: [], alerts: [] });
+    expect(await screen.findByText('Could not reach the commons from here.')).toBeInTheDocument();
+    expect(screen.queryByText(/^Checked/)).not.toBeInTheDocument();
+  });
+
   it('checks one mesh from the Meshes view', async () => {
     const rust = fakeRust({ meshes: [{ name: 'brh', description: '', members: ['p1'] }] });
     render(App);
@@ -312,6 +322,61 @@ describe('commons health', () => {
     expect(within(health).queryByTestId('health-error')).not.toBeInTheDocument();
     await userEvent.click(within(health).getByTestId('sweep-commons'));
     await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'commons', id: 'p1' } }]));
+  });
+});
+
+describe('reachability and outside-in checks', () => {
+  const NEW = commons('n1', 'New commons', 'new.example.org', 'dev');
+  function checkedFleet(): FleetView {
+    const hub = healthOf(HUB, {
+      checks: [
+        { check: 'openid_issuer', title: "fence's OpenID issuer", ok: false, summary: "fence's OpenID issuer is https://staging.example.org/user, not https://gen3.datahub.org/user", since: Date.now() - 60_000, checked_at: Date.now(), fact: null },
+        { check: 'jwks', title: "fence's signing keys", ok: true, summary: '1 signing key(s): fence_key', since: Date.now() - 86_400_000, checked_at: Date.now(), fact: 'ab fence_key' },
+      ],
+    });
+    hub.services[2] = { ...hub.services[2], state: 'needs_key', detail: 'hatchery is behind the revproxy\'s authz check (HTTP 401): store an API key to check it' };
+    const never = healthOf(NEW, {
+      overall: 'unknown',
+      unreachable_here: true,
+      last_successful: null,
+      error: 'new.example.org cannot be reached: its name does not resolve.',
+      services: healthOf(NEW).services.map((s) => ({ ...s, state: 'unknown' as const, version: null, latency_ms: null })),
+    });
+    return fleetOf([hub, never], { summary: { ...emptySummary(2), unreachable_here: 1, checks_failing: 1 } });
+  }
+
+  it('shows "unreachable from here" instead of down, and failing checks on the board and the page', async () => {
+    fakeRust({ commons: [HUB, NEW], fleet: checkedFleet });
+    render(App);
+    const rows = await screen.findAllByTestId('board-row');
+    expect(rows[1]).toHaveAttribute('data-unreachable-here', 'true');
+    expect(rows[1]).toHaveTextContent('Unreachable from here');
+    expect(screen.getByTestId('summary-unreachable_here')).toHaveTextContent('1 unreachable from here');
+    expect(screen.getByTestId('summary-checks_failing')).toHaveTextContent('1 commons with a failing outside-in check');
+    expect(screen.queryByTestId('summary-commons_down')).not.toBeInTheDocument();
+    const cells = screen.getAllByTestId('checks-cell');
+    expect(cells[0]).toHaveAttribute('data-failing', '1');
+    expect(cells[0].title).toContain('staging.example.org');
+
+    await userEvent.click(rows[0]);
+    const health = await screen.findByTestId('commons-health');
+    const checks = await within(health).findAllByTestId('check');
+    expect(checks.map((c) => c.dataset.check)).toEqual(['openid_issuer', 'jwks']);
+    expect(checks[0]).toHaveAttribute('data-ok', 'false');
+    expect(checks[0]).toHaveTextContent("fence's OpenID issuer");
+    const hatchery = within(health).getAllByTestId('service-row').find((r) => r.dataset.state === 'needs_key')!;
+    expect(hatchery).toHaveTextContent('Needs a key');
+  });
+
+  it('says a never-reached commons is unreachable from here, with no "all services match"', async () => {
+    fakeRust({ commons: [HUB, NEW], fleet: checkedFleet });
+    render(App);
+    const rows = await screen.findAllByTestId('board-row');
+    await userEvent.click(rows[1]);
+    const health = await screen.findByTestId('commons-health');
+    expect(await within(health).findByTestId('health-overall')).toHaveTextContent('Unreachable from here');
+    expect(within(health).getByTestId('drift')).not.toHaveTextContent('all services match');
+    expect(within(health).getByTestId('checks-none')).toHaveTextContent('Not reached yet.');
   });
 });
 

@@ -13,6 +13,9 @@ pub(crate) struct JwtKey {
     signing: SigningKey<Sha256>,
     verifying: VerifyingKey<Sha256>,
     public_pem: String,
+    /// The public key's modulus and exponent, base64url, as a JWKS publishes them.
+    n: String,
+    e: String,
 }
 
 impl JwtKey {
@@ -21,7 +24,12 @@ impl JwtKey {
         let private = RsaPrivateKey::new(&mut rng, 2048).map_err(std::io::Error::other)?;
         let public = RsaPublicKey::from(&private);
         let public_pem = public.to_public_key_pem(LineEnding::LF).map_err(std::io::Error::other)?;
+        use rsa::traits::PublicKeyParts as _;
+        let n = URL_SAFE_NO_PAD.encode(public.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
         Ok(Self {
+            n,
+            e,
             signing: SigningKey::<Sha256>::new(private),
             verifying: VerifyingKey::<Sha256>::new(public),
             public_pem,
@@ -30,6 +38,11 @@ impl JwtKey {
 
     pub(crate) fn public_pem(&self) -> &str {
         &self.public_pem
+    }
+
+    /// The JWK of the public key under this `kid` (fence's `/.well-known/jwks` entry).
+    pub(crate) fn jwk(&self, kid: &str) -> Value {
+        serde_json::json!({"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": self.n, "e": self.e})
     }
 
     pub(crate) fn sign(&self, kid: &str, claims: &Value) -> String {

@@ -19,6 +19,7 @@
 //! ```
 
 mod boot;
+pub mod edge;
 mod jwt;
 mod mds;
 mod routes;
@@ -33,6 +34,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::server::Commons;
+pub use edge::Edge;
 
 /// How a commons serves its port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -86,11 +88,31 @@ pub enum Service {
     Gen3Workflow,
     /// `/library/...`
     UserDataLibrary,
+    /// `location /`: the data portal's single-page app (200 HTML for any path it gets).
+    Portal,
+    /// `/ff`: the frontend framework (HTML).
+    FrontendFramework,
+    /// `/ai/embeddings/...` (FastAPI).
+    Embeddings,
+    /// `/analysis/v0/...` (FastAPI).
+    Analysis,
+    /// `/access-backend/...` (FastAPI).
+    AccessBackend,
+    /// `/cohort-middleware/...` (Go; `/_health`).
+    CohortMiddleware,
+    /// `/ga4gh/wes/v2/...` (argo-wrapper; `/test`).
+    ArgoWrapper,
+    /// `/dicom-server/...` (Orthanc without authz; `/system`).
+    DicomServer,
+    /// `/orthanc/...` (Orthanc behind `auth_request`; `/system`).
+    Orthanc,
+    /// `/ohif-viewer/...` (HTML).
+    OhifViewer,
 }
 
 impl Service {
     /// Every service, in declaration order (the default deployment of a [`CommonsSpec`]).
-    pub const ALL: [Service; 16] = [
+    pub const ALL: [Service; 26] = [
         Service::Revproxy,
         Service::Fence,
         Service::Indexd,
@@ -107,32 +129,26 @@ impl Service {
         Service::Arborist,
         Service::Gen3Workflow,
         Service::UserDataLibrary,
+        Service::Portal,
+        Service::FrontendFramework,
+        Service::Embeddings,
+        Service::Analysis,
+        Service::AccessBackend,
+        Service::CohortMiddleware,
+        Service::ArgoWrapper,
+        Service::DicomServer,
+        Service::Orthanc,
+        Service::OhifViewer,
     ];
 
-    /// The service a request path is routed to by revproxy, if any.
+    /// The service a request path is routed to by revproxy, if any: nginx's own `/_status` and
+    /// `/canary`, else the chart's `location` the path reaches ([`edge::route`]).
     pub fn for_path(path: &str) -> Option<Service> {
         let path = path.split('?').next().unwrap_or("");
-        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-        Some(match first {
-            "_status" | "canary" => Service::Revproxy,
-            "user" => Service::Fence,
-            "index" => Service::Indexd,
-            "ga4gh" if path.starts_with("/ga4gh/drs/") => Service::Indexd,
-            "api" if path == "/api/search" || path.starts_with("/api/search/") => Service::Peregrine,
-            "api" => Service::Sheepdog,
-            "peregrine" => Service::Peregrine,
-            "mds" => Service::Metadata,
-            "guppy" => Service::Guppy,
-            "wts" => Service::Wts,
-            "manifests" => Service::Manifestservice,
-            "audit" => Service::Audit,
-            "requestor" => Service::Requestor,
-            "lw-workspace" => Service::Hatchery,
-            "job" => Service::Sower,
-            "workflows" => Service::Gen3Workflow,
-            "library" => Service::UserDataLibrary,
-            _ => return None,
-        })
+        if path == "/_status" || path == "/canary" || path.starts_with("/canary/") {
+            return Some(Service::Revproxy);
+        }
+        edge::service_of_file(edge::route(path)?.file)
     }
 }
 
@@ -152,10 +168,25 @@ pub struct CommonsSpec {
     /// the discovery records of these commons (fleet names; an unknown name is served as an
     /// external commons with records of its own), as a hub's AggMDS holds them after a sync.
     pub aggregates: Option<Vec<String>>,
+    /// The revproxy in front: gen3-helm's (default) or a legacy cloud-automation one.
+    pub edge: Edge,
+    /// fence's OpenID `issuer`; `None` = its own BASE_URL (`<base url>/user`), as a correct
+    /// deployment has it.
+    pub oidc_issuer: Option<String>,
+    /// The IdPs fence offers at `/user/login` (ids such as `google`, `ras`, `orcid`); the first is
+    /// the default provider.
+    pub login_providers: Vec<String>,
+    /// How long ago guppy's ETL ran: its indices carry the alias `time_<that moment>`.
+    pub etl_age_secs: u64,
+    /// indexd's `DIST` (`/index/_dist`): the commons (fleet names) it resolves GUIDs through.
+    pub dist: Vec<String>,
+    /// WTS `external_oidc` (`/wts/external_oidc/`): the commons (fleet names) it gets tokens from.
+    pub external_oidc: Vec<String>,
 }
 
 impl CommonsSpec {
-    /// Plain HTTP, all services, version "2025.09".
+    /// Plain HTTP behind gen3-helm's revproxy, all services, version "2025.09", Google login,
+    /// data indexed 6 hours ago.
     pub fn new(name: &str) -> Self {
         Self {
             name: name.to_string(),
@@ -164,6 +195,12 @@ impl CommonsSpec {
             version: "2025.09".to_string(),
             discovery_records: None,
             aggregates: None,
+            edge: Edge::Helm,
+            oidc_issuer: None,
+            login_providers: vec!["google".to_string()],
+            etl_age_secs: 6 * 3600,
+            dist: Vec::new(),
+            external_oidc: Vec::new(),
         }
     }
 
@@ -370,6 +407,12 @@ impl Fleet {
         self.commons(name).requests()
     }
 
+    /// Rotates fence's signing keys: a new `kid` is published in `/user/jwt/keys` and
+    /// `/user/.well-known/jwks` beside the old ones (tokens already issued stay valid).
+    pub fn rotate_jwt_keys(&self, name: &str) {
+        self.commons(name).state.lock().unwrap().key_rotations += 1;
+    }
+
     /// Forgets the recorded requests of this commons.
     pub fn clear_requests(&self, name: &str) {
         self.commons(name).clear_requests();
@@ -397,4 +440,6 @@ pub(crate) struct CommonsState {
     pub(crate) requests: VecDeque<RecordedRequest>,
     /// Set by [`Fleet::coming_up`]: the commons is starting, service by service.
     pub(crate) boot: Option<boot::Boot>,
+    /// How many times fence's signing keys were rotated ([`Fleet::rotate_jwt_keys`]).
+    pub(crate) key_rotations: u32,
 }

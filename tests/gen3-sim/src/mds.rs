@@ -9,6 +9,8 @@ use crate::server::Commons;
 use crate::{CommonsSpec, FleetInner};
 
 const MDS_VERSION: &str = "4.3.0";
+/// `/aggregate/commons` lists at most this many commons (the terms aggregation's default size).
+const AGG_COMMONS_LISTED: usize = 10;
 /// The MDS query API caps `limit` at 2000.
 const MAX_LIMIT: usize = 2000;
 const TOPICS: [&str; 6] = [
@@ -179,7 +181,14 @@ fn aggregate(fleet: &FleetInner, hub: &Commons, sub: &str, query: &str) -> Reply
     let ps = params(query);
     let get_p = |n: &str| ps.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     match sub {
-        "/commons" => Reply::json(200, &json!({"commons": members.iter().map(|m| &m.name).collect::<Vec<_>>()})),
+        "/commons" => {
+            // An Elasticsearch terms aggregation with the default size: the 10 commons with the
+            // most records, most first.
+            let mut by_count: Vec<&Aggregated> = members.iter().collect();
+            by_count.sort_by(|a, b| b.records.len().cmp(&a.records.len()).then_with(|| a.name.cmp(&b.name)));
+            let names: Vec<&String> = by_count.into_iter().take(AGG_COMMONS_LISTED).map(|m| &m.name).collect();
+            Reply::json(200, &json!({"commons": names}))
+        }
         "/metadata" => {
             let limit = get_p("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(20);
             let offset = get_p("offset").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);

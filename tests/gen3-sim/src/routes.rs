@@ -13,6 +13,8 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
 
+use crate::boot::NotUp;
+use crate::edge::{self, Edge, SERVICE_FAILURE_BODY};
 use crate::server::Commons;
 use crate::{now_secs, Fault, FleetInner, MintOptions, RecordedRequest, Service};
 
@@ -121,7 +123,15 @@ pub(crate) fn stats(c: &Commons) -> (u64, u64) {
 
 pub(crate) fn iso8601_now() -> String {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
+    civil(d.as_secs() as i64, d.subsec_micros())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (UTC) of a Unix time, as tube writes its `time_` aliases.
+fn iso8601_at(secs: i64) -> String {
+    civil(secs, 0)[..19].to_string()
+}
+
+fn civil(secs: i64, micros: u32) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // civil_from_days (Howard Hinnant)
     let z = days + 719_468;
@@ -138,7 +148,7 @@ pub(crate) fn iso8601_now() -> String {
         rem / 3600,
         rem % 3600 / 60,
         rem % 60,
-        d.subsec_micros()
+        micros
     )
 }
 
@@ -278,9 +288,13 @@ fn exchange(fleet: &FleetInner, c: &Commons, query: &str, body: &[u8]) -> Reply 
         Ok(cl) => cl,
         Err(m) => return fence_error(401, &m),
     };
+    let now = now_secs();
+    if claims.get("exp").and_then(Value::as_i64).is_some_and(|exp| exp < now + ttl) {
+        // fence refuses rather than shortens (`MAX_ACCESS_TOKEN_TTL`, a key in its last hour).
+        return fence_error(400, "Cannot issue an access token that would expire after the provided API key does");
+    }
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
     let user = c.user_of(jti).unwrap_or_else(|| MintOptions::default().user_name);
-    let now = now_secs();
     let token = fleet.key.sign(
         &c.kid,
         &json!({
@@ -383,12 +397,59 @@ fn revproxy(c: &Commons, method: &Method, path: &str) -> Reply {
             r.headers.push(("cache-control", "no-cache".into()));
             r
         }),
-        "/canary" => only_get(method, || {
-            let _ = c;
-            Reply::html(200, "You are running the Helm version of this commons\n")
+        // Only gen3-helm's nginx.conf has `/canary`; elsewhere the path falls through to the portal.
+        "/canary" => only_get(method, || match c.spec.edge {
+            Edge::Helm => {
+                Reply::html(200, "<html><body>You are running the Helm version of this commons</body></html>")
+            }
+            Edge::CloudAutomation => Reply::html(200, PORTAL_PAGE),
         }),
         _ => Reply::html(404, nginx_page(404, "Not Found")),
     }
+}
+
+/// fence's OpenID discovery document (`/user/.well-known/openid-configuration`); the issuer is
+/// BASE_URL unless the commons is set up with another one.
+fn openid_configuration(c: &Commons) -> Value {
+    let base = c.issuer();
+    let issuer = c.spec.oidc_issuer.clone().unwrap_or_else(|| base.clone());
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{base}/oauth2/authorize"),
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "userinfo_endpoint": format!("{base}/user"),
+        "jwks_uri": format!("{base}/.well-known/jwks"),
+        "response_types_supported": ["code", "id_token", "id_token token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "user", "data", "google_credentials", "google_service_account", "google_link", "ga4gh_passport_v1"],
+        "claims_supported": ["aud", "sub", "iss", "exp", "jti", "auth_time", "pur", "context"],
+    })
+}
+
+/// A display name for the IdP ids fence knows.
+fn idp_name(id: &str) -> String {
+    match id {
+        "google" => "Google OAuth".into(),
+        "ras" => "NIH Login / Login.gov".into(),
+        "orcid" => "ORCID Login".into(),
+        "microsoft" => "Microsoft Login".into(),
+        "fence" => "Login through another Gen3 commons".into(),
+        "shibboleth" => "NIH Login".into(),
+        other => format!("{other} Login"),
+    }
+}
+
+/// `/user/login/`: the default provider and every provider, as fence lists them.
+fn login_providers(c: &Commons) -> Value {
+    let base = c.issuer();
+    let provider = |id: &str| {
+        let url = format!("{base}/login/{id}");
+        json!({"id": id, "name": idp_name(id), "url": url, "desc": null, "secondary": false,
+               "urls": [{"name": idp_name(id), "url": url}]})
+    };
+    let providers: Vec<Value> = c.spec.login_providers.iter().map(|p| provider(p)).collect();
+    json!({"default_provider": providers.first().cloned().unwrap_or(Value::Null), "providers": providers})
 }
 
 fn fence(
@@ -405,17 +466,16 @@ fn fence(
     match sub {
         "/_status" => only_get(method, healthy),
         "/_version" => only_get(method, || version(c, "fence")),
-        "/jwt/keys" => only_get(method, || Reply::json(200, &json!({"keys": [[c.kid, fleet.key.public_pem()]]}))),
-        "/login" | "/login/" => only_get(method, || {
-            Reply::json(
-                200,
-                &json!({
-                    "default_provider": {"id": "google", "name": "Google OAuth", "url": format!("{}/login/google", c.issuer())},
-                    "providers": [{"id": "google", "name": "Google OAuth", "url": format!("{}/login/google", c.issuer()),
-                                   "desc": null, "secondary": false, "urls": [{"name": "Google OAuth", "url": format!("{}/login/google", c.issuer())}]}]
-                }),
-            )
+        "/jwt/keys" => only_get(method, || {
+            let keys: Vec<Value> = c.published_kids().into_iter().map(|k| json!([k, fleet.key.public_pem()])).collect();
+            Reply::json(200, &json!({"keys": keys}))
         }),
+        "/.well-known/jwks" => only_get(method, || {
+            let keys: Vec<Value> = c.published_kids().iter().map(|k| fleet.key.jwk(k)).collect();
+            Reply::json(200, &json!({"keys": keys}))
+        }),
+        "/.well-known/openid-configuration" => only_get(method, || Reply::json(200, &openid_configuration(c))),
+        "/login" | "/login/" => only_get(method, || Reply::json(200, &login_providers(c))),
         "/user" | "/user/" => only_get(method, || match access_claims(headers, fleet, c) {
             Ok(cl) => Reply::json(200, &user_info(&cl)),
             Err(r) => r,
@@ -484,7 +544,22 @@ fn fence(
     }
 }
 
-fn indexd(c: &Commons, method: &Method, path: &str, query: &str) -> Reply {
+/// indexd's `DIST` (`/index/_dist`): one entry per commons it resolves GUIDs through, in the
+/// shape of a legacy manifest's `indexd.dist` (dataguids.org).
+fn dist(fleet: &FleetInner, c: &Commons) -> Value {
+    Value::Array(
+        c.spec
+            .dist
+            .iter()
+            .map(|name| {
+                let base = fleet.commons.get(name).map_or_else(|| format!("https://{name}.example.org"), |o| o.base_url.clone());
+                json!({"name": name, "host": format!("{base}/index/"), "hints": [format!(".*dg\\.{name}.*")], "type": "indexd"})
+            })
+            .collect(),
+    )
+}
+
+fn indexd(fleet: &FleetInner, c: &Commons, method: &Method, path: &str, query: &str) -> Reply {
     let (count, size) = stats(c);
     match path {
         "/index/_status" => only_get(method, healthy),
@@ -494,7 +569,7 @@ fn indexd(c: &Commons, method: &Method, path: &str, query: &str) -> Reply {
             (Some(_), Some(_)) => Reply::json(200, &json!({"fileCount": count / 12, "totalFileSize": size / 12})),
             _ => Reply::json(400, &json!({"error": "Both month and year must be provided, or neither"})),
         }),
-        "/index/_dist" => only_get(method, || Reply::json(200, &json!([]))),
+        "/index/_dist" => only_get(method, || Reply::json(200, &dist(fleet, c))),
         "/index" | "/index/" | "/index/index" | "/index/index/" => only_get(method, || {
             let limit = param(query, "limit").and_then(|l| l.parse::<u64>().ok()).unwrap_or(100);
             Reply::json(
@@ -513,12 +588,8 @@ fn indexd(c: &Commons, method: &Method, path: &str, query: &str) -> Reply {
                     "id": format!("io.gen3.sim.{}", c.spec.name),
                     "name": "DRS System",
                     "version": "1.5.0",
-                    "type": {"group": "org.ga4gh", "artifact": "drs", "version": "1.5.0"},
-                    "organization": {"name": "CTDS", "url": c.base_url},
-                    "description": format!("Gen3 DRS server of {}", c.spec.name),
-                    "contactUrl": c.base_url,
-                    "documentationUrl": "https://gen3.org",
-                    "environment": "prod",
+                    "type": {"group": "org.ga4gh", "artifact": "drs"},
+                    "organization": {"name": "CTDS", "url": "https://ctds.uchicago.edu"},
                     "drs": {"maxBulkRequestLength": 100, "objectCount": count, "totalObjectSize": size},
                     "maxBulkRequestLength": 100,
                 }),
@@ -575,11 +646,14 @@ fn peregrine(c: &Commons, method: &Method, path: &str) -> Reply {
 fn guppy(c: &Commons, method: &Method, path: &str) -> Reply {
     match path {
         "/guppy/_status" => only_get(method, || {
+            // tube's ETL points the alias `time_<when it ran>` at the indices it wrote.
+            let ran = iso8601_at(now_secs() - c.spec.etl_age_secs as i64);
+            let aliases = |name: &str| json!({name: {}, format!("time_{ran}"): {}});
             Reply::json(
                 200,
                 &json!({"statusCode": 200, "warnings": null, "indices": {
-                    "gen3_subject_v1": {"aliases": {"subject": {}}, "arrayFields": []},
-                    "gen3_file_v1": {"aliases": {"file": {}}, "arrayFields": []},
+                    "gen3_subject_v1": {"aliases": aliases("subject"), "arrayFields": []},
+                    "gen3_file_v1": {"aliases": aliases("file"), "arrayFields": []},
                 }}),
             )
         }),
@@ -596,12 +670,51 @@ fn guppy(c: &Commons, method: &Method, path: &str) -> Reply {
     }
 }
 
-fn simple_service(c: &Commons, method: &Method, path: &str, prefix: &str) -> Reply {
-    let sub = &path[prefix.len()..];
-    match sub {
+/// A Flask or Go service: text `Healthy`, `/_version` unless the service has none
+/// (manifestservice publishes no version).
+fn flask_service(c: &Commons, method: &Method, path: &str, prefix: &str, has_version: bool) -> Reply {
+    match &path[prefix.len()..] {
         "/_status" => only_get(method, healthy),
-        "/_version" => only_get(method, || version(c, prefix)),
+        "/_version" if has_version => only_get(method, || version(c, prefix)),
         _ => flask_404(),
+    }
+}
+
+/// A FastAPI service (audit, requestor, gen3-workflow, user-data-library, ...): `/_status` is
+/// `{"status": "OK"}` (user-data-library adds a timestamp) and `/_version` is `{"version"}` only.
+fn fastapi_service(c: &Commons, method: &Method, path: &str, prefix: &str, timestamp: bool) -> Reply {
+    match &path[prefix.len()..] {
+        "/_status" => only_get(method, || {
+            let mut body = json!({"status": "OK"});
+            if timestamp {
+                body["timestamp"] = json!(iso8601_now());
+            }
+            Reply::json(200, &body)
+        }),
+        "/_version" => only_get(method, || Reply::json(200, &json!({"version": c.spec.version}))),
+        _ => Reply::json(404, &json!({"detail": "Not Found"})),
+    }
+}
+
+/// workspace-token-service (Flask): status, version, and the commons it fetches tokens from
+/// (`/external_oidc/`, the shape the portal reads).
+fn wts(fleet: &FleetInner, c: &Commons, method: &Method, path: &str) -> Reply {
+    match path {
+        "/wts/external_oidc" | "/wts/external_oidc/" => only_get(method, || {
+            let providers: Vec<Value> = c
+                .spec
+                .external_oidc
+                .iter()
+                .map(|name| {
+                    let base = fleet.commons.get(name).map_or_else(|| format!("https://{name}.example.org"), |o| o.base_url.clone());
+                    json!({"base_url": base, "idp": name, "name": format!("{name} login"),
+                           "refresh_token_expiration": null,
+                           "urls": [{"name": format!("{name} login"), "url": format!("{base}/wts/oauth2/authorization_url?idp={name}")}]})
+                })
+                .collect();
+            Reply::json(200, &json!({"providers": providers}))
+        }),
+        _ => flask_service(c, method, path, "/wts", true),
     }
 }
 
@@ -619,21 +732,93 @@ fn route(
     match service {
         Service::Revproxy => revproxy(c, method, path),
         Service::Fence => fence(fleet, c, method, path, query, headers, body),
-        Service::Indexd => indexd(c, method, path, query),
+        Service::Indexd => indexd(fleet, c, method, path, query),
         Service::Sheepdog => sheepdog(c, method, path),
         Service::Peregrine => peregrine(c, method, path),
         Service::Metadata => crate::mds::route(fleet, c, method, path, query),
         Service::Guppy => guppy(c, method, path),
-        Service::Wts => simple_service(c, method, path, "/wts"),
-        Service::Manifestservice => simple_service(c, method, path, "/manifests"),
-        Service::Audit => simple_service(c, method, path, "/audit"),
-        Service::Requestor => simple_service(c, method, path, "/requestor"),
-        Service::Hatchery => simple_service(c, method, path, "/lw-workspace"),
-        Service::Sower => simple_service(c, method, path, "/job"),
-        Service::Gen3Workflow => simple_service(c, method, path, "/workflows"),
-        Service::UserDataLibrary => simple_service(c, method, path, "/library"),
+        Service::Wts => wts(fleet, c, method, path),
+        Service::Manifestservice => flask_service(c, method, path, "/manifests", false),
+        Service::Audit => fastapi_service(c, method, path, "/audit", false),
+        Service::Requestor => fastapi_service(c, method, path, "/requestor", false),
+        Service::Hatchery => flask_service(c, method, path, "/lw-workspace", true),
+        Service::Sower => flask_service(c, method, path, "/job", true),
+        Service::Gen3Workflow => fastapi_service(c, method, path, "/workflows", false),
+        Service::UserDataLibrary => fastapi_service(c, method, path, "/library", true),
+        Service::Embeddings => fastapi_service(c, method, path, "/ai/embeddings", false),
+        Service::Analysis => fastapi_service(c, method, path, "/analysis/v0", false),
+        Service::AccessBackend => fastapi_service(c, method, path, "/access-backend", false),
+        Service::Portal | Service::FrontendFramework | Service::OhifViewer => {
+            only_get(method, || Reply::html(200, PORTAL_PAGE))
+        }
+        Service::CohortMiddleware => match path {
+            "/cohort-middleware/_health" => only_get(method, || Reply::json(200, &json!({"status": "healthy"}))),
+            _ => Reply::json(404, &json!({"message": "not found"})),
+        },
+        Service::ArgoWrapper => match path {
+            "/ga4gh/wes/v2/test" => only_get(method, || Reply::json(200, &json!({"message": "test"}))),
+            _ => Reply::json(404, &json!({"detail": "Not Found"})),
+        },
+        Service::DicomServer | Service::Orthanc => match path.rsplit_once('/') {
+            Some((_, "system")) => only_get(method, || {
+                Reply::json(
+                    200,
+                    &json!({"Name": "Orthanc", "Version": "1.12.4", "ApiVersion": 24, "DicomAet": "ORTHANC"}),
+                )
+            }),
+            _ => Reply::json(404, &json!({"HttpError": "Not Found", "HttpStatus": 404})),
+        },
         Service::Arborist => Reply::html(404, nginx_page(404, "Not Found")),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the edge
+
+/// gen3-helm's `location @5xx`: what any failing or missing upstream looks like from outside.
+fn service_failure() -> Reply {
+    Reply {
+        status: 500,
+        content_type: "application/octet-stream",
+        headers: Vec::new(),
+        body: SERVICE_FAILURE_BODY.as_bytes().to_vec(),
+    }
+}
+
+/// A route whose service is not deployed: gen3-helm mounts its location anyway, so the name does
+/// not resolve and the 500 intercept answers; cloud-automation has no such location, so the
+/// request falls through to the portal.
+fn not_there(c: &Commons, service: Option<Service>) -> Reply {
+    match c.spec.edge {
+        Edge::Helm => service_failure(),
+        Edge::CloudAutomation if service == Some(Service::Revproxy) => Reply::html(200, PORTAL_PAGE),
+        Edge::CloudAutomation if c.spec.services.contains(&Service::Portal) => Reply::html(200, PORTAL_PAGE),
+        Edge::CloudAutomation => Reply::html(404, nginx_page(404, "Not Found")),
+    }
+}
+
+/// `auth_request /gen3-authz` (arborist's `/auth/proxy`): no valid access token of this commons
+/// is a 401, which sower's `error_page 401 = @errorworkspace` turns into a redirect to
+/// `/no-workspace-access`. `mounted`: the location exists on this revproxy.
+fn authz_gate(
+    fleet: &FleetInner,
+    c: &Commons,
+    path: &str,
+    headers: &[(String, String)],
+    mounted: bool,
+) -> Option<Reply> {
+    let location = edge::route(path).filter(|l| l.authz && mounted)?;
+    let allowed = bearer(headers).is_some_and(|t| validate(fleet, c, &t, "access").is_ok());
+    if allowed {
+        return None;
+    }
+    if location.file == "sower-service.conf" {
+        // nginx writes `https://$host/no-workspace-access`; the simulator keeps its own scheme.
+        let mut r = Reply::html(302, nginx_page(302, "Found"));
+        r.headers.push(("location", format!("{}/no-workspace-access", c.base_url)));
+        return Some(r);
+    }
+    Some(Reply::html(401, nginx_page(401, "Authorization Required")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -691,15 +876,25 @@ pub(crate) async fn handle(fleet: Arc<FleetInner>, c: Arc<Commons>, req: Request
 
     let service = Service::for_path(&path);
     let deployed = service.is_some_and(|s| c.spec.services.contains(&s));
+    let helm = c.spec.edge == Edge::Helm;
     let (whole, svc_fault) = c.faults_for(service);
-    let fault = whole.or(if deployed { svc_fault } else { None });
+    let fault = whole.clone().or(if deployed { svc_fault } else { None });
+    // What nginx answers when the upstream fails: gen3-helm intercepts every 5xx (but a fault on
+    // the whole commons is the load balancer's, in front of nginx).
+    let upstream_failed = |status: u16, reason: &str| {
+        if helm && whole.is_none() && service != Some(Service::Revproxy) {
+            service_failure()
+        } else {
+            Reply::html(status, nginx_page(status, reason))
+        }
+    };
     let mut truncate = false;
     match fault {
         None => {}
-        Some(Fault::Down) => return Reply::html(502, nginx_page(502, "Bad Gateway")).into_response(),
+        Some(Fault::Down) => return upstream_failed(502, "Bad Gateway").into_response(),
         Some(Fault::Timeout) => std::future::pending::<()>().await,
         Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
-        Some(Fault::Status500) => return Reply::html(500, nginx_page(500, "Internal Server Error")).into_response(),
+        Some(Fault::Status500) => return upstream_failed(500, "Internal Server Error").into_response(),
         Some(Fault::Html) => return Reply::html(200, PORTAL_PAGE).into_response(),
         Some(Fault::Garbage) => return garbage().into_response(),
         Some(Fault::TruncatedJson) => truncate = true,
@@ -722,11 +917,18 @@ pub(crate) async fn handle(fleet: Arc<FleetInner>, c: Arc<Commons>, req: Request
             }
         }
     }
-    if let Some((status, reason)) = crate::boot::not_up_yet(&c, service) {
-        return Reply::html(status, nginx_page(status, reason)).into_response();
+    match crate::boot::not_up_yet(&c, service) {
+        Some(NotUp::Edge(status, reason)) => return Reply::html(status, nginx_page(status, reason)).into_response(),
+        Some(NotUp::Upstream(status, reason)) => return upstream_failed(status, reason).into_response(),
+        None => {}
+    }
+    if service != Some(Service::Revproxy) {
+        if let Some(denied) = authz_gate(&fleet, &c, &path, &headers, helm || deployed) {
+            return denied.into_response();
+        }
     }
     let Some(service) = service.filter(|_| deployed) else {
-        return Reply::html(404, nginx_page(404, "Not Found")).into_response();
+        return not_there(&c, service).into_response();
     };
     let body = match Limited::new(req.into_body(), 1 << 20).collect().await {
         Ok(b) => b.to_bytes(),

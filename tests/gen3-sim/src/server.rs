@@ -50,12 +50,19 @@ impl Commons {
                 keys: HashMap::new(),
                 requests: VecDeque::new(),
                 boot: None,
+                key_rotations: 0,
             }),
             slot: Mutex::new(Slot { listener: Some(listener), waker: None }),
             kill: watch::channel(0).0,
             open: Mutex::new(HashMap::new()),
             next_conn: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// The key ids fence publishes: its first key, then one more per rotation.
+    pub(crate) fn published_kids(&self) -> Vec<String> {
+        let rotations = self.state.lock().unwrap().key_rotations;
+        std::iter::once(self.kid.clone()).chain((1..=rotations).map(|g| format!("{}_{g}", self.kid))).collect()
     }
 
     /// The `iss` of this commons' tokens: fence's BASE_URL, including `/user`.

@@ -55,7 +55,11 @@ async fn services_come_up_one_by_one_in_order() {
     assert!(up_at[1] + Duration::from_millis(60) >= step * 2, "fence up too early: {up_at:?}");
     assert!(up_at[2] + Duration::from_millis(60) >= step * 3, "indexd up too early: {up_at:?}");
     assert!(up_at[0] < up_at[1] && up_at[1] < up_at[2], "in order: {up_at:?}");
-    assert_eq!(status(&base, "/mds/_status").await, 404, "a service not deployed answers 404 once revproxy is up");
+    assert_eq!(
+        status(&base, "/mds/_status").await,
+        500,
+        "a service not deployed answers gen3-helm's 500 intercept once revproxy is up"
+    );
     fleet.shutdown().await;
 }
 

@@ -228,7 +228,17 @@ export class AppState {
     this.userSweep = false;
     await this.refreshFleet();
     if (report.cancelled) this.toast('success', 'Sweep cancelled');
-    else if (asked) this.toast('success', `Checked ${report.probed} commons`);
+    else if (asked) {
+      // A check that reached nothing is not a success: say so, and why it may be this computer.
+      const missed = report.probed - report.reachable;
+      if (report.probed > 0 && report.reachable === 0) {
+        this.toast('error', `Could not reach ${report.probed === 1 ? 'the commons' : `any of ${report.probed} commons`} from here.`);
+      } else if (missed > 0) {
+        this.toast('error', `Checked ${report.probed} commons; ${missed} could not be reached.`);
+      } else {
+        this.toast('success', `Checked ${report.probed} commons`);
+      }
+    }
   }
 
   /** Switches to the simulated demo fleet (its own cache) and shows it. */

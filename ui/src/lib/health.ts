@@ -7,6 +7,7 @@ export const STATE: Record<ServiceState, { icon: string; label: string; short: s
   down: { icon: '✕', label: 'Down', short: 'Down' },
   not_deployed: { icon: '–', label: 'Not deployed', short: 'n/a' },
   unknown: { icon: '?', label: 'Unknown', short: '?' },
+  needs_key: { icon: '⚿', label: 'Needs a key', short: 'key' },
 };
 
 export const RANGES: { value: HistoryRange; label: string }[] = [
@@ -33,7 +34,9 @@ export const SUMMARY: { field: SummaryField; words: (n: number) => string }[] = 
     words: (n) => `${n} ${n === 1 ? 'certificate expires' : 'certificates expire'} within ${CERT_SOON_DAYS} days`,
   },
   { field: 'keys_expiring', words: (n) => `${n} API ${n === 1 ? 'key expires' : 'keys expire'} soon` },
+  { field: 'checks_failing', words: (n) => `${n} commons with a failing outside-in check` },
   { field: 'drifting', words: (n) => `${n} on another release` },
+  { field: 'unreachable_here', words: (n) => `${n} unreachable from here` },
   { field: 'never_checked', words: (n) => `${n} never checked` },
 ];
 

@@ -34,6 +34,7 @@ export function healthOf(commons: Commons, extra: Partial<CommonsHealth> = {}): 
   return {
     commons,
     overall: 'healthy',
+    unreachable_here: false,
     last_attempted: at,
     last_successful: at,
     error: null,
@@ -52,6 +53,7 @@ export function healthOf(commons: Commons, extra: Partial<CommonsHealth> = {}): 
     key: null,
     key_error: null,
     drift: [],
+    checks: [],
     ...extra,
   };
 }
@@ -68,6 +70,8 @@ export function emptySummary(commons: number): FleetSummary {
     keys_expired: 0,
     drifting: 0,
     never_checked: 0,
+    unreachable_here: 0,
+    checks_failing: 0,
   };
 }
 

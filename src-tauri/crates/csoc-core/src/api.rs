@@ -245,6 +245,7 @@ pub fn declarations() -> Vec<String> {
         Counts::decl(),
         ServiceStatus::decl(),
         KeySummary::decl(),
+        crate::monitor::views::CheckStatus::decl(),
         CommonsHealth::decl(),
         FleetSummary::decl(),
         FleetView::decl(),

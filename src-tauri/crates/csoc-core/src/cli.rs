@@ -55,6 +55,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Store API keys in the vault (the system keyring, as the window uses it) and list them.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Store a credentials.json for the commons whose fence issued it (its `iss`).
+    Import {
+        file: PathBuf,
+        /// The inventory id of the commons to store it for; it must be the commons that issued it.
+        #[arg(long, value_name = "ID")]
+        commons: Option<String>,
+    },
+    /// List the stored keys: commons, the key's last characters, expiry and status (never the key).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +208,28 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 write_table(&view.commons, view.total, out).map_err(write_err)?;
             }
         }
+        Command::Credentials(CredentialsCommand::Import { file, commons }) => {
+            let view = import_key(&store, file, commons.as_deref())?;
+            writeln!(
+                out,
+                "Stored the API key ending in {} for {} ({}); it expires {} (unix s {}).",
+                view.info.ends_with,
+                view.commons_name,
+                view.base_url,
+                days_phrase(view.info.expires_at),
+                view.info.expires_at
+            )
+            .map_err(write_err)?;
+        }
+        Command::Credentials(CredentialsCommand::List { json }) => {
+            let views = crate::vault::Vault::new().list(&store)?;
+            if *json {
+                let text = serde_json::to_string_pretty(&views).expect("credentials serialize");
+                writeln!(out, "{text}").map_err(write_err)?;
+            } else {
+                write_credentials(&views, out).map_err(write_err)?;
+            }
+        }
         Command::Inventory(InventoryCommand::Export { file }) => {
             let s = transfer::export_to(&store, file)?;
             writeln!(out, "Exported {} commons and {} meshes to {}.", s.commons, s.meshes, s.path)
@@ -282,12 +324,12 @@ fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Writ
 
 fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
     let vault = crate::vault::Vault::new();
-    let targets = monitor::targets(store, &vault, &monitor::SweepScope::All)?;
+    let plan = monitor::plan(store, &vault, &monitor::SweepScope::All)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
         crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
     })?;
     let result = runtime.block_on(monitor::sweep::run(
-        targets,
+        plan,
         &monitor::sweep::SweepOptions::default(),
         tokio_util::sync::CancellationToken::new(),
         |_| {},
@@ -295,13 +337,66 @@ fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
     monitor::history::record(store, &result)
 }
 
+/// Stores a credentials.json read from `file`, for `commons` when given (which must be the commons
+/// that issued the key), else for the inventory commons its `iss` names.
+fn import_key(
+    store: &Store,
+    file: &std::path::Path,
+    commons: Option<&str>,
+) -> CoreResult<crate::vault::CredentialView> {
+    use crate::keys::{self, KeySource};
+    let vault = crate::vault::Vault::new();
+    let source = KeySource::File { path: file.to_string_lossy().into_owned() };
+    let Some(id) = commons else {
+        return keys::import(&vault, store, &source, None, &keys::gen3_profile_dir());
+    };
+    let target = inventory::get(store, id)?;
+    let key = keys::read_source(&source, &keys::gen3_profile_dir())?;
+    if key.info.commons_url != target.draft.base_url {
+        return Err(crate::error::CoreError::invalid(format!(
+            "This key was issued by {}, not by {} ({}): a key only works with the commons that issued it.",
+            key.info.commons_url, target.draft.name, target.draft.base_url
+        )));
+    }
+    vault.store_key(store, &target.id, &key)
+}
+
+/// "in 12 days", "today", "3 days ago".
+fn days_phrase(unix_secs: i64) -> String {
+    match (unix_secs - crate::model::now_ms() / 1000).div_euclid(86_400) {
+        0 => "within a day".into(),
+        d if d > 0 => format!("in {d} days"),
+        d => format!("{} days ago", -d),
+    }
+}
+
+fn write_credentials(views: &[crate::vault::CredentialView], out: &mut dyn Write) -> std::io::Result<()> {
+    if views.is_empty() {
+        return writeln!(out, "No API keys are stored. Add one with: gen3-csoc credentials import credentials.json");
+    }
+    writeln!(out, "{:<28} {:<36} {:<6} {:<16} STATUS", "COMMONS", "URL", "KEY", "EXPIRES")?;
+    for v in views {
+        let status =
+            serde_json::to_value(v.status).ok().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
+        writeln!(
+            out,
+            "{:<28} {:<36} …{:<5} {:<16} {status}",
+            v.commons_name,
+            v.base_url,
+            v.info.ends_with,
+            days_phrase(v.info.expires_at)
+        )?;
+    }
+    Ok(())
+}
+
 fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &view.summary;
     let as_of = view.freshness.last_successful.map_or("never checked".to_string(), |t| format!("as of {t} (unix ms)"));
     writeln!(
         out,
-        "{} commons, {as_of}: {} down, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",
-        s.commons, s.commons_down, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
+        "{} commons, {as_of}: {} down, {} unreachable from here, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",
+        s.commons, s.commons_down, s.unreachable_here, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
     )?;
     if view.offline {
         writeln!(out, "The last sweep reached no commons: {}", view.freshness.last_error.as_deref().unwrap_or(""))?;
@@ -317,14 +412,8 @@ fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
             .map(|sv| format!("{} {}", sv.service, sv.state.as_str()))
             .chain(row.error.clone())
             .collect();
-        writeln!(
-            out,
-            "{prod}{} ({}): {} {}",
-            row.commons.draft.name,
-            row.commons.host(),
-            row.overall.as_str(),
-            problems.join("; ")
-        )?;
+        let overall = if row.unreachable_here { "unreachable from here" } else { row.overall.as_str() };
+        writeln!(out, "{prod}{} ({}): {overall} {}", row.commons.draft.name, row.commons.host(), problems.join("; "))?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use gen3_sim::{CommonsSpec, Fault, Fleet, MintOptions, Service, TlsMode};
+use gen3_sim::{CommonsSpec, Edge, Fault, Fleet, MintOptions, Service, TlsMode};
 
 use crate::credentials::parse_credentials;
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -24,9 +24,29 @@ struct DemoCommons {
     mesh: bool,
     /// The demo mesh's hub aggregates these commons' metadata (AggMDS), listed under their slugs.
     aggregates: Option<&'static [&'static str]>,
+    /// What the outside-in checks find: the spec with its issuer, IdPs, ETL age, dist, ...
+    facts: fn(CommonsSpec) -> CommonsSpec,
 }
 
-const PARTIAL: &[Service] = &[Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata];
+const PARTIAL: &[Service] = &[Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata, Service::Portal];
+/// A cloud-automation commons of the manifest era: no manifestservice, no FastAPI services.
+const LEGACY: &[Service] = &[
+    Service::Revproxy,
+    Service::Fence,
+    Service::Indexd,
+    Service::Sheepdog,
+    Service::Peregrine,
+    Service::Metadata,
+    Service::Guppy,
+    Service::Wts,
+    Service::Hatchery,
+    Service::Sower,
+    Service::Portal,
+];
+/// The commons whose fence rotates its signing keys a while after the demo starts, so the board
+/// shows a JWKS change once a sweep has recorded the first keys.
+const ROTATES: &str = "pediatric";
+const ROTATE_AFTER: Duration = Duration::from_secs(90);
 
 fn fleet_plan() -> Vec<DemoCommons> {
     use Environment::*;
@@ -42,6 +62,7 @@ fn fleet_plan() -> Vec<DemoCommons> {
         tags: &[],
         mesh: false,
         aggregates: None,
+        facts: |s| s,
     };
     vec![
         DemoCommons {
@@ -50,6 +71,12 @@ fn fleet_plan() -> Vec<DemoCommons> {
             tags: &["hub"],
             mesh: true,
             aggregates: Some(&["aids", "imaging"]),
+            // indexd's dist forgets the imaging hub; WTS knows both members.
+            facts: |s| CommonsSpec {
+                dist: vec!["aids".into()],
+                external_oidc: vec!["aids".into(), "imaging".into()],
+                ..s
+            },
             ..c("brh", "Biomedical Research Hub", Production)
         },
         DemoCommons { tags: &["niaid"], mesh: true, ..c("aids", "AIDS Data Hub", Production) },
@@ -57,6 +84,8 @@ fn fleet_plan() -> Vec<DemoCommons> {
         DemoCommons {
             fault: Some((Some(Service::Metadata), Fault::Down)),
             mesh: true,
+            // Its siblings in the mesh offer Google only.
+            facts: |s| CommonsSpec { login_providers: vec!["google".into(), "orcid".into()], ..s },
             ..c("imaging", "Imaging Hub", Staging)
         },
         DemoCommons {
@@ -64,16 +93,26 @@ fn fleet_plan() -> Vec<DemoCommons> {
             tags: &["nhlbi"],
             ..c("genomics", "Genomics Data Commons", Production)
         },
-        DemoCommons { version: "2025.06", ..c("legacy", "Legacy Commons", Staging) },
+        DemoCommons {
+            version: "2025.06",
+            services: Some(LEGACY),
+            facts: |s| CommonsSpec { edge: Edge::CloudAutomation, ..s },
+            ..c("legacy", "Legacy Commons", Staging)
+        },
         DemoCommons {
             fault: Some((Some(Service::Guppy), Fault::Slow(Duration::from_millis(3500)))),
+            facts: |s| CommonsSpec { etl_age_secs: 21 * 86_400, ..s },
             ..c("explorer", "Data Explorer Sandbox", Dev)
         },
         DemoCommons { services: Some(PARTIAL), ..c("minimal", "Minimal Commons", Dev) },
         DemoCommons { key_days: Some(3), ..c("training", "Training Commons", Dev) },
         DemoCommons { fault: Some((Some(Service::Sheepdog), Fault::Html)), ..c("portal", "Portal Preview", Staging) },
         c("pediatric", "Pediatric Cancer Commons", Production),
-        c("vet", "Veterinary Commons", Other),
+        DemoCommons {
+            // Its fence configuration was copied from a staging commons.
+            facts: |s| CommonsSpec { oidc_issuer: Some("https://vet-staging.example.org/user".into()), ..s },
+            ..c("vet", "Veterinary Commons", Other)
+        },
     ]
 }
 
@@ -90,12 +129,14 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
     let plan = fleet_plan();
     let specs = plan
         .iter()
-        .map(|d| CommonsSpec {
-            tls: d.tls,
-            services: d.services.map(<[Service]>::to_vec).unwrap_or_else(|| Service::ALL.to_vec()),
-            version: d.version.into(),
-            aggregates: d.aggregates.map(|a| a.iter().map(|m| m.to_string()).collect()),
-            ..CommonsSpec::new(d.slug)
+        .map(|d| {
+            (d.facts)(CommonsSpec {
+                tls: d.tls,
+                services: d.services.map(<[Service]>::to_vec).unwrap_or_else(|| Service::ALL.to_vec()),
+                version: d.version.into(),
+                aggregates: d.aggregates.map(|a| a.iter().map(|m| m.to_string()).collect()),
+                ..CommonsSpec::new(d.slug)
+            })
         })
         .collect();
     let fleet = Fleet::start(specs).await.map_err(|e| {
@@ -135,13 +176,31 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         let names = hub.aggregates.unwrap_or_default().iter().map(|m| (format!("demo-{m}"), serde_json::json!(m)));
         crate::mesh::wizard::set_hub(store, DEMO_MESH, Some(&format!("demo-{}", hub.slug)), &names.collect())?;
     }
+    // The simulator signs with a new key each start: forget the last run's fingerprints, so the
+    // change the board shows is the rotation below, not the restart.
+    crate::monitor::history::forget_check(store, "demo-", crate::monitor::checks::JWKS)?;
     for d in &plan {
+        let id = format!("demo-{}", d.slug);
+        let services: Vec<&str> = d.services.unwrap_or(&Service::ALL).iter().filter_map(|s| catalog_id(*s)).collect();
+        crate::monitor::known::set_expected(store, &id, &services, "the demo fleet's plan")?;
+        if let Some((None, Fault::Down)) = &d.fault {
+            crate::monitor::history::mark_reached(store, &id, now - 86_400_000)?;
+        }
         if let Some((service, fault)) = &d.fault {
             fleet.set_fault(d.slug, *service, Some(fault.clone()));
         }
         if let Some(days) = d.key_days {
-            let minted =
-                fleet.mint_credentials(d.slug, MintOptions { expires_in_secs: days * 86_400, ..Default::default() });
+            // A key that may list its user's keys, and another of the same user about to expire.
+            let mut scopes = MintOptions::default().scopes;
+            scopes.push("credentials".into());
+            let mint = |days: i64| {
+                fleet.mint_credentials(
+                    d.slug,
+                    MintOptions { expires_in_secs: days * 86_400, scopes: scopes.clone(), ..Default::default() },
+                )
+            };
+            let minted = mint(days);
+            mint(2);
             let stored = parse_credentials(&minted.to_string())
                 .and_then(|key| vault.store_key(store, &format!("demo-{}", d.slug), &key));
             if let Err(e) = stored {
@@ -150,6 +209,43 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
             }
         }
     }
+    let rotating = fleet.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(ROTATE_AFTER).await;
+        rotating.rotate_jwt_keys(ROTATES);
+    });
     tracing::info!(commons = plan.len(), "demo fleet started");
     Ok(DemoFleet { _fleet: fleet })
+}
+
+/// The monitoring catalog's id of a simulated service (arborist has no public route).
+fn catalog_id(s: Service) -> Option<&'static str> {
+    Some(match s {
+        Service::Revproxy => "revproxy",
+        Service::Fence => "fence",
+        Service::Indexd => "indexd",
+        Service::Sheepdog => "sheepdog",
+        Service::Peregrine => "peregrine",
+        Service::Metadata => "metadata",
+        Service::Guppy => "guppy",
+        Service::Wts => "wts",
+        Service::Manifestservice => "manifestservice",
+        Service::Audit => "audit",
+        Service::Requestor => "requestor",
+        Service::Hatchery => "hatchery",
+        Service::Sower => "sower",
+        Service::Gen3Workflow => "gen3-workflow",
+        Service::UserDataLibrary => "gen3-user-data-library",
+        Service::Portal => "portal",
+        Service::FrontendFramework => "frontend-framework",
+        Service::Embeddings => "gen3-embeddings",
+        Service::Analysis => "gen3-analysis",
+        Service::AccessBackend => "access-backend",
+        Service::CohortMiddleware => "cohort-middleware",
+        Service::ArgoWrapper => "argo-wrapper",
+        Service::DicomServer => "dicom-server",
+        Service::Orthanc => "orthanc",
+        Service::OhifViewer => "ohif-viewer",
+        Service::Arborist => return None,
+    })
 }

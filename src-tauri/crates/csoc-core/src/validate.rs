@@ -87,13 +87,13 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
 
     let ca_pem = match draft.ca_pem.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") && pem.contains("-----END CERTIFICATE-----") => {
-            Some(pem.to_string())
-        }
-        Some(_) => {
-            push("ca_pem", "The private CA must be a PEM certificate (-----BEGIN CERTIFICATE----- ...).".into());
-            None
-        }
+        Some(pem) => match crate::monitor::tls_cert::check_ca(pem) {
+            Ok(()) => Some(pem.to_string()),
+            Err(why) => {
+                push("ca_pem", why);
+                None
+            }
+        },
     };
 
     if !errors.is_empty() {

@@ -296,3 +296,80 @@ fn imported_answers_render_back_to_the_same_bytes_and_acknowledge_by_id() {
         assert_eq!(std::fs::read_to_string(out.join(&rel)).unwrap(), original, "{rel} is byte-identical");
     }
 }
+
+/// A credentials.json as fence writes it, for `host` (fake signature: the vault does not verify
+/// signatures, the commons does), with a marker to hunt for in files.
+fn credentials_json(marker: &str, host: &str) -> String {
+    use base64::Engine;
+    let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = csoc_core::model::now_ms() / 1000;
+    let claims = serde_json::json!({"pur": "api_key", "iss": format!("https://{host}/user"), "sub": "7",
+        "jti": format!("jti-{}", marker.to_lowercase()), "iat": now, "exp": now + 20 * 86_400, "aud": ["gen3"], "azp": "",
+        "scope": ["fence", "openid", "user", "data"]});
+    let jwt = format!("{}.{}.{marker}", b64(serde_json::json!({"alg": "RS256", "kid": "k"})), b64(claims));
+    serde_json::json!({"key_id": format!("jti-{}", marker.to_lowercase()), "api_key": jwt}).to_string()
+}
+
+/// `credentials import` and `list` work from a terminal with the system keyring the window uses
+/// (scripts/test.sh runs the tests under dbus-run-session with gnome-keyring); the key never
+/// reaches the output or a file in the clear.
+#[test]
+fn credentials_import_and_list_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path());
+    let file = dir.path().join("credentials.json");
+    std::fs::write(&file, credentials_json("SIGPRODCANARY", "prod.example.org")).unwrap();
+    let out = run(dir.path(), &["credentials", "import", file.to_str().unwrap()]).unwrap();
+    assert!(out.contains("Stored the API key ending in") && out.contains("Prod Commons"), "{out}");
+    assert!(out.contains("in 19 days") || out.contains("in 20 days"), "{out}");
+
+    // --commons must name the commons that issued the key.
+    let stage = seeded.iter().find(|c| c.draft.name == "Stage Commons").unwrap();
+    let err = run(dir.path(), &["credentials", "import", file.to_str().unwrap(), "--commons", &stage.id]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("not by Stage Commons"), "{}", err.message);
+    let other = dir.path().join("stage.json");
+    std::fs::write(&other, credentials_json("SIGSTAGECANARY", "stage.example.org")).unwrap();
+    run(dir.path(), &["credentials", "import", other.to_str().unwrap(), "--commons", &stage.id]).unwrap();
+    // A key for a commons the inventory does not have is refused with the way out.
+    let stray = dir.path().join("stray.json");
+    std::fs::write(&stray, credentials_json("SIGSTRAY", "elsewhere.example.org")).unwrap();
+    let err = run(dir.path(), &["credentials", "import", stray.to_str().unwrap()]).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+
+    let table = run(dir.path(), &["credentials", "list"]).unwrap();
+    assert!(table.contains("Prod Commons") && table.contains("Stage Commons") && table.contains("valid"), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["credentials", "list", "--json"]).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json[0]["info"]["ends_with"].as_str().unwrap().len(), 4);
+    for text in [&out, &table, &json.to_string()] {
+        assert!(!text.contains("SIGPRODCANARY") && !text.contains("SIGSTAGECANARY"), "no key text printed");
+    }
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(&other).unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        if entry.path().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(!bytes.windows(13).any(|w| w == b"SIGPRODCANARY"), "{} holds the key", entry.path().display());
+        }
+    }
+}
+
+#[test]
+fn an_imported_commons_tells_monitoring_which_services_it_deploys() {
+    let Some(path) = corpus("gen3-gitops/unfunded/aids.diseasedatahub.org") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &["commons", "import", &path]).unwrap();
+    let store = Store::open(&AppPaths::resolve(Some(dir.path().to_path_buf())).db_path()).unwrap();
+    let commons = inventory::list(&store, &InventoryFilter::default()).unwrap().commons.remove(0);
+    let known = csoc_core::monitor::known::load(&store).unwrap();
+    let expected = known[&commons.id].expected.clone().expect("the imported services are recorded");
+    assert!(expected.contains("guppy") && expected.contains("fence"), "{expected:?}");
+    // Exactly what its values enable: a "service failure" from any other route is "not deployed".
+    let enabled = csoc_core::deploy::import::import_path(Path::new(&path)).unwrap().answers.services;
+    let monitored: std::collections::HashSet<String> =
+        enabled.into_iter().filter(|s| csoc_core::monitor::catalog::find(s).is_some()).collect();
+    assert_eq!(expected, monitored);
+    assert!(!expected.contains("requestor") && !expected.contains("gen3-workflow"), "{expected:?}");
+}

@@ -11,10 +11,10 @@ use csoc_core::monitor::history::{self, SweepReport};
 use csoc_core::monitor::probe::ServiceState;
 use csoc_core::monitor::sweep::{self, SweepOptions};
 use csoc_core::monitor::views::{self, CommonsHealth, HistoryRange};
-use csoc_core::monitor::{targets, SweepScope};
+use csoc_core::monitor::{plan, SweepScope};
 use csoc_core::store::{Store, DB_FILE};
 use csoc_core::vault::Vault;
-use gen3_sim::{CommonsSpec, Fault, Fleet, Service, TlsMode};
+use gen3_sim::{CommonsSpec, Edge, Fault, Fleet, Service, TlsMode};
 use tokio_util::sync::CancellationToken;
 
 fn opts() -> SweepOptions {
@@ -60,7 +60,7 @@ async fn world(specs: Vec<CommonsSpec>) -> World {
 }
 
 async fn sweep_once(w: &World, scope: SweepScope) -> SweepReport {
-    let t = targets(&w.store, &w.vault, &scope).unwrap();
+    let t = plan(&w.store, &w.vault, &scope).unwrap();
     let result = sweep::run(t, &opts(), CancellationToken::new(), |_| {}).await.unwrap();
     history::record(&w.store, &result).unwrap()
 }
@@ -90,7 +90,11 @@ async fn each_fault_mode_ends_in_the_right_state_with_a_reason() {
     sweep_once(&w, SweepScope::All).await;
     let ok = health(&w, "ok");
     assert_eq!(ok.overall, ServiceState::Healthy, "{ok:?}");
-    assert!(ok.services.iter().all(|s| s.state == ServiceState::Healthy));
+    for s in &ok.services {
+        let authz = csoc_core::monitor::catalog::find(&s.service).unwrap().authz;
+        let want = if authz { ServiceState::NeedsKey } else { ServiceState::Healthy };
+        assert_eq!(s.state, want, "{s:?}");
+    }
     assert_eq!(service(&ok, "fence").0, ServiceState::Healthy);
     assert!(ok.services.iter().find(|s| s.service == "metadata").unwrap().version.as_deref() == Some("4.3.0"));
     assert!(ok.counts.objects.unwrap() > 0 && ok.counts.bytes.unwrap() > 0, "DRS counts read");
@@ -98,14 +102,16 @@ async fn each_fault_mode_ends_in_the_right_state_with_a_reason() {
     assert_eq!(ok.helm, Some(true), "/canary fingerprint");
     assert!(ok.drift.is_empty());
     let small = health(&w, "small");
-    assert_eq!(service(&small, "guppy").0, ServiceState::NotDeployed, "404 means not deployed, not down");
+    let (state, why) = service(&small, "guppy");
+    assert_eq!(state, ServiceState::NotDeployed, "never answered, and gen3-helm's 500 intercept: {why}");
+    assert!(why.contains("never answered"), "{why}");
     assert_eq!(small.overall, ServiceState::Healthy);
     let old = health(&w, "old");
     assert!(old.drift.iter().any(|d| d == "fence 2025.06"), "release drift: {:?}", old.drift);
 
     let cases: Vec<(Fault, ServiceState, &str)> = vec![
-        (Fault::Down, ServiceState::Down, "revproxy cannot reach metadata"),
-        (Fault::Status500, ServiceState::Down, "http 500"),
+        (Fault::Down, ServiceState::Down, "service failure - try again later” (it answered here before)"),
+        (Fault::Status500, ServiceState::Down, "service failure"),
         (Fault::Html, ServiceState::Degraded, "web page"),
         (Fault::Garbage, ServiceState::Degraded, "not its status json"),
         (Fault::TruncatedJson, ServiceState::Degraded, "not its status json"),
@@ -117,11 +123,8 @@ async fn each_fault_mode_ends_in_the_right_state_with_a_reason() {
     for (fault, want, words) in cases {
         w.fleet.set_fault("faulty", Some(Service::Metadata), Some(fault.clone()));
         let started = std::time::Instant::now();
-        let t = targets(&w.store, &w.vault, &SweepScope::All)
-            .unwrap()
-            .into_iter()
-            .filter(|t| t.base_url == w.fleet.base_url("faulty"))
-            .collect();
+        let mut t = plan(&w.store, &w.vault, &SweepScope::All).unwrap();
+        t.targets.retain(|t| t.base_url == w.fleet.base_url("faulty"));
         let result = sweep::run(t, &opts(), CancellationToken::new(), |_| {}).await.unwrap();
         history::record(&w.store, &result).unwrap();
         w.fleet.set_fault("faulty", Some(Service::Metadata), None);
@@ -185,7 +188,7 @@ async fn cancelling_a_sweep_leaves_the_cache_consistent() {
         w.fleet.set_fault(n, None, Some(Fault::Timeout));
     }
     let cancel = CancellationToken::new();
-    let t = targets(&w.store, &w.vault, &SweepScope::All).unwrap();
+    let t = plan(&w.store, &w.vault, &SweepScope::All).unwrap();
     let c2 = cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -259,8 +262,8 @@ fn retention_folds_old_samples_into_hourly_aggregates() {
 fn headless_sweep_and_status() {
     use clap::Parser;
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let w = rt.block_on(world(vec![CommonsSpec::new("prod"), CommonsSpec::new("gone")]));
-    w.fleet.set_fault("gone", None, Some(Fault::Down));
+    let w = rt.block_on(world(vec![CommonsSpec::new("prod"), CommonsSpec::new("gone"), CommonsSpec::new("never")]));
+    w.fleet.set_fault("never", None, Some(Fault::Down));
     let dir = w._dir.path().to_str().unwrap().to_string();
     let run = |args: &[&str]| {
         let cli = csoc_core::cli::Cli::try_parse_from([&["gen3-csoc", "--data-dir", &dir], args].concat()).unwrap();
@@ -269,11 +272,14 @@ fn headless_sweep_and_status() {
         csoc_core::cli::run(&cli.command.unwrap(), &paths, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
+    run(&["sweep", "--json"]);
+    w.fleet.set_fault("gone", None, Some(Fault::Down));
     let report: serde_json::Value = serde_json::from_str(&run(&["sweep", "--json"])).unwrap();
-    assert_eq!((report["probed"].as_u64(), report["reachable"].as_u64()), (Some(2), Some(1)), "{report}");
+    assert_eq!((report["probed"].as_u64(), report["reachable"].as_u64()), (Some(3), Some(1)), "{report}");
     let status = run(&["status"]);
-    assert!(status.contains("2 commons") && status.contains("1 down"), "{status}");
+    assert!(status.contains("3 commons") && status.contains("1 down, 1 unreachable from here"), "{status}");
     assert!(status.contains("PROD prod") && status.contains("refused"), "{status}");
+    assert!(status.contains("never (") && status.contains("): unreachable from here"), "{status}");
     let view: serde_json::Value = serde_json::from_str(&run(&["status", "--json"])).unwrap();
     assert_eq!(view["summary"]["commons_down"], 1);
     rt.block_on(w.fleet.shutdown());
@@ -295,5 +301,329 @@ async fn fast_sweeps_do_not_grow_the_cache() {
     w.fleet.set_fault("a", Some(Service::Fence), Some(Fault::Down));
     sweep_once(&w, SweepScope::All).await;
     assert_eq!(count(&w), 3, "a state change is sampled at once");
+    w.fleet.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// the real edge: gen3-helm's and cloud-automation's revproxies (GEN3.md 2b)
+
+const SMALL: &[Service] = &[Service::Revproxy, Service::Fence, Service::Indexd, Service::Metadata, Service::Portal];
+
+fn spec(name: &str, services: &[Service], edge: Edge) -> CommonsSpec {
+    CommonsSpec { services: services.to_vec(), edge, ..CommonsSpec::new(name) }
+}
+
+/// A healthy gen3-helm commons that does not run manifestservice (or guppy, hatchery, ...), whose
+/// hatchery and sower sit behind `auth_request`, is healthy: nothing it does not run counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_helm_commons_with_undeployed_and_authz_routes_reads_healthy() {
+    let w = world(vec![spec("helm", SMALL, Edge::Helm), CommonsSpec::new("full")]).await;
+    sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "helm");
+    assert_eq!(h.overall, ServiceState::Healthy, "{:?}", h.services);
+    assert_eq!(h.helm, Some(true));
+    let (state, why) = service(&h, "manifestservice");
+    assert_eq!(state, ServiceState::NotDeployed, "{why}");
+    assert!(why.contains("never answered") && why.contains("service failure"), "the reason is shown: {why}");
+    for id in ["hatchery", "sower", "orthanc"] {
+        let (state, why) = service(&h, id);
+        assert_eq!(state, ServiceState::NeedsKey, "{id}: {why}");
+        assert!(why.contains("store an API key"), "{why}");
+    }
+    let full = health(&w, "full");
+    assert_eq!(full.overall, ServiceState::Healthy, "{:?}", full.services);
+    assert_eq!(service(&full, "gen3-workflow").0, ServiceState::Healthy, "FastAPI {{\"status\": \"OK\"}}");
+    assert_eq!(service(&full, "portal").0, ServiceState::Healthy);
+    assert!(full.services.iter().find(|s| s.service == "audit").unwrap().version.is_some());
+    let summary = views::fleet(&w.store, &InventoryFilter::default()).unwrap().summary;
+    assert_eq!((summary.commons_degraded, summary.services_down), (0, 0));
+    w.fleet.shutdown().await;
+}
+
+/// The same 500 from a service that ran here reads down, and its commons degraded; the deployed
+/// services recorded for a commons decide without history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployed_service_that_fails_reads_down_and_its_commons_degraded() {
+    let w = world(vec![spec("helm", SMALL, Edge::Helm), spec("declared", SMALL, Edge::Helm)]).await;
+    sweep_once(&w, SweepScope::All).await;
+    w.fleet.set_fault("helm", Some(Service::Metadata), Some(Fault::Down));
+    let report = sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "helm");
+    let (state, why) = service(&h, "metadata");
+    assert_eq!(state, ServiceState::Down, "{why}");
+    assert!(why.contains("answered here before"), "{why}");
+    assert_eq!(h.overall, ServiceState::Degraded);
+    assert!(report.changes.iter().any(|c| c.service == "metadata" && c.to == ServiceState::Down));
+
+    // Never seen, but recorded as deployed: down at once. Recorded as not deployed: not deployed.
+    let declared = health(&w, "declared").commons.id;
+    csoc_core::monitor::known::set_expected(&w.store, &declared, &["fence", "indexd", "metadata", "guppy"], "a test")
+        .unwrap();
+    sweep_once(&w, SweepScope::All).await;
+    let d = health(&w, "declared");
+    let (state, why) = service(&d, "guppy");
+    assert_eq!(state, ServiceState::Down, "{why}");
+    assert!(why.contains("among this commons' deployed services"), "{why}");
+    assert_eq!(service(&d, "manifestservice").0, ServiceState::NotDeployed);
+    w.fleet.shutdown().await;
+}
+
+/// A legacy cloud-automation commons hands missing routes to the portal (200 HTML): not deployed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legacy_commons_missing_service_reads_not_deployed() {
+    let w = world(vec![spec("legacy", SMALL, Edge::CloudAutomation)]).await;
+    sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "legacy");
+    assert_eq!(h.helm, Some(false), "/canary answered by the portal");
+    let (state, why) = service(&h, "manifestservice");
+    assert_eq!(state, ServiceState::NotDeployed, "{why}");
+    assert!(why.contains("portal"), "{why}");
+    assert_eq!(h.overall, ServiceState::Healthy, "{:?}", h.services);
+    w.fleet.shutdown().await;
+}
+
+/// With a key the authz routes are checked as the key's user; a key in its last hour reads as
+/// expiring ("import a new one"), never "not Gen3".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring() {
+    use csoc_core::credentials::parse_credentials;
+    use csoc_core::gen3::Gen3Client;
+    use csoc_core::monitor::probe::{probe_commons_with, Known, ProbeCtx};
+    let fleet = Fleet::start(vec![CommonsSpec::new("a")]).await.unwrap();
+    let base = fleet.base_url("a");
+    let ctx = ProbeCtx {
+        permits: std::sync::Arc::new(tokio::sync::Semaphore::new(8)),
+        cancel: CancellationToken::new(),
+        retries: 0,
+        slow: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(5),
+    };
+    let probe_with = |days: i64| {
+        let creds = fleet
+            .mint_credentials("a", gen3_sim::MintOptions { expires_in_secs: days, ..gen3_sim::MintOptions::default() });
+        let key = parse_credentials(&creds.to_string()).unwrap();
+        Gen3Client::new(&base, Some(key), opts().client).unwrap()
+    };
+    let good = probe_with(30 * 86_400);
+    let p = probe_commons_with(&ctx, "a", &base, &good, None, &Known::default()).await.unwrap();
+    let hatchery = p.services.iter().find(|s| s.service == "hatchery").unwrap();
+    assert_eq!(hatchery.state, ServiceState::Healthy, "{:?}", hatchery.detail);
+    assert!(p.key_error.is_none());
+
+    let last_hour = probe_with(1800);
+    let p = probe_commons_with(&ctx, "a", &base, &last_hour, None, &Known::default()).await.unwrap();
+    let err = p.key_error.expect("the exchange is refused");
+    assert_eq!(err.code, csoc_core::error::ErrorCode::KeyExpired);
+    assert!(err.message.contains("expires within the hour") && err.message.contains("import a new one"), "{err:?}");
+    let hatchery = p.services.iter().find(|s| s.service == "hatchery").unwrap();
+    assert_eq!(hatchery.state, ServiceState::NeedsKey, "{:?}", hatchery.detail);
+
+    // A key that may list its user's keys shows the others' expiry; one expiring soon is a warning.
+    let scopes: Vec<String> = ["fence", "openid", "user", "data", "credentials"].map(String::from).to_vec();
+    let mint = |secs: i64| {
+        let opts = gen3_sim::MintOptions { expires_in_secs: secs, scopes: scopes.clone(), ..Default::default() };
+        parse_credentials(&fleet.mint_credentials("a", opts).to_string()).unwrap()
+    };
+    let lister = Gen3Client::new(&base, Some(mint(30 * 86_400)), opts().client).unwrap();
+    mint(3 * 86_400);
+    let p = probe_commons_with(&ctx, "a", &base, &lister, None, &Known::default()).await.unwrap();
+    let keys = p.checks.iter().find(|c| c.check == csoc_core::monitor::checks::API_KEYS).expect("listed");
+    // The others: the 30-day key, the one in its last hour, and the new 3-day one.
+    assert!(!keys.ok && keys.summary.contains("3 other API key(s); the next expires within a day"), "{keys:?}");
+    fleet.shutdown().await;
+}
+
+/// Never reached, or nothing reachable at all: "unreachable from here", not down, and no change is
+/// reported; a commons reached before that stops answering while others answer is down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_from_here_is_not_down() {
+    let w = world(vec![CommonsSpec::new("a"), CommonsSpec::new("b"), CommonsSpec::new("never")]).await;
+    w.fleet.set_fault("never", None, Some(Fault::Down));
+    sweep_once(&w, SweepScope::All).await;
+    let never = health(&w, "never");
+    assert!(never.unreachable_here && never.overall == ServiceState::Unknown, "{never:?}");
+    let summary = views::fleet(&w.store, &InventoryFilter::default()).unwrap().summary;
+    assert_eq!((summary.commons_down, summary.unreachable_here), (0, 1));
+
+    // Offline: nothing answers (refused, as a local proxy or firewall may do, or silent).
+    w.fleet.set_fault("a", None, Some(Fault::Down));
+    w.fleet.set_fault("b", None, Some(Fault::Timeout));
+    let offline = sweep_once(&w, SweepScope::All).await;
+    assert!(offline.changes.is_empty(), "offline is not three commons going down: {:?}", offline.changes);
+    let view = views::fleet(&w.store, &InventoryFilter::default()).unwrap();
+    assert!(view.offline);
+    assert_eq!(view.summary.commons_down, 0);
+    assert!(view.rows.iter().all(|r| r.unreachable_here && r.overall == ServiceState::Unknown));
+
+    // Back online, and one commons that was reached before refuses: down.
+    w.fleet.set_fault("b", None, None);
+    let back = sweep_once(&w, SweepScope::All).await;
+    assert!(back.changes.iter().any(|c| c.service == "commons" && c.to == ServiceState::Down));
+    let a = health(&w, "a");
+    assert_eq!((a.overall, a.unreachable_here), (ServiceState::Down, false));
+
+    // Checked alone: a refusing host is down; one that does not answer at all may be this
+    // computer's network, so it is unreachable from here and raises nothing.
+    w.fleet.set_fault("a", None, None);
+    sweep_once(&w, SweepScope::All).await;
+    let id = health(&w, "b").commons.id;
+    w.fleet.set_fault("b", None, Some(Fault::Down));
+    let alone = sweep_once(&w, SweepScope::Commons { id: id.clone() }).await;
+    assert!(alone.changes.iter().any(|c| c.service == "commons" && c.to == ServiceState::Down), "refused");
+    w.fleet.set_fault("b", None, None);
+    sweep_once(&w, SweepScope::Commons { id: id.clone() }).await;
+    w.fleet.set_fault("b", None, Some(Fault::Timeout));
+    let silent = sweep_once(&w, SweepScope::Commons { id }).await;
+    assert!(silent.changes.is_empty(), "{:?}", silent.changes);
+    let b = health(&w, "b");
+    assert!(b.unreachable_here && b.overall == ServiceState::Unknown, "{b:?}");
+    w.fleet.set_fault("b", None, None);
+    w.fleet.set_fault("never", None, None);
+    w.fleet.shutdown().await;
+}
+
+/// A private CA that cannot be used fails its own commons with the reason, never the sweep; a
+/// CA that is not a certificate is refused when it is entered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_bad_private_ca_fails_only_its_commons() {
+    let w = world(vec![CommonsSpec::new("good"), CommonsSpec::new("bad")]).await;
+    let bad = health(&w, "bad").commons;
+    let damaged = "-----BEGIN CERTIFICATE-----\nQUJDRA==\n-----END CERTIFICATE-----";
+    let refused =
+        inventory::update(&w.store, &bad.id, &CommonsDraft { ca_pem: Some(damaged.into()), ..bad.draft.clone() });
+    let err = refused.expect_err("a damaged CA is refused when entered");
+    assert!(format!("{err:?}").contains("not a valid X.509 certificate"), "{err:?}");
+    // One stored before validation was this strict.
+    let conn = rusqlite::Connection::open(w._dir.path().join(DB_FILE)).unwrap();
+    conn.execute("UPDATE commons SET ca_pem = ?1 WHERE id = ?2", [damaged, &bad.id]).unwrap();
+    let report = sweep_once(&w, SweepScope::All).await;
+    assert_eq!((report.probed, report.reachable), (2, 1));
+    let h = health(&w, "bad");
+    assert!(h.error.as_deref().unwrap_or_default().contains("private CA"), "{:?}", h.error);
+    assert_eq!(health(&w, "good").overall, ServiceState::Healthy);
+    w.fleet.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// outside-in checks
+
+fn check(h: &CommonsHealth, id: &str) -> views::CheckStatus {
+    h.checks.iter().find(|c| c.check == id).unwrap_or_else(|| panic!("{id} in {:?}", h.checks)).clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fence_issuer_jwks_idps_and_etl_age_are_checked_from_outside() {
+    use csoc_core::monitor::checks;
+    let w = world(vec![
+        CommonsSpec::new("good"),
+        CommonsSpec { oidc_issuer: Some("https://staging.example.org/user".into()), ..CommonsSpec::new("copied") },
+        CommonsSpec { login_providers: vec!["google".into(), "orcid".into()], ..CommonsSpec::new("odd") },
+        CommonsSpec { etl_age_secs: 30 * 86_400, ..CommonsSpec::new("stale") },
+    ])
+    .await;
+    sweep_once(&w, SweepScope::All).await;
+    let good = health(&w, "good");
+    assert!(good.checks.iter().all(|c| c.ok), "{:?}", good.checks);
+    assert!(check(&good, checks::ETL_AGE).summary.contains("6 hours ago"));
+    let copied = check(&health(&w, "copied"), checks::ISSUER);
+    assert!(!copied.ok && copied.summary.contains("staging.example.org"), "{copied:?}");
+    let odd = check(&health(&w, "odd"), checks::LOGIN_PROVIDERS);
+    assert!(
+        !odd.ok && odd.summary.contains("google, orcid") && odd.summary.contains("siblings offer google"),
+        "{odd:?}"
+    );
+    let stale = check(&health(&w, "stale"), checks::ETL_AGE);
+    assert!(!stale.ok && stale.summary.contains("30 days ago"), "{stale:?}");
+    let summary = views::fleet(&w.store, &InventoryFilter::default()).unwrap().summary;
+    assert_eq!(summary.checks_failing, 3);
+
+    // A new signing key is an event, reported once, and shown for a day.
+    w.fleet.rotate_jwt_keys("good");
+    let rotated = sweep_once(&w, SweepScope::All).await;
+    let events: Vec<_> = rotated.changes.iter().filter(|c| c.service == checks::JWKS).collect();
+    assert_eq!(events.len(), 1, "{:?}", rotated.changes);
+    assert!(events[0].detail.as_deref().unwrap().contains("fence_key_good → fence_key_good,fence_key_good_1"));
+    let notices = csoc_core::monitor::notify::notices(&rotated);
+    assert!(notices.iter().any(|n| n.title == "good: fence's signing keys needs a look"), "{notices:?}");
+    let again = sweep_once(&w, SweepScope::All).await;
+    assert!(again.changes.iter().all(|c| c.service != checks::JWKS), "once: {:?}", again.changes);
+    assert!(!check(&health(&w, "good"), checks::JWKS).ok, "still shown after the next sweep");
+    w.fleet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mesh_hub_is_checked_against_its_members() {
+    use csoc_core::monitor::checks;
+    let hub = CommonsSpec {
+        dist: vec!["alpha".into()],
+        external_oidc: vec!["alpha".into()],
+        ..CommonsSpec::new("hub").aggregate_of(&["alpha"])
+    };
+    let w = world(vec![hub, CommonsSpec::new("alpha"), CommonsSpec::new("beta")]).await;
+    let mut names = serde_json::Map::new();
+    for name in ["hub", "alpha", "beta"] {
+        let c = health(&w, name).commons;
+        inventory::update(&w.store, &c.id, &CommonsDraft { meshes: vec!["m".into()], ..c.draft.clone() }).unwrap();
+        names.insert(c.id.clone(), serde_json::json!(name));
+    }
+    let hub_id = health(&w, "hub").commons.id;
+    csoc_core::mesh::wizard::set_hub(&w.store, "m", Some(&hub_id), &names).unwrap();
+    sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "hub");
+    let dist = check(&h, checks::MESH_DIST);
+    assert!(!dist.ok && dist.summary.contains("lacks beta"), "{dist:?}");
+    let wts = check(&h, checks::MESH_WTS);
+    assert!(!wts.ok && wts.summary.contains("for beta"), "{wts:?}");
+    let agg = check(&h, checks::AGGMDS_COUNTS);
+    assert!(!agg.ok && agg.summary.contains("beta: 0 of"), "{agg:?}");
+    assert!(!agg.summary.contains("alpha:"), "alpha's records are all there: {agg:?}");
+    w.fleet.shutdown().await;
+}
+
+/// The demo fleet shows each kind of problem the board knows, the outside-in checks included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fleet_shows_one_of_each_problem() {
+    use csoc_core::monitor::checks;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let vault = Vault::new();
+    let _demo = csoc_core::demo::start(&store, &vault).await.unwrap();
+    let t = plan(&store, &vault, &SweepScope::All).unwrap();
+    let result = sweep::run(t, &SweepOptions::default(), CancellationToken::new(), |_| {}).await.unwrap();
+    let report = history::record(&store, &result).unwrap();
+    assert!(report.changes.iter().any(|c| c.commons_name == "Kidney Atlas" && c.to == ServiceState::Down));
+    let view = views::fleet(&store, &InventoryFilter::default()).unwrap();
+    let row = |name: &str| view.rows.iter().find(|r| r.commons.draft.name == name).unwrap().clone();
+    let s = &view.summary;
+    assert_eq!((s.commons_down, s.services_down, s.certs_expiring, s.drifting), (1, 1, 1, 1), "{s:?}");
+    let failing = |name: &str, id: &str| {
+        let c = check(&row(name), id);
+        assert!(!c.ok, "{name} {id}: {c:?}");
+    };
+    failing("Veterinary Commons", checks::ISSUER);
+    failing("Imaging Hub", checks::LOGIN_PROVIDERS);
+    failing("Data Explorer Sandbox", checks::ETL_AGE);
+    failing("Biomedical Research Hub", checks::MESH_DIST);
+    assert!(check(&row("Biomedical Research Hub"), checks::MESH_WTS).ok);
+    let legacy = row("Legacy Commons");
+    assert_eq!(legacy.helm, Some(false));
+    assert_eq!(service(&legacy, "manifestservice").0, ServiceState::NotDeployed);
+    let minimal = row("Minimal Commons");
+    assert_eq!(minimal.overall, ServiceState::Healthy, "{:?}", minimal.services);
+    assert_eq!(service(&minimal, "hatchery").0, ServiceState::NeedsKey);
+    assert!(row("Pediatric Cancer Commons").checks.iter().all(|c| c.ok));
+}
+
+/// Versions and other server text are stored without control characters and bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_is_cleaned_before_it_is_stored() {
+    let hostile = format!("2025.09\u{1b}[2J\u{0}\u{202e}{}", "x".repeat(500));
+    let w = world(vec![CommonsSpec { version: hostile, ..CommonsSpec::new("loud") }]).await;
+    sweep_once(&w, SweepScope::All).await;
+    let h = health(&w, "loud");
+    let fence = h.services.iter().find(|s| s.service == "fence").unwrap().version.clone().unwrap();
+    assert!(fence.starts_with("2025.09[2J"), "{fence:?}");
+    assert!(!fence.chars().any(|c| c.is_control() || c == '\u{202e}'), "{fence:?}");
+    assert_eq!(fence.chars().count(), csoc_core::monitor::text::VERSION_CHARS, "bounded: {fence:?}");
     w.fleet.shutdown().await;
 }

@@ -196,7 +196,7 @@ last_test_error: string | null,
  */
 user_name: string | null, };
 
-export type ServiceState = "healthy" | "degraded" | "down" | "not_deployed" | "unknown";
+export type ServiceState = "healthy" | "degraded" | "down" | "not_deployed" | "unknown" | "needs_key";
 
 export type CertInfo = { 
 /**
@@ -214,11 +214,31 @@ export type ServiceStatus = { service: string, state: ServiceState, since: numbe
 
 export type KeySummary = { status: KeyStatus, expires_at: number, };
 
+export type CheckStatus = { check: string, 
+/**
+ * What it is about, in words.
+ */
+title: string, ok: boolean, summary: string, 
+/**
+ * Since when it has been passing or failing.
+ */
+since: number, checked_at: number, 
+/**
+ * What it read (the JWKS fingerprint, IdP ids, ETL time, counts), for comparisons.
+ */
+fact: string | null, };
+
 export type CommonsHealth = { commons: Commons, 
 /**
- * The worst state across services; `unknown` before the first sweep.
+ * The worst state across services; `unknown` before the first sweep, and for a commons this
+ * computer cannot reach when that says nothing about the commons (see `unreachable_here`).
  */
-overall: ServiceState, last_attempted: number | null, last_successful: number | null, 
+overall: ServiceState, 
+/**
+ * The last check could not reach the commons, and either it was never reached from here or
+ * nothing else was reachable either (offline, off the VPN): "unreachable from here", not down.
+ */
+unreachable_here: boolean, last_attempted: number | null, last_successful: number | null, 
 /**
  * Why the last attempt failed to reach the commons.
  */
@@ -226,9 +246,21 @@ error: string | null, services: Array<ServiceStatus>, cert: CertInfo | null, cou
 /**
  * Services whose image version names another release than the expected one, e.g. "fence 2025.06".
  */
-drift: Array<string>, };
+drift: Array<string>, 
+/**
+ * The outside-in checks (fence's issuer and keys, IdPs, ETL age, mesh), failing first.
+ */
+checks: Array<CheckStatus>, };
 
-export type FleetSummary = { commons: number, commons_down: number, commons_degraded: number, services_down: number, certs_expiring: number, certs_expired: number, keys_expiring: number, keys_expired: number, drifting: number, never_checked: number, };
+export type FleetSummary = { commons: number, commons_down: number, commons_degraded: number, services_down: number, certs_expiring: number, certs_expired: number, keys_expiring: number, keys_expired: number, drifting: number, never_checked: number, 
+/**
+ * Commons not reached from this computer that are not known to be down.
+ */
+unreachable_here: number, 
+/**
+ * Commons with at least one failing outside-in check.
+ */
+checks_failing: number, };
 
 export type FleetView = { 
 /**

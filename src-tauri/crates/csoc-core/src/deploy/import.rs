@@ -418,15 +418,25 @@ pub fn add_to_inventory(store: &Store, a: &CommonsAnswers) -> CoreResult<Commons
         _ => Deployment::Unknown,
     };
     let url = format!("https://{}", a.identity.hostname);
-    match inventory::find_by_url(store, &url)? {
+    let commons = match inventory::find_by_url(store, &url)? {
         Some(existing) => {
             // The operator's own fields stay; the configuration's facts are refreshed.
             let mut keep = existing.draft.clone();
             keep.environment = draft.environment;
             keep.expected_release = draft.expected_release.or(keep.expected_release);
             keep.deployment = draft.deployment;
-            inventory::update(store, &existing.id, &keep)
+            inventory::update(store, &existing.id, &keep)?
         }
-        None => inventory::create(store, &draft),
-    }
+        None => inventory::create(store, &draft)?,
+    };
+    // What the configuration deploys tells monitoring "down" from "not deployed" (gen3-helm's
+    // revproxy answers the same 500 for both).
+    let services: Vec<&str> = a.services.iter().map(String::as_str).collect();
+    let source = match &a.base {
+        Some(base) if !base.folder.is_empty() => format!("the values of {}", base.folder),
+        Some(_) => "the imported values".to_string(),
+        None => "the wizard's services".to_string(),
+    };
+    crate::monitor::known::set_expected(store, &commons.id, &services, &source)?;
+    Ok(commons)
 }

@@ -14,7 +14,7 @@ use ts_rs::TS;
 use crate::error::{CoreError, CoreResult};
 use crate::gen3::{ClientOptions, Gen3Client};
 use crate::monitor::catalog::CATALOG;
-use crate::monitor::probe::{probe_commons, CommonsProbe, ProbeCtx, ServiceProbe, ServiceState};
+use crate::monitor::probe::{probe_commons_with, CommonsProbe, Known, ProbeCtx, ServiceProbe, ServiceState};
 use crate::monitor::sweep::SweepTarget;
 
 #[derive(Debug, Clone)]
@@ -113,12 +113,17 @@ pub async fn watch_until_healthy(
         request_timeout: opts.request_timeout,
     };
     let (wanted, not_checked) = split_expected(opts.expected.as_deref());
+    // gen3-helm answers "service failure" for a service still starting and for one not deployed
+    // alike: the enabled services say which is which.
+    let known = Known { expected: opts.expected.as_ref().map(|e| e.iter().cloned().collect()), ..Known::default() };
     let started = Instant::now();
     let deadline = started + opts.timeout;
     let mut last: Option<WatchProgress> = None;
     let mut attempts = 0;
     loop {
-        let probe = probe_commons(&ctx, &target.commons_id, &target.base_url, &client, target.ca_pem.as_deref()).await;
+        let probe =
+            probe_commons_with(&ctx, &target.commons_id, &target.base_url, &client, target.ca_pem.as_deref(), &known)
+                .await;
         let Some(probe) = probe else {
             return Ok(cancelled(last));
         };
@@ -182,7 +187,13 @@ fn assess(
                 })
             })
             .collect(),
-        None => probe.services.iter().filter(|s| s.state != ServiceState::NotDeployed).cloned().collect(),
+        // Without a key the watch cannot see the routes behind the revproxy's authz check.
+        None => probe
+            .services
+            .iter()
+            .filter(|s| !matches!(s.state, ServiceState::NotDeployed | ServiceState::NeedsKey))
+            .cloned()
+            .collect(),
     };
     let waiting_for: Vec<String> =
         services.iter().filter(|s| s.state != ServiceState::Healthy).map(|s| s.service.clone()).collect();
@@ -258,8 +269,8 @@ mod tests {
     fn expected_services_split_into_probed_and_not_checked() {
         let list: Vec<String> = ["fence", "portal", "metadata", "arborist", "fence"].map(String::from).to_vec();
         let (wanted, not_checked) = split_expected(Some(&list));
-        assert_eq!(wanted.unwrap(), vec!["revproxy", "fence", "metadata"]);
-        assert_eq!(not_checked, vec!["arborist", "portal"]);
+        assert_eq!(wanted.unwrap(), vec!["revproxy", "fence", "metadata", "portal"]);
+        assert_eq!(not_checked, vec!["arborist"]);
         assert_eq!(split_expected(None), (None, vec![]));
     }
 }

@@ -97,6 +97,11 @@ impl Gen3Client {
         self.api_key.is_some()
     }
 
+    /// The stored key's id (its `jti`), to tell it from the user's other keys.
+    pub fn key_id(&self) -> Option<&str> {
+        self.api_key.as_ref().map(|k| k.info.key_id.as_str())
+    }
+
     /// A GET read in full, with no status interpretation (for probes that read status codes).
     pub async fn get_raw(&self, path: &str, auth: bool) -> CoreResult<RawResponse> {
         if !auth {
@@ -191,6 +196,17 @@ impl Gen3Client {
                         ),
                     )
                 })
+            }
+            // fence refuses a token that would outlive the key (MAX_ACCESS_TOKEN_TTL, 1 hour).
+            400 if String::from_utf8_lossy(&resp.body).contains("would expire after the provided API key") => {
+                Err(CoreError::new(
+                    ErrorCode::KeyExpired,
+                    format!(
+                        "The API key for {} (ending in {}) expires within the hour, so fence issues no more tokens \
+                         for it: import a new one.",
+                        self.host, key.info.ends_with
+                    ),
+                ))
             }
             s if (300..400).contains(&s) => Err(self.redirected()),
             s if s >= 500 => Err(self.server_error("fence", s)),

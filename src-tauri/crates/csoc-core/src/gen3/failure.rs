@@ -3,6 +3,10 @@
 
 use crate::error::{CoreError, ErrorCode};
 
+/// The start of the words for a refused connection (below): the host answered, nothing listens on
+/// the port. Monitoring reads it as "the commons is down", not "this computer cannot reach it".
+pub const REFUSED: &str = "the connection was refused";
+
 pub(super) fn transport(host: &str, err: &reqwest::Error, timeout_secs: u64) -> CoreError {
     let chain = error_chain(err);
     tracing::info!(host, error = %chain, "request failed");

@@ -4,3 +4,4 @@ mod client;
 mod failure;
 
 pub use client::{http_client, http_client_with, tls_config, ClientOptions, Gen3Client, RawResponse};
+pub use failure::REFUSED;

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::checks;
 use super::probe::{CommonsProbe, ServiceState};
 use super::sweep::SweepResult;
 use crate::error::CoreResult;
@@ -106,21 +107,31 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     let mut conn = store.conn();
     let tx = conn.transaction()?;
     let mut report = SweepReport { cancelled: sweep.cancelled, ..Default::default() };
+    let mut named = Vec::with_capacity(sweep.probes.len());
     for probe in &sweep.probes {
-        let Some(name) = tx
+        let name = tx
             .query_row("SELECT name FROM commons WHERE id = ?1", [&probe.commons_id], |r| r.get::<_, String>(0))
-            .optional()?
-        else {
-            continue; // deleted while the sweep ran
-        };
-        report.probed += 1;
-        report.reachable += u32::from(probe.reachable);
-        record_probe(&tx, probe, &name, &mut report.changes)?;
+            .optional()?;
+        // A commons deleted while the sweep ran is skipped.
+        if let Some(name) = name {
+            report.probed += 1;
+            report.reachable += u32::from(probe.reachable);
+            named.push((probe, name));
+        }
+    }
+    // A commons that does not answer is down only if it answered here before and the failure is
+    // about it: other commons were reached in the same sweep, or (checked alone) its host refused
+    // the connection. A sweep of several commons that reached none says more about this computer
+    // (offline, off the VPN): nothing is down, all are "unreachable from here".
+    let offline = report.probed > 1 && report.reachable == 0;
+    let reach = Reach { others_reached: report.reachable > 0, offline };
+    for (probe, name) in named {
+        record_probe(&tx, probe, &name, reach, &mut report.changes)?;
         cert_alerts(&tx, probe, &name, &settings, &mut report.alerts)?;
     }
     key_alerts(&tx, &settings, &mut report.alerts)?;
-    let error = (report.probed > 0 && report.reachable == 0)
-        .then(|| "No commons could be reached. This computer may be offline, or off the VPN.".to_string());
+    let error =
+        offline.then(|| "No commons could be reached. This computer may be offline, or off the VPN.".to_string());
     tx.execute(
         "INSERT INTO freshness(source, last_attempted, last_successful, last_error) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(source) DO UPDATE SET last_attempted = ?2,
@@ -132,14 +143,49 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     Ok(report)
 }
 
-fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec<StateChange>) -> CoreResult<()> {
+/// What the whole sweep says about reaching commons from this computer.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    others_reached: bool,
+    offline: bool,
+}
+
+fn record_probe(
+    tx: &Connection,
+    p: &CommonsProbe,
+    name: &str,
+    reach: Reach,
+    changes: &mut Vec<StateChange>,
+) -> CoreResult<()> {
     let changes_before = changes.len();
-    let previous: Option<bool> = tx
-        .query_row("SELECT reachable FROM commons_status WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))
+    let reached_before: Option<Option<i64>> = tx
+        .query_row("SELECT last_successful FROM commons_status WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))
         .optional()?;
-    let state_of = |reachable: bool| if reachable { ServiceState::Healthy } else { ServiceState::Down };
-    if let Some(was) = previous.filter(|was| *was != p.reachable) {
-        changes.push(change(tx, p, name, "commons", state_of(was), state_of(p.reachable), p.error.clone())?);
+    let last_reported: Option<String> = tx
+        .query_row(
+            "SELECT to_state FROM state_changes WHERE commons_id = ?1 AND service = 'commons'
+             ORDER BY at DESC, id DESC LIMIT 1",
+            [&p.commons_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let was_reached = reached_before.flatten().is_some();
+    // The commons as reported: healthy when reached; down when the failure is about it (its TLS
+    // failed, or it answered here before and now its host refuses or other commons answer);
+    // otherwise "unreachable from here", which says nothing about the commons and raises nothing.
+    let previous = match last_reported {
+        Some(s) => Some(ServiceState::parse(&s)),
+        None => was_reached.then_some(ServiceState::Healthy),
+    };
+    let tls_failed = p.cert.as_ref().is_some_and(|c| c.problem.is_some());
+    let about_it = reach.others_reached || (p.host_answered && !reach.offline);
+    let down = !p.reachable && (tls_failed || (was_reached && about_it));
+    let unreachable_here = !p.reachable && !down;
+    let now = if p.reachable { Some(ServiceState::Healthy) } else { down.then_some(ServiceState::Down) };
+    if let (Some(from), Some(to)) = (previous, now) {
+        if from != to {
+            changes.push(change(tx, p, name, "commons", from, to, p.error.clone())?);
+        }
     }
     let key_code = p
         .key_error
@@ -148,9 +194,10 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
         .and_then(|v| v.as_str().map(str::to_string));
     tx.execute(
         "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable, error, cert_not_after,
-            cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code)
-         VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT(commons_id) DO UPDATE SET last_attempted = ?2,
+            cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code,
+            unreachable_here)
+         VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT(commons_id) DO UPDATE SET last_attempted = ?2, unreachable_here = ?13,
             last_successful = CASE WHEN ?3 THEN ?2 ELSE last_successful END, reachable = ?3, error = ?4,
             cert_not_after = COALESCE(?5, cert_not_after), cert_problem = ?6,
             object_count = COALESCE(?7, object_count), total_size = COALESCE(?8, total_size),
@@ -169,6 +216,7 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
             p.helm,
             p.key_error.as_ref().map(|e| e.message.clone()),
             key_code,
+            unreachable_here,
         ],
     )?;
     if p.key_checked {
@@ -203,16 +251,75 @@ fn record_probe(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec
                 s.detail.clone(),
             )?);
         }
+        // It answered as itself: from now on gen3-helm's "service failure" for it means down.
+        let answered = matches!(s.state, ServiceState::Healthy | ServiceState::Degraded).then_some(p.at);
         tx.execute(
-            "INSERT INTO service_status(commons_id, service, state, since, checked_at, latency_ms, version, detail)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)
+            "INSERT INTO service_status(commons_id, service, state, since, checked_at, latency_ms, version, detail,
+                last_answered)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(commons_id, service) DO UPDATE SET state = ?3,
                 since = CASE WHEN state = ?3 THEN since ELSE ?4 END, checked_at = ?4, latency_ms = ?5,
-                version = COALESCE(?6, version), detail = ?7",
-            params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail],
+                version = COALESCE(?6, version), detail = ?7, last_answered = COALESCE(?8, last_answered)",
+            params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail, answered],
         )?;
     }
+    record_checks(tx, p, name, changes)?;
     sample(tx, p, changes.len() > changes_before)
+}
+
+/// Stores the outside-in checks; a check that starts or stops failing is a state change (so it
+/// is notified once), and a changed JWKS fingerprint fails its check for a day.
+fn record_checks(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec<StateChange>) -> CoreResult<()> {
+    for c in &p.checks {
+        let prev: Option<(bool, Option<String>, String, i64)> = tx
+            .query_row(
+                "SELECT ok, fact, summary, since FROM commons_checks WHERE commons_id = ?1 AND check_id = ?2",
+                params![p.commons_id, c.check],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (mut ok, mut summary) = (c.ok, c.summary.clone());
+        if c.check == checks::JWKS {
+            let digest = |f: &Option<String>| f.as_deref().and_then(|f| f.split(' ').next()).map(str::to_string);
+            match &prev {
+                Some((_, old, _, _)) if old.is_some() && c.fact.is_some() && digest(old) != digest(&c.fact) => {
+                    let kids = |f: &Option<String>| {
+                        f.as_deref().and_then(|f| f.split_once(' ')).map_or("", |(_, k)| k).to_string()
+                    };
+                    ok = false;
+                    summary = format!(
+                        "fence's signing keys changed ({} → {}): a key rotation, or a deploy with the wrong keys",
+                        kids(old),
+                        kids(&c.fact)
+                    );
+                }
+                Some((false, old, old_summary, since))
+                    if old == &c.fact
+                        && p.at - since < checks::JWKS_CHANGE_SHOWN_MS
+                        && old_summary.contains("changed") =>
+                {
+                    ok = false;
+                    summary = old_summary.clone();
+                }
+                _ => {}
+            }
+        }
+        if let Some((was_ok, _, _, _)) = &prev {
+            if *was_ok != ok {
+                let state = |ok: bool| if ok { ServiceState::Healthy } else { ServiceState::Degraded };
+                changes.push(change(tx, p, name, &c.check, state(*was_ok), state(ok), Some(summary.clone()))?);
+            }
+        }
+        tx.execute(
+            "INSERT INTO commons_checks(commons_id, check_id, ok, summary, fact, since, checked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT(commons_id, check_id) DO UPDATE SET
+                since = CASE WHEN ok = ?3 AND NOT (?2 = 'jwks' AND fact IS NOT ?5) THEN since ELSE ?6 END,
+                ok = ?3, summary = ?4, fact = ?5, checked_at = ?6",
+            params![p.commons_id, c.check, ok, summary, c.fact, p.at],
+        )?;
+    }
+    Ok(())
 }
 
 /// Folds a probe into one sample row, written when a state changed or the last sample is older
@@ -223,7 +330,9 @@ fn sample(tx: &Connection, p: &CommonsProbe, changed: bool) -> CoreResult<()> {
     if !changed && last.is_some_and(|last| p.at - last < SAMPLE_EVERY_MS) {
         return Ok(());
     }
-    let deployed: Vec<_> = p.services.iter().filter(|s| s.state != ServiceState::NotDeployed).collect();
+    // Services not deployed, or not checkable without a key, are neither up nor down.
+    let deployed: Vec<_> =
+        p.services.iter().filter(|s| !matches!(s.state, ServiceState::NotDeployed | ServiceState::NeedsKey)).collect();
     let healthy = deployed.iter().filter(|s| s.state == ServiceState::Healthy).count() as i64;
     let latencies: Vec<i64> = deployed.iter().filter_map(|s| s.latency_ms.map(i64::from)).collect();
     tx.prepare_cached(
@@ -329,6 +438,27 @@ fn key_alerts(tx: &Connection, s: &MonitorSettings, out: &mut Vec<ExpiryAlert>) 
             });
         }
     }
+    Ok(())
+}
+
+/// Records that a commons was reached at `at`, unless it has a status already: the demo's commons
+/// that is down "went down after yesterday's check", so it reads down, not unreachable from here.
+pub fn mark_reached(store: &Store, commons_id: &str, at: i64) -> CoreResult<()> {
+    store.conn().execute(
+        "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable) VALUES (?1, ?2, ?2, 1)
+         ON CONFLICT(commons_id) DO NOTHING",
+        params![commons_id, at],
+    )?;
+    Ok(())
+}
+
+/// Forgets what one check read for the commons whose ids start with `id_prefix` (the demo's
+/// simulator signs with a new key each start).
+pub fn forget_check(store: &Store, id_prefix: &str, check: &str) -> CoreResult<()> {
+    store.conn().execute(
+        "DELETE FROM commons_checks WHERE check_id = ?1 AND substr(commons_id, 1, length(?2)) = ?2",
+        params![check, id_prefix],
+    )?;
     Ok(())
 }
 

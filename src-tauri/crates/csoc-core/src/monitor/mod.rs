@@ -2,10 +2,13 @@
 //! the cache, and reports what changed. The network never blocks a view: views read the cache.
 
 pub mod catalog;
+pub mod checks;
 pub mod history;
+pub mod known;
 pub mod notify;
 pub mod probe;
 pub mod sweep;
+pub mod text;
 pub mod tls_cert;
 pub mod views;
 
@@ -14,6 +17,9 @@ use crate::inventory;
 use crate::model::InventoryFilter;
 use crate::store::Store;
 use crate::vault::Vault;
+use std::collections::HashMap;
+
+use probe::Known;
 use sweep::SweepTarget;
 
 /// Which commons a sweep covers.
@@ -25,15 +31,22 @@ pub enum SweepScope {
     Mesh { name: String },
 }
 
-/// The targets for a sweep, with decrypted keys where the vault is unlocked (public probes run
-/// either way).
-pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<Vec<SweepTarget>> {
+/// What a sweep probes and what is known of each commons beforehand.
+pub struct SweepPlan {
+    pub targets: Vec<SweepTarget>,
+    /// By commons id.
+    pub known: HashMap<String, Known>,
+}
+
+/// The plan for a sweep: its targets, with decrypted keys where the vault is unlocked (public
+/// probes run either way), and what the cache knows of their services.
+pub fn plan(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<SweepPlan> {
     let filter = match scope {
         SweepScope::Mesh { name } => InventoryFilter { mesh: Some(name.clone()), ..Default::default() },
         _ => InventoryFilter::default(),
     };
     let commons = inventory::list(store, &filter)?.commons;
-    Ok(commons
+    let targets = commons
         .into_iter()
         .filter(|c| !matches!(scope, SweepScope::Commons { id } if *id != c.id))
         .map(|c| SweepTarget {
@@ -42,5 +55,6 @@ pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<V
             base_url: c.draft.base_url,
             ca_pem: c.draft.ca_pem,
         })
-        .collect())
+        .collect();
+    Ok(SweepPlan { targets, known: known::load(store)? })
 }

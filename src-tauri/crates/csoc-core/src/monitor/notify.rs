@@ -1,6 +1,7 @@
 //! Words for desktop notifications: one per state change or expiry alert, folded into one summary
 //! when a sweep brings many, so a bad morning is one notification, not fifty.
 
+use super::checks;
 use super::history::{AlertKind, SweepReport};
 use super::probe::ServiceState;
 
@@ -19,6 +20,7 @@ fn state_word(s: ServiceState) -> &'static str {
         ServiceState::Down => "down",
         ServiceState::NotDeployed => "not deployed",
         ServiceState::Unknown => "unknown",
+        ServiceState::NeedsKey => "waiting for an API key to be checked",
     }
 }
 
@@ -28,6 +30,11 @@ pub fn notices(report: &SweepReport) -> Vec<Notice> {
         .iter()
         .map(|c| {
             let what = if c.service == "commons" { "the commons".to_string() } else { c.service.clone() };
+            if checks::is_check(&c.service) {
+                let verdict = if c.to == ServiceState::Healthy { "looks right again" } else { "needs a look" };
+                let title = format!("{}: {} {verdict}", c.commons_name, checks::title(&c.service));
+                return Notice { title, body: c.detail.clone().unwrap_or_default() };
+            }
             let title = match c.to {
                 ServiceState::Healthy => format!("{}: {what} is healthy again", c.commons_name),
                 to => format!("{}: {what} is {}", c.commons_name, state_word(to)),

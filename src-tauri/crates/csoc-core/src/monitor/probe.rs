@@ -1,6 +1,14 @@
 //! Probing one commons: every catalog service's status and version, the TLS certificate, public
 //! counts, the dictionary version, and (with a stored key) an authenticated `/user/user`.
+//!
+//! Answers are read as the real edge gives them (GEN3.md 2b): gen3-helm's revproxy answers 500
+//! "service failure" for a service that is down *and* for one that is not deployed, so that answer
+//! is decided with what the app knows ([`Known`]: the commons' deployed services, whether the
+//! service ever answered); a legacy revproxy hands missing routes to the portal (200 HTML), which
+//! `/canary` tells apart; routes behind `auth_request` are probed with the stored key, and without
+//! one they "need a key". None of these count against the commons.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::catalog::{ServiceDef, StatusBody, CATALOG};
+use super::text;
 use super::tls_cert::{self, CertInfo};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::gen3::{Gen3Client, RawResponse};
@@ -22,6 +31,8 @@ pub enum ServiceState {
     Down,
     NotDeployed,
     Unknown,
+    /// Behind the revproxy's authz check: it can only be checked with an API key that may use it.
+    NeedsKey,
 }
 
 impl ServiceState {
@@ -32,6 +43,7 @@ impl ServiceState {
             Self::Down => "down",
             Self::NotDeployed => "not_deployed",
             Self::Unknown => "unknown",
+            Self::NeedsKey => "needs_key",
         }
     }
 
@@ -41,6 +53,7 @@ impl ServiceState {
             "degraded" => Self::Degraded,
             "down" => Self::Down,
             "not_deployed" => Self::NotDeployed,
+            "needs_key" => Self::NeedsKey,
             _ => Self::Unknown,
         }
     }
@@ -71,6 +84,9 @@ pub struct CommonsProbe {
     pub at: i64,
     /// revproxy answered: the commons is reachable at all.
     pub reachable: bool,
+    /// Not reachable, but its host answered (the connection was refused, or the TLS handshake
+    /// failed): the commons is down, whatever this computer's network.
+    pub host_answered: bool,
     /// Why it is not reachable, in words.
     pub error: Option<String>,
     pub services: Vec<ServiceProbe>,
@@ -82,6 +98,32 @@ pub struct CommonsProbe {
     /// The authenticated check with the stored key: `None` when no key is stored.
     pub key_error: Option<CoreError>,
     pub key_checked: bool,
+    /// The outside-in checks (fence's issuer and keys, IdPs, ETL age, mesh).
+    pub checks: Vec<super::checks::CheckResult>,
+}
+
+/// What the app knows about a commons' services, to read gen3-helm's "service failure" answer,
+/// which a service that is down and one that is not deployed give alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The services the commons was deployed with (its values when imported or launched), if known.
+    pub expected: Option<HashSet<String>>,
+    /// Services that answered in an earlier probe.
+    pub answered: HashSet<String>,
+    /// For a mesh hub: the members it should federate.
+    pub mesh_members: Option<Vec<super::checks::MeshMember>>,
+}
+
+/// The body gen3-helm's revproxy answers for any failing or missing upstream.
+const SERVICE_FAILURE: &str = "service failure - try again later";
+
+/// Which revproxy answers, as `/canary` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Helm,
+    /// The portal answered `/canary`: a legacy revproxy, where missing routes reach the portal.
+    Legacy,
+    Unknown,
 }
 
 /// What every probe of a sweep shares.
@@ -97,6 +139,11 @@ pub struct ProbeCtx {
 type Timed = (CoreResult<RawResponse>, Duration);
 
 async fn fetch(ctx: &ProbeCtx, client: &Gen3Client, path: &str) -> Option<Timed> {
+    fetch_as(ctx, client, path, false).await
+}
+
+/// `fetch`, with the stored key's access token when `auth`.
+pub(super) async fn fetch_as(ctx: &ProbeCtx, client: &Gen3Client, path: &str, auth: bool) -> Option<Timed> {
     let mut attempt = 0;
     loop {
         let permit = tokio::select! {
@@ -106,7 +153,7 @@ async fn fetch(ctx: &ProbeCtx, client: &Gen3Client, path: &str) -> Option<Timed>
         let started = Instant::now();
         let result = tokio::select! {
             _ = ctx.cancel.cancelled() => return None,
-            r = client.get_raw(path, false) => r,
+            r = client.get_raw(path, auth) => r,
         };
         let took = started.elapsed();
         drop(permit);
@@ -125,70 +172,134 @@ async fn fetch(ctx: &ProbeCtx, client: &Gen3Client, path: &str) -> Option<Timed>
     }
 }
 
-/// Reads one status answer. `Err` carries a transport failure of the whole commons.
-fn classify(
-    def: &ServiceDef,
-    result: &CoreResult<RawResponse>,
+/// How one status answer was obtained, beyond the answer itself.
+struct Reading<'a> {
+    edge: Edge,
+    known: &'a Known,
+    /// The request carried the stored key's token.
+    with_key: bool,
     took: Duration,
     slow: Duration,
-) -> (ServiceState, Option<String>) {
+}
+
+/// Reads one status answer. `Err` carries a transport failure (or, with a key, the key's failure).
+fn classify(def: &ServiceDef, result: &CoreResult<RawResponse>, r: &Reading) -> (ServiceState, Option<String>) {
+    let id = def.id;
     let resp = match result {
-        Ok(r) => r,
+        Ok(resp) => resp,
+        Err(e) if r.with_key && is_key_problem(e.code) => {
+            return (ServiceState::NeedsKey, Some(format!("{id} is behind the revproxy's authz check: {}", e.message)))
+        }
         Err(e) if e.code == ErrorCode::MalformedResponse => {
-            return (ServiceState::Degraded, Some(format!("{} answered with a broken body: {}", def.id, e.message)))
+            return (ServiceState::Degraded, Some(format!("{id} answered with a broken body: {}", e.message)))
         }
         Err(e) => return (ServiceState::Down, Some(e.message.clone())),
     };
     let body = String::from_utf8_lossy(&resp.body);
     let trimmed = body.trim();
+    // fence and friends send `Healthy` as text/html, so the body, not the type, says "web page".
+    let html = trimmed.starts_with('<');
     let state = match resp.status {
-        404 => return (ServiceState::NotDeployed, Some(format!("{} is not deployed (HTTP 404)", def.id))),
-        502..=504 => {
-            return (ServiceState::Down, Some(format!("revproxy cannot reach {} (HTTP {})", def.id, resp.status)))
-        }
+        404 => return (ServiceState::NotDeployed, Some(format!("{id} is not deployed (HTTP 404)"))),
+        500 if trimmed.contains(SERVICE_FAILURE) => return service_failure(id, r.known),
+        502..=504 => return (ServiceState::Down, Some(format!("revproxy cannot reach {id} (HTTP {})", resp.status))),
         500 if def.status_body == StatusBody::Mds && trimmed.contains("aggregate datastore offline") => {
             return (ServiceState::Degraded, Some("metadata: the aggregate datastore is offline".into()))
         }
-        500..=599 => return (ServiceState::Down, Some(format!("{} fails (HTTP {})", def.id, resp.status))),
-        300..=399 => return (ServiceState::Degraded, Some(format!("{} redirects away from its status route", def.id))),
+        500..=599 => return (ServiceState::Down, Some(format!("{id} fails (HTTP {})", resp.status))),
+        401 | 403 if def.authz => return needs_key(id, r.with_key, &format!("HTTP {}", resp.status)),
+        300..=399 => return (ServiceState::Degraded, Some(format!("{id} redirects away from its status route"))),
         401 | 403 => {
-            return (ServiceState::Degraded, Some(format!("{} status requires a login (HTTP {})", def.id, resp.status)))
+            return (ServiceState::Degraded, Some(format!("{id} status requires a login (HTTP {})", resp.status)))
         }
-        200..=299 => body_state(def, trimmed),
-        s => return (ServiceState::Degraded, Some(format!("{} answered HTTP {s}", def.id))),
+        // sower's `error_page 401` redirects to the portal's no-workspace-access page.
+        200..=299 if def.authz && html => return needs_key(id, r.with_key, "sent to the no-workspace-access page"),
+        200..=299 if html && def.status_body != StatusBody::Html && r.edge == Edge::Legacy => {
+            return (
+                ServiceState::NotDeployed,
+                Some(format!("{id} is not deployed: this legacy revproxy has no route for it, so the portal answered")),
+            )
+        }
+        200..=299 if def.status_body == StatusBody::Html && def.id != "portal" && r.edge == Edge::Legacy => {
+            return (
+                ServiceState::NotDeployed,
+                Some(format!(
+                    "{id} is taken as not deployed: a legacy revproxy sends missing routes to the portal, whose page \
+                     it cannot be told from"
+                )),
+            )
+        }
+        200..=299 => body_state(def, trimmed, html),
+        s => return (ServiceState::Degraded, Some(format!("{id} answered HTTP {s}"))),
     };
     match state {
         Err(why) => (ServiceState::Degraded, Some(why)),
-        Ok(()) if took > slow => {
-            (ServiceState::Degraded, Some(format!("{} is slow ({:.1} s)", def.id, took.as_secs_f64())))
+        Ok(()) if r.took > r.slow => {
+            (ServiceState::Degraded, Some(format!("{id} is slow ({:.1} s)", r.took.as_secs_f64())))
         }
         Ok(()) => (ServiceState::Healthy, None),
     }
 }
 
-fn body_state(def: &ServiceDef, body: &str) -> Result<(), String> {
-    if def.status_body != StatusBody::TextHealthy && def.status_body != StatusBody::Any2xx && body.starts_with('<') {
-        return Err(format!("{} answered with a web page instead of its status", def.id));
+/// gen3-helm's revproxy said "service failure": down if the service is deployed here (the
+/// commons' deployed services say so, it answered before, or it is fence, without which there is
+/// no commons), else not deployed.
+fn service_failure(id: &str, known: &Known) -> (ServiceState, Option<String>) {
+    let down =
+        |why: &str| (ServiceState::Down, Some(format!("{id} fails: the revproxy answers “{SERVICE_FAILURE}” ({why})")));
+    match &known.expected {
+        Some(expected) if expected.contains(id) => down("it is among this commons' deployed services"),
+        Some(_) => (ServiceState::NotDeployed, Some(format!("{id} is not among this commons' deployed services"))),
+        None if known.answered.contains(id) => down("it answered here before"),
+        None if id == "fence" => down("every commons runs fence"),
+        None => (
+            ServiceState::NotDeployed,
+            Some(format!(
+                "{id} has never answered here and the revproxy answers “{SERVICE_FAILURE}”, as gen3-helm does for a \
+                 service it does not run: taken as not deployed"
+            )),
+        ),
+    }
+}
+
+fn is_key_problem(code: ErrorCode) -> bool {
+    matches!(code, ErrorCode::KeyExpired | ErrorCode::KeyRejected | ErrorCode::Unauthorized)
+}
+
+fn needs_key(id: &str, with_key: bool, what: &str) -> (ServiceState, Option<String>) {
+    let why = if with_key {
+        format!("the stored key's user may not use {id} ({what})")
+    } else {
+        format!("{id} is behind the revproxy's authz check ({what}): store an API key to check it")
+    };
+    (ServiceState::NeedsKey, Some(why))
+}
+
+fn body_state(def: &ServiceDef, body: &str, html: bool) -> Result<(), String> {
+    let id = def.id;
+    if html && !matches!(def.status_body, StatusBody::Html | StatusBody::TextHealthy) {
+        return Err(format!("{id} answered with a web page instead of its status"));
     }
     let json = || {
         serde_json::from_str::<serde_json::Value>(body)
-            .map_err(|_| format!("{} answered with a body that is not its status JSON", def.id))
+            .map_err(|_| format!("{id} answered with a body that is not its status JSON"))
+    };
+    let status_ok = |v: serde_json::Value| match v.get("status").and_then(|s| s.as_str()) {
+        Some("OK") => Ok(()),
+        other => Err(format!("{id} reports status {}", text::clean(other.unwrap_or("missing"), text::PHRASE_CHARS))),
     };
     match def.status_body {
         StatusBody::TextHealthy if body == "Healthy" || body == "\"Healthy\"" => Ok(()),
-        StatusBody::TextHealthy if body.starts_with('<') => {
-            Err(format!("{} answered with a web page instead of “Healthy”", def.id))
-        }
-        StatusBody::TextHealthy => Err(format!("{} did not say “Healthy”", def.id)),
+        StatusBody::TextHealthy if html => Err(format!("{id} answered with a web page instead of “Healthy”")),
+        StatusBody::TextHealthy => Err(format!("{id} did not say “Healthy”")),
+        StatusBody::FastApi | StatusBody::Mds => json().and_then(status_ok),
         StatusBody::Revproxy => {
             json().and_then(|v| v.get("message").map(drop).ok_or_else(|| "revproxy status lacks its message".into()))
         }
-        StatusBody::Mds => json().and_then(|v| match v.get("status").and_then(|s| s.as_str()) {
-            Some("OK") => Ok(()),
-            other => Err(format!("metadata reports status {}", other.unwrap_or("missing"))),
-        }),
-        StatusBody::Guppy => json().map(drop),
-        StatusBody::Any2xx => Ok(()),
+        StatusBody::Guppy | StatusBody::AnyJson => json().map(drop),
+        StatusBody::AnyNotHtml => Ok(()),
+        StatusBody::Html if html => Ok(()),
+        StatusBody::Html => Err(format!("{id} did not answer with its web page")),
     }
 }
 
@@ -198,8 +309,10 @@ fn version_of(resp: &RawResponse) -> Option<String> {
     }
     match serde_json::from_slice::<serde_json::Value>(&resp.body).ok()? {
         serde_json::Value::String(s) => Some(s),
-        v => v.get("version")?.as_str().map(str::to_string),
+        // Orthanc's `/system` says `Version`.
+        v => v.get("version").or_else(|| v.get("Version"))?.as_str().map(str::to_string),
     }
+    .map(|v| text::clean(&v, text::VERSION_CHARS))
     .filter(|v| !v.is_empty())
 }
 
@@ -207,15 +320,19 @@ async fn probe_service(
     ctx: &ProbeCtx,
     client: &Gen3Client,
     def: &ServiceDef,
+    edge: Edge,
+    known: &Known,
 ) -> Option<(ServiceProbe, Option<serde_json::Value>)> {
-    let (result, took) = fetch(ctx, client, def.status_path).await?;
-    let (state, detail) = classify(def, &result, took, ctx.slow);
+    let with_key = def.authz && client.has_key();
+    let (result, took) = fetch_as(ctx, client, def.status_path, with_key).await?;
+    let reading = Reading { edge, known, with_key, took, slow: ctx.slow };
+    let (state, detail) = classify(def, &result, &reading);
     let latency_ms = result.is_ok().then(|| took.as_millis().min(u32::MAX as u128) as u32);
     let mut version = None;
     let mut version_json = None;
     if matches!(state, ServiceState::Healthy | ServiceState::Degraded) {
         if let Some(path) = def.version_path {
-            if let (Ok(resp), _) = fetch(ctx, client, path).await? {
+            if let (Ok(resp), _) = fetch_as(ctx, client, path, with_key).await? {
                 version = version_of(&resp);
                 version_json = serde_json::from_slice(&resp.body).ok();
             }
@@ -224,13 +341,45 @@ async fn probe_service(
     Some((ServiceProbe { service: def.id.into(), state, latency_ms, version, detail }, version_json))
 }
 
-/// Probes one commons. `None` when the sweep was cancelled before it finished.
-pub async fn probe_commons(
+impl CommonsProbe {
+    /// A commons that could not be reached (or not even tried): every service unknown.
+    pub fn unreachable(commons_id: &str, at: i64, why: String, cert: Option<CertInfo>) -> Self {
+        CommonsProbe {
+            commons_id: commons_id.into(),
+            at,
+            reachable: false,
+            host_answered: false,
+            error: Some(why),
+            services: CATALOG
+                .iter()
+                .map(|d| ServiceProbe {
+                    service: d.id.into(),
+                    state: ServiceState::Unknown,
+                    latency_ms: None,
+                    version: None,
+                    detail: Some("the commons cannot be reached".into()),
+                })
+                .collect(),
+            cert,
+            counts: Counts::default(),
+            dictionary_version: None,
+            helm: None,
+            key_error: None,
+            key_checked: false,
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// Probes one commons with what the app knows of it. `None` when the sweep was cancelled before
+/// it finished.
+pub async fn probe_commons_with(
     ctx: &ProbeCtx,
     commons_id: &str,
     base_url: &str,
     client: &Gen3Client,
     ca_pem: Option<&str>,
+    known: &Known,
 ) -> Option<CommonsProbe> {
     let at = crate::model::now_ms();
     let url = url::Url::parse(base_url).ok()?;
@@ -247,38 +396,26 @@ pub async fn probe_commons(
         tls_cert::probe(&host, url.port().unwrap_or(443), ca_pem, ctx.request_timeout).await
     };
     let revproxy = &CATALOG[0];
-    let (first, cert) = tokio::join!(probe_service(ctx, client, revproxy), cert);
+    let (first, canary, cert) =
+        tokio::join!(probe_service(ctx, client, revproxy, Edge::Unknown, known), fetch(ctx, client, "/canary"), cert);
     let (revproxy_probe, _) = first?;
     let unreachable = revproxy_probe.state == ServiceState::Down && revproxy_probe.latency_ms.is_none();
     if unreachable {
-        let why = revproxy_probe.detail.clone();
-        let mut services = vec![ServiceProbe { state: ServiceState::Unknown, ..revproxy_probe }];
-        services.extend(CATALOG[1..].iter().map(|d| ServiceProbe {
-            service: d.id.into(),
-            state: ServiceState::Unknown,
-            latency_ms: None,
-            version: None,
-            detail: Some("the commons cannot be reached".into()),
-        }));
-        return Some(CommonsProbe {
-            commons_id: commons_id.into(),
-            at,
-            reachable: false,
-            error: why,
-            services,
-            cert,
-            counts: Counts::default(),
-            dictionary_version: None,
-            helm: None,
-            key_error: None,
-            key_checked: false,
-        });
+        let why = revproxy_probe.detail.clone().unwrap_or_else(|| "the commons cannot be reached".into());
+        let tls_failed = cert.as_ref().is_some_and(|c| c.problem.is_some());
+        let host_answered = tls_failed || why.contains(crate::gen3::REFUSED);
+        return Some(CommonsProbe { host_answered, ..CommonsProbe::unreachable(commons_id, at, why, cert) });
     }
+    let edge = match canary? {
+        (Ok(r), _) if r.status == 200 && String::from_utf8_lossy(&r.body).contains("Helm version") => Edge::Helm,
+        (Ok(r), _) if r.status == 200 && r.content_type.contains("html") => Edge::Legacy,
+        _ => Edge::Unknown,
+    };
 
     let services = async {
         let mut set = Vec::new();
         for def in &CATALOG[1..] {
-            set.push(probe_service(ctx, client, def));
+            set.push(probe_service(ctx, client, def, edge, known));
         }
         let mut out = Vec::new();
         for r in join_all(set).await {
@@ -287,7 +424,6 @@ pub async fn probe_commons(
         Some(out)
     };
     let counts = counts(ctx, client);
-    let canary = fetch(ctx, client, "/canary");
     let key = async {
         if !client.has_key() {
             return Some(None);
@@ -297,33 +433,41 @@ pub async fn probe_commons(
         drop(permit);
         Some(Some(r.err()))
     };
-    let (services, counts, canary, key) = tokio::join!(services, counts, canary, key);
+    let (services, counts, key) = tokio::join!(services, counts, key);
     let (others, versions): (Vec<_>, Vec<_>) = services?.into_iter().unzip();
     let dictionary_version = CATALOG[1..]
         .iter()
         .zip(&versions)
         .find(|(d, _)| d.id == "sheepdog")
         .and_then(|(_, v)| v.as_ref()?.get("dictionary")?.get("version")?.as_str().map(str::to_string))
+        .map(|v| text::clean(&v, text::VERSION_CHARS))
         .filter(|v| !v.is_empty());
-    let helm = match canary? {
-        (Ok(r), _) if r.status == 200 => Some(String::from_utf8_lossy(&r.body).contains("Helm")),
-        _ => None,
-    };
     let key = key?;
+    let answered = |id: &str| {
+        others.iter().any(|s| s.service == id && matches!(s.state, ServiceState::Healthy | ServiceState::Degraded))
+    };
+    let up = super::checks::Up { fence: answered("fence"), guppy: answered("guppy"), metadata: answered("metadata") };
+    let checks = super::checks::run(ctx, client, base_url, known, &up).await?;
     let mut services = vec![revproxy_probe];
     services.extend(others);
     Some(CommonsProbe {
         commons_id: commons_id.into(),
         at,
         reachable: true,
+        host_answered: true,
         error: None,
         services,
         cert,
         counts: counts?,
         dictionary_version,
-        helm,
+        helm: match edge {
+            Edge::Helm => Some(true),
+            Edge::Legacy => Some(false),
+            Edge::Unknown => None,
+        },
         key_checked: key.is_some(),
         key_error: key.flatten(),
+        checks,
     })
 }
 

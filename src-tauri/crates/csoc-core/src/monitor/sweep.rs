@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::probe::{probe_commons, CommonsProbe, ProbeCtx};
+use super::probe::{probe_commons_with, CommonsProbe, ProbeCtx};
 use crate::credentials::ApiKey;
 use crate::error::CoreResult;
 use crate::gen3::{http_client_with, tls_config, ClientOptions, Gen3Client};
@@ -60,8 +60,9 @@ pub struct SweepResult {
     pub finished_at: i64,
 }
 
+/// Probes the plan's targets with what is known of each.
 pub async fn run(
-    targets: Vec<SweepTarget>,
+    plan: super::SweepPlan,
     opts: &SweepOptions,
     cancel: CancellationToken,
     on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
@@ -78,6 +79,7 @@ pub async fn run(
         slow: opts.slow,
         request_timeout: opts.client.request_timeout,
     });
+    let super::SweepPlan { targets, known } = plan;
     let total = targets.len() as u32;
     let on_progress = Arc::new(on_progress);
     on_progress(SweepProgress { done: 0, total });
@@ -85,8 +87,19 @@ pub async fn run(
     let mut set = tokio::task::JoinSet::new();
     for t in targets {
         let ctx = ctx.clone();
+        let known = known.get(&t.commons_id).cloned().unwrap_or_default();
         let tls = match &t.ca_pem {
-            Some(pem) => tls_config(Some(pem))?,
+            Some(pem) => match tls_config(Some(pem)) {
+                Ok(tls) => tls,
+                Err(e) => {
+                    // A bad private CA fails its own commons, never the sweep.
+                    let why = format!("Its private CA cannot be used: {}", e.message);
+                    set.spawn(async move {
+                        Some(CommonsProbe::unreachable(&t.commons_id, crate::model::now_ms(), why, None))
+                    });
+                    continue;
+                }
+            },
             None => shared_tls.clone(),
         };
         let client_opts = opts.client.clone();
@@ -98,7 +111,7 @@ pub async fn run(
             };
             let http = http_client_with(&client_opts, tls).ok()?;
             let client = Gen3Client::with_http(http, &t.base_url, t.api_key, client_opts).ok()?;
-            probe_commons(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref()).await
+            probe_commons_with(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref(), &known).await
         });
     }
     let mut probes = Vec::with_capacity(total as usize);

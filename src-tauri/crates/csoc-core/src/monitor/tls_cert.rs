@@ -82,12 +82,36 @@ pub fn default_roots() -> Arc<RootCertStore> {
     ROOTS.get_or_init(|| Arc::new(roots(None))).clone()
 }
 
+/// Checks that a private CA is one or more X.509 certificates a TLS client can trust, so a bad
+/// one is refused when it is entered (and fails only its own commons if it was stored earlier).
+pub fn check_ca(pem: &str) -> Result<(), String> {
+    let begun = pem.lines().filter(|l| l.trim().starts_with("-----BEGIN CERTIFICATE")).count();
+    let blocks = pem_blocks(pem);
+    if begun == 0 {
+        return Err("The private CA must be a PEM certificate (-----BEGIN CERTIFICATE----- ...).".into());
+    }
+    if blocks.len() != begun {
+        return Err("A certificate in the private CA is damaged (its base64 text does not decode).".into());
+    }
+    for (i, der) in blocks.into_iter().enumerate() {
+        if RootCertStore::empty().add(CertificateDer::from(der)).is_err() {
+            return Err(format!(
+                "Certificate {} of the private CA is not a valid X.509 certificate a TLS client can trust.",
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The trust store for a commons: the shared one, plus its private CA if it has one.
 pub fn trust_store(extra_ca_pem: Option<&str>) -> CoreResult<Arc<RootCertStore>> {
     match extra_ca_pem {
         None => Ok(default_roots()),
-        Some(pem) if pem_blocks(pem).is_empty() => Err(CoreError::invalid("The private CA is not a PEM certificate.")),
-        Some(pem) => Ok(Arc::new(roots(Some(pem)))),
+        Some(pem) => match check_ca(pem) {
+            Err(why) => Err(CoreError::new(crate::error::ErrorCode::Tls, why)),
+            Ok(()) => Ok(Arc::new(roots(Some(pem)))),
+        },
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::catalog::service_ids;
+use super::checks;
 use super::history::{StateChange, HEALTH_SOURCE};
 use super::probe::{Counts, ServiceState};
 use super::tls_cert::CertInfo;
@@ -30,6 +31,24 @@ pub struct ServiceStatus {
     pub detail: Option<String>,
 }
 
+/// One outside-in check of a commons as last recorded (and, for login providers and AggMDS
+/// counts, as compared with the other commons).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CheckStatus {
+    pub check: String,
+    /// What it is about, in words.
+    pub title: String,
+    pub ok: bool,
+    pub summary: String,
+    /// Since when it has been passing or failing.
+    #[ts(type = "number")]
+    pub since: i64,
+    #[ts(type = "number")]
+    pub checked_at: i64,
+    /// What it read (the JWKS fingerprint, IdP ids, ETL time, counts), for comparisons.
+    pub fact: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct KeySummary {
     pub status: KeyStatus,
@@ -40,8 +59,12 @@ pub struct KeySummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CommonsHealth {
     pub commons: Commons,
-    /// The worst state across services; `unknown` before the first sweep.
+    /// The worst state across services; `unknown` before the first sweep, and for a commons this
+    /// computer cannot reach when that says nothing about the commons (see `unreachable_here`).
     pub overall: ServiceState,
+    /// The last check could not reach the commons, and either it was never reached from here or
+    /// nothing else was reachable either (offline, off the VPN): "unreachable from here", not down.
+    pub unreachable_here: bool,
     #[ts(type = "number | null")]
     pub last_attempted: Option<i64>,
     #[ts(type = "number | null")]
@@ -57,6 +80,8 @@ pub struct CommonsHealth {
     pub key_error: Option<String>,
     /// Services whose image version names another release than the expected one, e.g. "fence 2025.06".
     pub drift: Vec<String>,
+    /// The outside-in checks (fence's issuer and keys, IdPs, ETL age, mesh), failing first.
+    pub checks: Vec<CheckStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -71,6 +96,10 @@ pub struct FleetSummary {
     pub keys_expired: u32,
     pub drifting: u32,
     pub never_checked: u32,
+    /// Commons not reached from this computer that are not known to be down.
+    pub unreachable_here: u32,
+    /// Commons with at least one failing outside-in check.
+    pub checks_failing: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -118,16 +147,19 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
     let conn = store.conn();
     // Only the rows: the inventory view's counts, tag and mesh lists are not needed here.
     let commons = inventory::query_commons(&conn, filter)?;
-    let mut parts = load_parts(&conn, None)?;
+    let freshness = inventory::freshness(&conn, HEALTH_SOURCE)?;
+    let offline = freshness.last_error.is_some() && freshness.last_attempted.is_some();
+    let mut parts = load_parts(&conn)?;
     let order = catalog_order();
-    let mut rows = Vec::with_capacity(commons.len());
+    let mut rows: Vec<CommonsHealth> = commons.into_iter().map(|c| build(c, &mut parts, &order)).collect();
+    cross_checks(&mut rows);
     let mut summary = FleetSummary::default();
     let now_secs = now_ms() / 1000;
-    for c in commons {
-        let h = build(c, &mut parts, &order);
+    for h in &rows {
         summary.commons += 1;
         match (&h.last_attempted, h.overall) {
             (None, _) => summary.never_checked += 1,
+            _ if h.unreachable_here => summary.unreachable_here += 1,
             (_, ServiceState::Down) => summary.commons_down += 1,
             (_, ServiceState::Degraded) => summary.commons_degraded += 1,
             _ => {}
@@ -146,12 +178,11 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
             _ => {}
         }
         summary.drifting += u32::from(!h.drift.is_empty());
-        rows.push(h);
+        summary.checks_failing += u32::from(h.checks.iter().any(|c| !c.ok));
     }
     rows.sort_by_key(|r| (r.commons.draft.environment != Environment::Production, r.commons.draft.name.to_lowercase()));
-    let freshness = inventory::freshness(&conn, HEALTH_SOURCE)?;
     Ok(FleetView {
-        offline: freshness.last_error.is_some() && freshness.last_attempted.is_some(),
+        offline,
         rows,
         summary,
         services: service_ids().into_iter().map(str::to_string).collect(),
@@ -162,8 +193,9 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
 
 pub fn commons_detail(store: &Store, id: &str, range: HistoryRange) -> CoreResult<CommonsHealthDetail> {
     let commons = inventory::get(store, id)?;
+    // Before taking the connection: the health reads the whole fleet through it.
+    let health = health(store, commons)?;
     let conn = store.conn();
-    let health = health(&conn, commons)?;
     let now = now_ms();
     let (span, bucket) = match range {
         HistoryRange::Day => (24 * 3_600_000, 3_600_000),
@@ -203,6 +235,7 @@ type StatusRow = (
     Option<String>,
     Option<bool>,
     Option<String>,
+    bool,
 );
 
 /// Everything the board needs, read in three queries whatever the fleet's size.
@@ -211,16 +244,17 @@ struct Parts {
     status: HashMap<String, StatusRow>,
     services: HashMap<String, Vec<ServiceStatus>>,
     keys: HashMap<String, (i64, Option<String>)>,
+    checks: HashMap<String, Vec<CheckStatus>>,
 }
 
-fn load_parts(conn: &Connection, only: Option<&str>) -> CoreResult<Parts> {
+fn load_parts(conn: &Connection) -> CoreResult<Parts> {
     let mut parts = Parts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT commons_id, last_attempted, last_successful, reachable, error, cert_not_after, cert_problem,
-                object_count, total_size, dictionary_version, helm, key_error
-         FROM commons_status WHERE ?1 IS NULL OR commons_id = ?1",
+                object_count, total_size, dictionary_version, helm, key_error, unreachable_here
+         FROM commons_status",
     )?;
-    for row in stmt.query_map([only], |r| {
+    for row in stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
             (
@@ -235,17 +269,16 @@ fn load_parts(conn: &Connection, only: Option<&str>) -> CoreResult<Parts> {
                 r.get(9)?,
                 r.get(10)?,
                 r.get(11)?,
+                r.get(12)?,
             ),
         ))
     })? {
         let (id, status) = row?;
         parts.status.insert(id, status);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT commons_id, service, state, since, latency_ms, version, detail FROM service_status
-         WHERE ?1 IS NULL OR commons_id = ?1",
-    )?;
-    for row in stmt.query_map([only], |r| {
+    let mut stmt = conn
+        .prepare_cached("SELECT commons_id, service, state, since, latency_ms, version, detail FROM service_status")?;
+    for row in stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
             ServiceStatus {
@@ -261,19 +294,111 @@ fn load_parts(conn: &Connection, only: Option<&str>) -> CoreResult<Parts> {
         let (id, service) = row?;
         parts.services.entry(id).or_default().push(service);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT commons_id, expires_at, last_test_code FROM credentials WHERE ?1 IS NULL OR commons_id = ?1",
-    )?;
-    for row in stmt.query_map([only], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))? {
+    let mut stmt = conn.prepare_cached("SELECT commons_id, expires_at, last_test_code FROM credentials")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))? {
         let (id, key) = row?;
         parts.keys.insert(id, key);
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT commons_id, check_id, ok, summary, since, checked_at, fact FROM commons_checks")?;
+    for row in stmt.query_map([], |r| {
+        let check: String = r.get(1)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            CheckStatus {
+                title: checks::title(&check).to_string(),
+                check,
+                ok: r.get(2)?,
+                summary: r.get(3)?,
+                since: r.get(4)?,
+                checked_at: r.get(5)?,
+                fact: r.get(6)?,
+            },
+        ))
+    })? {
+        let (id, check) = row?;
+        parts.checks.entry(id).or_default().push(check);
     }
     Ok(parts)
 }
 
-fn health(conn: &Connection, commons: Commons) -> CoreResult<CommonsHealth> {
-    let mut parts = load_parts(conn, Some(&commons.id))?;
-    Ok(build(commons, &mut parts, &catalog_order()))
+/// One commons' health, compared with the fleet (its checks against its siblings' and mesh's).
+fn health(store: &Store, commons: Commons) -> CoreResult<CommonsHealth> {
+    let view = fleet(store, &InventoryFilter::default())?;
+    view.rows
+        .into_iter()
+        .find(|r| r.commons.id == commons.id)
+        .ok_or_else(|| crate::error::CoreError::not_found("This commons is no longer in the inventory."))
+}
+
+/// Checks that need more than one commons: a commons offering other login providers than its
+/// siblings (the commons sharing a mesh with it, else its environment), and a mesh hub whose
+/// AggMDS holds another number of a member's records than the member publishes.
+fn cross_checks(rows: &mut [CommonsHealth]) {
+    let fact = |h: &CommonsHealth, id: &str| h.checks.iter().find(|c| c.check == id).and_then(|c| c.fact.clone());
+    let idps: Vec<Option<String>> = rows.iter().map(|h| fact(h, checks::LOGIN_PROVIDERS)).collect();
+    let records: HashMap<String, u64> =
+        rows.iter().filter_map(|h| Some((h.commons.id.clone(), fact(h, checks::MDS_RECORDS)?.parse().ok()?))).collect();
+    let names: HashMap<String, String> =
+        rows.iter().map(|h| (h.commons.id.clone(), h.commons.draft.name.clone())).collect();
+    let siblings = |i: usize, j: usize| {
+        let (a, b) = (&rows[i].commons.draft, &rows[j].commons.draft);
+        if a.meshes.is_empty() {
+            b.meshes.is_empty() && a.environment == b.environment
+        } else {
+            a.meshes.iter().any(|m| b.meshes.contains(m))
+        }
+    };
+    let mut verdicts: Vec<Option<String>> = vec![None; rows.len()];
+    for (i, own) in idps.iter().enumerate() {
+        let Some(own) = own else { continue };
+        let mut tally: HashMap<&str, usize> = HashMap::new();
+        for (j, other) in idps.iter().enumerate() {
+            if let Some(other) = other.as_deref().filter(|_| j != i && siblings(i, j)) {
+                *tally.entry(other).or_default() += 1;
+            }
+        }
+        let seen: usize = tally.values().sum();
+        let Some((usual, n)) = tally.into_iter().max_by_key(|(set, n)| (*n, std::cmp::Reverse(*set))) else {
+            continue;
+        };
+        if seen >= 2 && n * 2 > seen && usual != own {
+            verdicts[i] = Some(format!(
+                "offers logins {} where its siblings offer {}",
+                own.replace(',', ", "),
+                usual.replace(',', ", ")
+            ));
+        }
+    }
+    for (h, verdict) in rows.iter_mut().zip(verdicts) {
+        if let (Some(v), Some(c)) = (verdict, h.checks.iter_mut().find(|c| c.check == checks::LOGIN_PROVIDERS)) {
+            c.ok = false;
+            c.summary = v;
+        }
+        let Some(c) = h.checks.iter_mut().find(|c| c.check == checks::AGGMDS_COUNTS) else { continue };
+        let held: HashMap<String, Option<u64>> =
+            c.fact.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
+        let mut off: Vec<String> = held
+            .iter()
+            .filter_map(|(member, at_hub)| {
+                let own = *records.get(member)?;
+                let at_hub = at_hub.unwrap_or(0);
+                let name = names.get(member).map_or(member.as_str(), String::as_str);
+                (at_hub != own).then(|| format!("{name}: {at_hub} of {own}"))
+            })
+            .collect();
+        off.sort();
+        if !off.is_empty() {
+            c.ok = false;
+            c.summary =
+                format!("the hub's AggMDS holds other record counts than the members publish ({})", off.join("; "));
+        } else if !held.is_empty() {
+            c.summary = format!("the hub holds every member's records ({} members)", held.len());
+        }
+    }
+    for h in rows.iter_mut() {
+        h.checks.sort_by_key(|c| (c.ok, c.check.clone()));
+    }
 }
 
 fn catalog_order() -> HashMap<&'static str, usize> {
@@ -301,13 +426,16 @@ fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usiz
             .collect(),
         None => Vec::new(),
     };
+    // Decided when the sweep was recorded (history): never reached, or nothing else reachable.
+    let unreachable_here = status.as_ref().is_some_and(|s| !s.2 && s.11);
     let overall = match &status {
         None => ServiceState::Unknown,
+        Some(_) if unreachable_here => ServiceState::Unknown,
         Some(s) if !s.2 => ServiceState::Down,
         Some(_) => worst(&services),
     };
     let (last_attempted, last_successful, error, cert, counts, dictionary_version, helm, key_error) = match status {
-        Some((la, ls, _, err, na, problem, objects, bytes, dict, helm, key_error)) => (
+        Some((la, ls, _, err, na, problem, objects, bytes, dict, helm, key_error, _)) => (
             Some(la),
             ls,
             err,
@@ -319,9 +447,12 @@ fn build(commons: Commons, parts: &mut Parts, order: &HashMap<&'static str, usiz
         ),
         None => (None, None, None, None, Counts::default(), None, None, None),
     };
+    let checks = parts.checks.remove(&commons.id).unwrap_or_default();
     CommonsHealth {
+        checks,
         commons,
         overall,
+        unreachable_here,
         last_attempted,
         last_successful,
         error,

@@ -167,6 +167,32 @@ const STEPS: &[&str] = &[
         hub_id TEXT REFERENCES commons(id) ON DELETE SET NULL,
         member_names TEXT NOT NULL DEFAULT '{}'
     );",
+    // 7: what monitoring learns beyond states: when each service last answered as itself (so
+    // gen3-helm's "service failure", which an undeployed service gives too, reads as down only for
+    // a service that ran here), the services a commons was deployed with, and the outside-in
+    // checks (fence's issuer, JWKS, IdPs, ETL age, mesh) with the fact each read, to compare next time.
+    "ALTER TABLE service_status ADD COLUMN last_answered INTEGER;
+    -- the last check could not reach the commons and that says nothing about it (never reached
+    -- from here, or nothing else was reachable either): shown as unreachable from here, not down
+    ALTER TABLE commons_status ADD COLUMN unreachable_here INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE expected_services (
+        commons_id TEXT PRIMARY KEY REFERENCES commons(id) ON DELETE CASCADE,
+        -- JSON array of catalog service ids
+        services TEXT NOT NULL,
+        -- where the list comes from, in words (the demo fleet's plan, a values file)
+        source TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+    );
+    CREATE TABLE commons_checks (
+        commons_id TEXT NOT NULL REFERENCES commons(id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        fact TEXT,
+        since INTEGER NOT NULL,
+        checked_at INTEGER NOT NULL,
+        PRIMARY KEY (commons_id, check_id)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
