@@ -43,6 +43,7 @@ function credential(id: string, name: string, host: string, status: CredentialVi
     last_test_at: null,
     last_test_error: null,
     user_name: null,
+    set_aside: null,
     ...extra,
   };
 }

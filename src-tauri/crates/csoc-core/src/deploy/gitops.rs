@@ -568,6 +568,7 @@ impl GitopsCommons {
                 ))
             });
         }
+        crate::operator_files::refuse_links_leaving(commons_dir)?;
         let label =
             |relative: &str| if folder.is_empty() { relative.to_string() } else { format!("{folder}/{relative}") };
         let chart = read_optional_yaml(commons_dir, "Chart.yaml", &label("Chart.yaml"))?

@@ -250,6 +250,7 @@ fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
     let name = path.display().to_string();
     let values = parse_yaml(&read_config_file(path)?, &name)?;
     require_mapping(&values, &name)?;
+    super::import_report::require_gen3_values(&values, &name)?;
     let destination = Destination::Helm(HelmDestination {
         output_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
         ..HelmDestination::default()

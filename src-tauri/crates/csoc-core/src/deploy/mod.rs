@@ -13,6 +13,7 @@ pub mod git_launch;
 pub mod gitops;
 pub mod helm_launch;
 pub mod import;
+pub mod import_report;
 pub mod launch;
 pub mod manifest;
 pub mod output;

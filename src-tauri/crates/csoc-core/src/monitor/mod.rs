@@ -26,7 +26,7 @@ pub enum SweepScope {
 }
 
 /// The targets for a sweep, with decrypted keys where the vault is unlocked (public probes run
-/// either way).
+/// either way; a stored key that cannot be read is reported by the key check, not skipped).
 pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<Vec<SweepTarget>> {
     let filter = match scope {
         SweepScope::Mesh { name } => InventoryFilter { mesh: Some(name.clone()), ..Default::default() },
@@ -37,7 +37,10 @@ pub fn targets(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<V
         .into_iter()
         .filter(|c| !matches!(scope, SweepScope::Commons { id } if *id != c.id))
         .map(|c| SweepTarget {
-            api_key: vault.api_key(store, &c.id).ok(),
+            api_key: match vault.api_key(store, &c.id) {
+                Err(e) if e.code == crate::error::ErrorCode::NotFound => None,
+                read => Some(read),
+            },
             commons_id: c.id,
             base_url: c.draft.base_url,
             ca_pem: c.draft.ca_pem,

@@ -167,6 +167,9 @@ const STEPS: &[&str] = &[
         hub_id TEXT REFERENCES commons(id) ON DELETE SET NULL,
         member_names TEXT NOT NULL DEFAULT '{}'
     );",
+    // 7: the origin a stored API key may be sent to: its issuer's at import, or the commons' new
+    // URL once the operator confirmed it. NULL (keys stored before) means the issuer's origin.
+    "ALTER TABLE credentials ADD COLUMN bound_origin TEXT;",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

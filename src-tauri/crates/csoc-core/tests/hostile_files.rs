@@ -1,0 +1,254 @@
+//! Hostile files the operator may be handed: special files (a FIFO, a link to /dev/zero), links
+//! leaving an imported folder, files that are not what they claim, and inventories made to abuse
+//! a terminal. Each ends in a clear refusal that names the problem, with the cache unchanged.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use csoc_core::error::{CoreError, CoreResult, ErrorCode};
+use csoc_core::keys::{self, KeySource};
+use csoc_core::model::InventoryFilter;
+use csoc_core::store::{Store, DB_FILE};
+use csoc_core::{credentials, deploy, inventory, transfer};
+
+/// Runs `f` on a thread; a read that blocks (a FIFO with no writer) fails the test instead of
+/// hanging it. The bound is a hang detector, far above the milliseconds a refusal takes.
+fn within_bound<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    let out = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("{what} hung"));
+    eprintln!("{what}: answered in {:?}", started.elapsed());
+    out
+}
+
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+fn assert_refused(result: CoreResult<impl std::fmt::Debug>, words: &[&str]) -> CoreError {
+    let err = result.expect_err("expected a refusal");
+    for w in words {
+        assert!(err.message.contains(w), "{w:?} not in {:?}", err.message);
+    }
+    err
+}
+
+/// An inventory-file record as the app exports it.
+fn record(id: &str, name: &str, owner: &str, notes: &str) -> serde_json::Value {
+    let mut draft = csoc_core::model::CommonsDraft::new(
+        name,
+        format!("https://{id}.example.org"),
+        csoc_core::model::Environment::Dev,
+    );
+    draft.owner = owner.into();
+    draft.notes = notes.into();
+    let c = csoc_core::model::Commons { id: id.into(), draft, created_at: 0, updated_at: 0 };
+    serde_json::to_value(c).unwrap()
+}
+
+fn count_commons(store: &Store) -> u32 {
+    inventory::list(store, &InventoryFilter::default()).unwrap().total
+}
+
+/// The special files the issue found: every reader that takes a path refuses them at once.
+#[test]
+fn fifos_and_device_links_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("inventory.json");
+    mkfifo(&fifo);
+    let zero = dir.path().join("values.yaml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let store_path = dir.path().join(DB_FILE);
+    drop(Store::open(&store_path).unwrap());
+
+    for special in [fifo.clone(), zero.clone()] {
+        let kind = if special == fifo { "named pipe" } else { "a device" };
+        let (p, s) = (special.clone(), store_path.clone());
+        let r =
+            within_bound("inventory import", move || transfer::import_from(&Store::open(&s).unwrap(), &p).map(|_| ()));
+        assert_refused(r, &[kind, "not a regular file"]);
+        let p = special.clone();
+        let r = within_bound("values file", move || deploy::yaml::read_config_file(&p).map(|_| ()));
+        assert_refused(r, &[kind]);
+        let p = special.display().to_string();
+        let r = within_bound("credentials file", move || {
+            keys::read_source(&KeySource::File { path: p }, Path::new("/nonexistent")).map(|_| ())
+        });
+        assert_refused(r, &[kind]);
+        let (p, s) = (special.clone(), store_path.clone());
+        let r = within_bound("commons import", move || deploy::cli::import(&Store::open(&s).unwrap(), &p));
+        assert_refused(r, &[kind]);
+    }
+
+    // Profiles: ~/.gen3 holding a FIFO and a /dev/zero link is listed with a problem each.
+    let profiles = dir.path().join("gen3");
+    std::fs::create_dir(&profiles).unwrap();
+    mkfifo(&profiles.join("pipe.json"));
+    std::os::unix::fs::symlink("/dev/zero", profiles.join("zero.json")).unwrap();
+    mkfifo(&profiles.join("gen3_client_config.ini"));
+    let found = within_bound("profile scan", move || credentials::scan_profiles(&profiles));
+    assert_eq!(found.len(), 2, "{:?}", found.iter().map(|f| &f.source).collect::<Vec<_>>());
+    for f in found {
+        let err = f.key.expect_err("a special file is no profile");
+        assert!(err.message.contains("not a regular file"), "{}", err.message);
+    }
+    assert_eq!(count_commons(&Store::open(&store_path).unwrap()), 0);
+}
+
+/// A gitops folder whose value file links out of the folder: nothing is read through the link,
+/// the link is named, and neither the inventory nor a draft gets the linked file's text.
+#[test]
+fn links_leaving_an_imported_folder_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("kubeconfig");
+    std::fs::write(&outside, "global:\n  hostname: leak.example.org\n  marker: KUBECONFIG-CANARY\n").unwrap();
+    let commons = dir.path().join("repo/unfunded/data.example.org");
+    std::fs::create_dir_all(commons.join("values")).unwrap();
+    std::fs::write(commons.join("Chart.yaml"), "apiVersion: v2\nname: data.example.org\nversion: 0.1.0\n").unwrap();
+    std::fs::write(commons.join("values/values.yaml"), "global:\n  hostname: data.example.org\n").unwrap();
+    // A link that stays inside is fine; one that leaves is not.
+    std::os::unix::fs::symlink("values.yaml", commons.join("values/inside.yaml")).unwrap();
+    std::os::unix::fs::symlink(&outside, commons.join("values/fence.yaml")).unwrap();
+    let store = Store::open(&dir.path().join("data").join(DB_FILE)).unwrap();
+
+    let err = assert_refused(deploy::cli::import(&store, &commons), &["fence.yaml", "outside"]);
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert_eq!(count_commons(&store), 0);
+    assert!(deploy::drafts::list(&store).unwrap().is_empty());
+    drop(store);
+    let cache = std::fs::read(dir.path().join("data").join(DB_FILE)).unwrap();
+    assert!(!cache.windows(17).any(|w| w == b"KUBECONFIG-CANARY"), "the linked file reached the cache");
+
+    std::fs::remove_file(commons.join("values/fence.yaml")).unwrap();
+    let store = Store::open(&dir.path().join("data").join(DB_FILE)).unwrap();
+    deploy::cli::import(&store, &commons).expect("without the outward link the folder imports");
+}
+
+/// `commons import` of a file whose answers hold a secret adds nothing: the draft's check runs
+/// before the inventory changes, so the command fails with the inventory as it was.
+#[test]
+fn a_refused_import_leaves_the_inventory_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    std::fs::write(
+        &values,
+        "global:\n  hostname: secret.example.org\nfence:\n  enabled: true\n  FENCE_CONFIG:\n    ENCRYPTION_KEY: \
+         c2VjcmV0LWtleS1kby1ub3Qtc3RvcmU=\n",
+    )
+    .unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let err = assert_refused(deploy::cli::import(&store, &values), &["ENCRYPTION_KEY", "secret"]);
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert_eq!(count_commons(&store), 0, "the commons was added although the import failed");
+}
+
+/// Words for files that are not what they claim (issue 12, item 8).
+#[test]
+fn bad_files_are_named_for_what_is_wrong_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let write = |name: &str, bytes: &[u8]| -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let export = r#"{"format": "gen3-csoc-inventory", "version": 1, "exported_at": 0, "commons": []}"#;
+
+    let bom = write("bom.json", &[b"\xEF\xBB\xBF", export.as_bytes()].concat());
+    transfer::import_from(&store, &bom).expect("a UTF-8 byte-order mark is allowed");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(export.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    assert_refused(transfer::import_from(&store, &write("utf16.json", &utf16)), &["UTF-16", "UTF-8"]);
+    let dup = r#"{"format": "gen3-csoc-inventory", "version": 1, "exported_at": 0, "commons": [], "commons": []}"#;
+    assert_refused(transfer::import_from(&store, &write("dup.json", dup.as_bytes())), &["\"commons\" appears twice"]);
+    let text_version = export.replace("\"version\": 1", "\"version\": \"1\"");
+    assert_refused(
+        transfer::import_from(&store, &write("v.json", text_version.as_bytes())),
+        &["\"version\"", "number"],
+    );
+
+    let huge_name = "N".repeat(1_000_000);
+    let one = serde_json::json!({"format": "gen3-csoc-inventory", "version": 1, "exported_at": 0,
+        "commons": [record("a", &huge_name, "", "")]});
+    let err = transfer::import_from(&store, &write("long.json", one.to_string().as_bytes())).unwrap_err();
+    assert!(err.message.contains("under 100 characters"), "{}", &err.message[..err.message.len().min(300)]);
+    assert!(err.message.len() < 3_000, "a 1 MB name was echoed ({} bytes)", err.message.len());
+
+    for (host, words) in [("http://evil", "http://evil"), ("user:pass@host.example.org", "user:pass@host")] {
+        let f = write("host.yaml", format!("global:\n  hostname: \"{host}\"\n").as_bytes());
+        let err = assert_refused(deploy::cli::import(&store, &f), &["hostname", words]);
+        assert_eq!(err.code, ErrorCode::Invalid);
+    }
+    // /etc/shadow's shape parses as a YAML mapping; it is still no values file.
+    let shadow = write("shadow", b"root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n");
+    assert_refused(deploy::cli::import(&store, &shadow), &["not a Gen3 Helm values file"]);
+    if std::fs::read(Path::new("/etc/shadow")).is_ok() {
+        assert_refused(deploy::cli::import(&store, Path::new("/etc/shadow")), &["not a Gen3 Helm values file"]);
+    }
+    let deep = write("deep.yaml", format!("global:\n  a: {}\n", "[".repeat(100_000)).as_bytes());
+    assert_refused(deploy::cli::import(&store, &deep), &["line 2 is nested more than"]);
+    assert_eq!(count_commons(&store), 0);
+}
+
+/// Names, owners and notes carrying terminal escapes are printed inert by `inventory list` and
+/// `status`, and long names are cut.
+#[test]
+fn terminal_escapes_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let evil = format!("\u{1b}]0;pwned\u{7}\u{1b}[2J{}", "L".repeat(80));
+    let file = serde_json::json!({"format": "gen3-csoc-inventory", "version": 1, "exported_at": 0,
+        "commons": [record("e", &evil, "\u{1b}[31mowner", "\u{9b}2J")]});
+    transfer::import_bytes(&store, file.to_string().as_bytes()).expect("names under 100 characters are accepted");
+    drop(store);
+    {
+        let paths = csoc_core::paths::AppPaths::resolve(Some(dir.path().to_path_buf()));
+        for command in [
+            csoc_core::cli::Command::Status { json: false },
+            csoc_core::cli::Command::Inventory(csoc_core::cli::InventoryCommand::List {
+                json: false,
+                search: None,
+                env: None,
+            }),
+        ] {
+            let mut out = Vec::new();
+            csoc_core::cli::run(&command, &paths, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{7}'), "{text:?}");
+            assert!(text.contains("?]0;pwned??[2J"), "the escapes are shown inert: {text:?}");
+            assert!(!text.contains(&"L".repeat(80)), "a long name is cut in a table cell: {text:?}");
+        }
+    }
+}
+
+/// The data folder and its files are private to the user.
+#[test]
+fn the_data_folder_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Store::open(&data.join(DB_FILE)).unwrap();
+    inventory::create(
+        &store,
+        &csoc_core::model::CommonsDraft::new("P", "https://p.example.org", csoc_core::model::Environment::Dev),
+    )
+    .unwrap();
+    let guard = csoc_core::logging::init(&data.join("logs"));
+    tracing::info!("a line for the log file");
+    drop(guard);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data folder");
+    assert_eq!(mode(&data.join("logs")), 0o700, "log folder");
+    for f in [DB_FILE, "cache.sqlite3-wal", "cache.sqlite3-shm"] {
+        assert_eq!(mode(&data.join(f)), 0o600, "{f}");
+    }
+    let logs: Vec<_> = std::fs::read_dir(data.join("logs")).unwrap().flatten().collect();
+    assert!(!logs.is_empty());
+    for l in logs {
+        assert_eq!(mode(&l.path()), 0o600, "{}", l.path().display());
+    }
+}
