@@ -86,7 +86,8 @@ pub fn check_nesting(text: &str, file: &str) -> CoreResult<()> {
     for (index, line) in text.lines().enumerate() {
         let too_deep = || {
             CoreError::invalid(format!(
-                "{file}: line {} is nested more than {MAX_NESTING} levels deep; no Gen3 configuration is nested                  like that, so the file was not read. Check that this is the file you meant.",
+                "{file}: line {} is nested more than {MAX_NESTING} levels deep; no Gen3 configuration is nested \
+                 like that, so the file was not read. Check that this is the file you meant.",
                 index + 1
             ))
         };
