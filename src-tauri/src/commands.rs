@@ -213,6 +213,14 @@ pub async fn credentials_test(
     view
 }
 
+/// The operator confirms that a set-aside key may be sent to its commons' new URL.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn credentials_confirm_url(state: State<'_, AppState>, request: IdRequest) -> CoreResult<CredentialView> {
+    let vault = state.vault();
+    on_store(&state, move |s| vault.confirm_url(s, &request.id)).await
+}
+
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(id = %request.id), err)]
 pub async fn credentials_delete(app: AppHandle, state: State<'_, AppState>, request: IdRequest) -> CoreResult<()> {

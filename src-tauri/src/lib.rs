@@ -76,6 +76,7 @@ pub fn run(paths: AppPaths, demo: bool) {
             commands::credentials_list,
             commands::credentials_test,
             commands::credentials_delete,
+            commands::credentials_confirm_url,
             commands::fleet_view,
             commands::commons_health,
             commands::sweep_start,

@@ -107,10 +107,7 @@ fn links_leaving_an_imported_folder_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let outside = dir.path().join("kubeconfig");
     std::fs::write(&outside, "global:\n  hostname: leak.example.org\n  marker: KUBECONFIG-CANARY\n").unwrap();
-    let commons = dir.path().join("repo/unfunded/data.example.org");
-    std::fs::create_dir_all(commons.join("values")).unwrap();
-    std::fs::write(commons.join("Chart.yaml"), "apiVersion: v2\nname: data.example.org\nversion: 0.1.0\n").unwrap();
-    std::fs::write(commons.join("values/values.yaml"), "global:\n  hostname: data.example.org\n").unwrap();
+    let commons = gitops_folder(dir.path(), "data.example.org", "");
     // A link that stays inside is fine; one that leaves is not.
     std::os::unix::fs::symlink("values.yaml", commons.join("values/inside.yaml")).unwrap();
     std::os::unix::fs::symlink(&outside, commons.join("values/fence.yaml")).unwrap();
@@ -129,22 +126,41 @@ fn links_leaving_an_imported_folder_are_refused_by_name() {
     deploy::cli::import(&store, &commons).expect("without the outward link the folder imports");
 }
 
-/// `commons import` of a file whose answers hold a secret adds nothing: the draft's check runs
-/// before the inventory changes, so the command fails with the inventory as it was.
+/// A gen3-gitops commons folder for `host` whose values.yaml holds `values`.
+fn gitops_folder(root: &Path, host: &str, values: &str) -> PathBuf {
+    let commons = root.join("repo/unfunded").join(host);
+    std::fs::create_dir_all(commons.join("values")).unwrap();
+    std::fs::write(commons.join("Chart.yaml"), format!("apiVersion: v2\nname: {host}\nversion: 0.1.0\n")).unwrap();
+    std::fs::write(commons.join("values/values.yaml"), format!("global:\n  hostname: {host}\n{values}")).unwrap();
+    commons
+}
+
+/// `commons import` of a folder whose values hold a secret adds nothing: the draft's check runs
+/// before the inventory changes (it used to add the commons, then fail on the draft), and the
+/// secret reaches neither a draft nor the cache, whatever its key is called.
 #[test]
 fn a_refused_import_leaves_the_inventory_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let values = dir.path().join("values.yaml");
-    std::fs::write(
-        &values,
-        "global:\n  hostname: secret.example.org\nfence:\n  enabled: true\n  FENCE_CONFIG:\n    ENCRYPTION_KEY: \
-         c2VjcmV0LWtleS1kby1ub3Qtc3RvcmU=\n",
-    )
-    .unwrap();
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
-    let err = assert_refused(deploy::cli::import(&store, &values), &["ENCRYPTION_KEY", "secret"]);
-    assert_eq!(err.code, ErrorCode::Invalid);
-    assert_eq!(count_commons(&store), 0, "the commons was added although the import failed");
+    for (host, values, key) in [
+        ("pw.example.org", "  postgres:\n    master:\n      password: SECRET-CANARY-1\n", "password"),
+        ("enc.example.org", "fence:\n  FENCE_CONFIG:\n    ENCRYPTION_KEY: SECRET-CANARY-2\n", "ENCRYPTION_KEY"),
+        ("tok.example.org", "ssjdispatcher:\n  token: SECRET-CANARY-3\n", "token"),
+    ] {
+        let folder = gitops_folder(dir.path(), host, values);
+        let err = assert_refused(deploy::cli::import(&store, &folder), &[key, "secret"]);
+        assert_eq!(err.code, ErrorCode::Invalid);
+        assert_eq!(count_commons(&store), 0, "{host} was added to the inventory although the import failed");
+    }
+    assert!(deploy::drafts::list(&store).unwrap().is_empty());
+    drop(store);
+    let cache: Vec<u8> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(DB_FILE))
+        .flat_map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    assert!(!cache.windows(13).any(|w| w == b"SECRET-CANARY"), "a secret reached the cache in the clear");
 }
 
 /// Words for files that are not what they claim (issue 12, item 8).
@@ -251,4 +267,23 @@ fn the_data_folder_and_its_files_are_private() {
     for l in logs {
         assert_eq!(mode(&l.path()), 0o600, "{}", l.path().display());
     }
+}
+
+/// The dictionary check and `helm --repo` take https addresses only (plain http only on the
+/// loopback interface): a document or chart fetched in the clear could be swapped on the way.
+#[test]
+fn dictionaries_and_chart_repositories_are_fetched_over_https_only() {
+    use csoc_core::deploy::helm_launch::{check_target, HelmTarget};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for url in ["http://dictionary.example.org/schema.json", "ftp://x.example.org/schema.json", "file:///etc/passwd"] {
+        let err = rt.block_on(csoc_core::deploy::dictionary::check_dictionary(url)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid, "{url}: {}", err.message);
+        assert!(err.message.contains("https://"), "{}", err.message);
+    }
+    for repo in ["http://helm.gen3.org", "file:///etc", "oci://registry.example.org/gen3"] {
+        let target = HelmTarget { repo_url: repo.into(), ..HelmTarget::new("gen3", "gen3") };
+        let err = check_target(&target).unwrap_err();
+        assert!(err.message.contains("https://"), "{repo}: {}", err.message);
+    }
+    check_target(&HelmTarget { repo_url: "https://helm.gen3.org".into(), ..HelmTarget::new("gen3", "gen3") }).unwrap();
 }

@@ -966,6 +966,7 @@ export type Commands = {
   credentials_list: { request: null; response: Array<CredentialView> };
   credentials_test: { request: IdRequest; response: CredentialView };
   credentials_delete: { request: IdRequest; response: null };
+  credentials_confirm_url: { request: IdRequest; response: CredentialView };
   fleet_view: { request: InventoryFilter; response: FleetView };
   commons_health: { request: HealthRequest; response: CommonsHealthDetail };
   sweep_start: { request: SweepScope; response: null };
