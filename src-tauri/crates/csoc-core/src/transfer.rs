@@ -210,7 +210,7 @@ fn parse(bytes: &[u8]) -> CoreResult<InventoryFile> {
     let bytes = text.as_bytes();
     let header: Header = serde_json::from_slice(bytes).map_err(|e| {
         let what = match e.classify() {
-            serde_json::error::Category::Data => format!("{}", describe_serde(&e)),
+            serde_json::error::Category::Data => describe_serde(&e),
             serde_json::error::Category::Eof => "it ends before the JSON is complete".to_string(),
             _ => "it is not valid JSON".to_string(),
         };

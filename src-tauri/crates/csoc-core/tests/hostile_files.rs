@@ -267,6 +267,20 @@ fn the_data_folder_and_its_files_are_private() {
     for l in logs {
         assert_eq!(mode(&l.path()), 0o600, "{}", l.path().display());
     }
+
+    // A data folder left readable by an earlier version is tightened; a shared sticky folder
+    // (`--data-dir /tmp`) is not taken away from its other users.
+    let older = dir.path().join("older");
+    std::fs::create_dir(&older).unwrap();
+    std::fs::set_permissions(&older, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Store::open(&older.join(DB_FILE)).unwrap());
+    assert_eq!(mode(&older), 0o700);
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    drop(Store::open(&shared.join(DB_FILE)).unwrap());
+    assert_eq!(std::fs::metadata(&shared).unwrap().permissions().mode() & 0o7777, 0o1777);
+    assert_eq!(mode(&shared.join(DB_FILE)), 0o600, "the cache file itself is still private");
 }
 
 /// The dictionary check and `helm --repo` take https addresses only (plain http only on the
