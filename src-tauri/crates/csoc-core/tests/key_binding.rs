@@ -71,6 +71,11 @@ async fn a_stored_key_never_follows_its_commons_to_another_url() {
     let home = inventory::create(&store, &CommonsDraft::new("Home", fleet.base_url("home"), Environment::Dev)).unwrap();
     let id = store_key(&store, &vault, &fleet, "home");
     assert_eq!(id, home.id);
+    // As a key stored before keys were bound (schema 6): the first use records its origin.
+    rusqlite::Connection::open(dir.path().join(DB_FILE))
+        .unwrap()
+        .execute("UPDATE credentials SET bound_origin = NULL", [])
+        .unwrap();
     sweep_all(&store, &vault).await;
     assert!(key_requests(&fleet, "home") > 0, "the key is used at its own commons");
     assert_eq!(key_error(&store, "Home"), None);

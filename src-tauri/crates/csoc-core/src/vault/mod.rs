@@ -237,8 +237,16 @@ impl Vault {
         })?;
         let text = String::from_utf8(plain.to_vec()).unwrap_or_default();
         let mut key = parse_api_key(Secret::new(SecretKind::ApiKey, text))?;
-        if let Some(bound) = bound {
-            key.bound_origin = bound;
+        match bound {
+            Some(bound) => key.bound_origin = bound,
+            // Stored before keys were bound: record the issuer's origin now, so the Credentials
+            // screen can say when the commons' URL stops matching it.
+            None => {
+                store.conn().execute(
+                    "UPDATE credentials SET bound_origin = ?2 WHERE commons_id = ?1 AND bound_origin IS NULL",
+                    params![commons_id, key.bound_origin],
+                )?;
+            }
         }
         Ok(key)
     }
