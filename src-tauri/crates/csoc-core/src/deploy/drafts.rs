@@ -31,7 +31,11 @@ const SECRET_WORDS: [&str; 12] = [
 /// `tokenExpiration`, `passwordFile`), and prefixes of switches (`createK8sJwtKeysSecret`).
 const REFERENCE_ENDINGS: [&str; 12] =
     ["name", "names", "ref", "path", "file", "enabled", "expiration", "expiresin", "ttl", "lifetime", "length", "type"];
-const REFERENCE_PREFIXES: [&str; 3] = ["existing", "create", "use"];
+/// `externalSecret`: gen3-helm's name of a secret kept in a secrets manager.
+const REFERENCE_PREFIXES: [&str; 4] = ["existing", "create", "use", "external"];
+/// Keys whose values are public by design although their names say token: Datadog's browser
+/// (RUM) client tokens are compiled into the portal's page (`pub...`, e.g. caninedc.org).
+const PUBLIC_KEYS: [&str; 1] = ["datadogclienttoken"];
 
 /// Values gen3-helm renders into a Kubernetes Secret although their key names no secret
 /// (dotted path endings, compared without case): `revproxy/templates/tls.yaml`,
@@ -219,9 +223,21 @@ fn normalized(key: &str) -> String {
 /// Whether a key's name says its value is a secret (see [`SECRET_WORDS`]).
 pub fn names_a_secret(key: &str) -> bool {
     let norm = normalized(key);
-    SECRET_WORDS.iter().any(|w| norm.contains(w))
+    !PUBLIC_KEYS.contains(&norm.as_str())
+        && SECRET_WORDS.iter().any(|w| norm.contains(w))
         && !REFERENCE_ENDINGS.iter().any(|e| norm.ends_with(e))
         && !REFERENCE_PREFIXES.iter().any(|p| norm.starts_with(p))
+}
+
+/// A value filled in at deploy time, not a secret itself: `"{{ENCRYPTION_KEY}}"` and
+/// `replace_with_password` in gen3-gitops' ci commons, `${X}`, `<password>`, `CHANGEME`.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    let plain = normalized(v);
+    (v.starts_with("{{") && v.ends_with("}}"))
+        || (v.starts_with("${") && v.ends_with('}'))
+        || (v.starts_with('<') && v.ends_with('>'))
+        || ["replacewith", "replaceme", "changeme"].iter().any(|p| plain.starts_with(p))
 }
 
 /// Whether the value at this dotted path is one the chart renders into a Secret.
@@ -230,12 +246,13 @@ fn rendered_into_a_secret(path: &str) -> bool {
     SECRET_VALUE_PATHS.iter().any(|p| norm == *p || norm.ends_with(&format!(".{p}")))
 }
 
-/// A value worth protecting: non-empty text, or a non-empty list or mapping under a secret key.
+/// A value worth protecting: text that is neither empty nor a placeholder, anywhere inside
+/// (gen3-gitops' ci commons leave `secrets.userdb.*` empty for a script to fill).
 fn holds_something(value: &serde_json::Value) -> bool {
     match value {
-        serde_json::Value::String(s) => !s.trim().is_empty(),
-        serde_json::Value::Array(a) => !a.is_empty(),
-        serde_json::Value::Object(o) => !o.is_empty(),
+        serde_json::Value::String(s) => !s.trim().is_empty() && !is_placeholder(s),
+        serde_json::Value::Array(a) => a.iter().any(holds_something),
+        serde_json::Value::Object(o) => o.values().any(holds_something),
         _ => false,
     }
 }
@@ -250,7 +267,7 @@ fn secret_path(value: &serde_json::Value, at: &str) -> Option<String> {
             if normalized(k) == "externalsecrets" {
                 return None;
             }
-            let by_name = names_a_secret(k) && v.as_str().is_some_and(|s| !s.trim().is_empty());
+            let by_name = names_a_secret(k) && v.as_str().is_some_and(|s| !s.trim().is_empty() && !is_placeholder(s));
             if by_name || (rendered_into_a_secret(&path) && holds_something(v)) {
                 Some(path)
             } else {
@@ -303,6 +320,13 @@ mod tests {
             serde_json::json!({"secretName": "fence-jwt", "existingSecret": "pg", "tokenExpiration": "3600"}),
             serde_json::json!({"createK8sJwtKeysSecret": true, "global": {"tls": {"cert": "-----BEGIN CERT"}}}),
             serde_json::json!({"ACCESS_TOKEN_EXPIRES_IN": 1200, "secrets": {"userdb": {}}}),
+            // Found in the real gen3-gitops corpus: a secrets-manager name, a deploy-time
+            // placeholder, and Datadog's public browser token.
+            serde_json::json!({"global": {"postgres": {"externalSecret": "aids-diseasedatahub-org-postgres"}}}),
+            serde_json::json!({"FENCE_CONFIG_PUBLIC": {"WTF_CSRF_SECRET_KEY": "{{ENCRYPTION_KEY}}"}}),
+            serde_json::json!({"env": {"DATADOG_CLIENT_TOKEN": "pub2cd76ce70d32ef5a0d2f3da3badda91e"}}),
+            serde_json::json!({"indexd": {"secrets": {"userdb": {"ssj": null, "gateway": ""}}}}),
+            serde_json::json!({"ssjcreds": {"jobPassword": "replace_with_password", "dbPassword": "<password>"}}),
         ] {
             assert_eq!(secret_path(&harmless, ""), None, "{harmless}");
         }
