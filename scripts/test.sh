@@ -38,6 +38,9 @@ chmod 700 "$XDG_RUNTIME_DIR"
 say "Conformance: the real gen3 Python SDK against the fleet simulator"
 GEN3_SIM_BIN="$ROOT/target/debug/gen3-sim" tests/conformance/run.sh
 
+say "Bad inputs: the corpus through the headless commands (exit code, words, unchanged cache)"
+GEN3_CSOC_BIN="$ROOT/target/debug/gen3-csoc" tests/bad-input/run.sh
+
 say "Rust: workspace tests, then the end-to-end journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 # A session bus with an unlocked gnome-keyring: the OS keyring as a user's machine has it.
 dbus-run-session -- bash -c '

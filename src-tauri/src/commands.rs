@@ -14,6 +14,7 @@ use csoc_core::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilte
 use csoc_core::monitor::history::{self, MonitorSettings};
 use csoc_core::monitor::views::{self, CommonsHealthDetail, FleetView};
 use csoc_core::monitor::SweepScope;
+use csoc_core::path_grants::Use;
 use csoc_core::store::Store;
 use csoc_core::transfer::{ExportSummary, ImportSummary};
 use csoc_core::vault::{CredentialView, VaultStatus};
@@ -127,7 +128,8 @@ pub async fn mesh_delete(app: AppHandle, state: State<'_, AppState>, request: Na
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
 pub async fn inventory_export(state: State<'_, AppState>, request: PathRequest) -> CoreResult<ExportSummary> {
-    on_store(&state, move |s| transfer::export_to(s, std::path::Path::new(&request.path))).await
+    let path = state.granted(&request.path, Use::Write)?;
+    on_store(&state, move |s| transfer::export_to(s, &path)).await
 }
 
 #[tauri::command]
@@ -137,7 +139,8 @@ pub async fn inventory_import(
     state: State<'_, AppState>,
     request: PathRequest,
 ) -> CoreResult<ImportSummary> {
-    write(&app, &state, move |s| transfer::import_from(s, std::path::Path::new(&request.path))).await
+    let path = state.granted(&request.path, Use::Read)?;
+    write(&app, &state, move |s| transfer::import_from(s, &path)).await
 }
 
 #[tauri::command]
@@ -155,6 +158,7 @@ pub async fn vault_use_passphrase(state: State<'_, AppState>, request: Passphras
 
 #[tauri::command]
 pub async fn credentials_preview(state: State<'_, AppState>, request: KeySource) -> CoreResult<KeyPreview> {
+    let request = granted_source(&state, request)?;
     let vault = state.vault();
     on_store(&state, move |s| keys::preview(&vault, s, &request, &keys::gen3_profile_dir())).await
 }
@@ -164,13 +168,24 @@ pub async fn credentials_preview(state: State<'_, AppState>, request: KeySource)
 pub async fn credentials_import(
     app: AppHandle,
     state: State<'_, AppState>,
-    request: ImportKeyRequest,
+    mut request: ImportKeyRequest,
 ) -> CoreResult<CredentialView> {
+    request.source = granted_source(&state, request.source)?;
     let vault = state.vault();
     write(&app, &state, move |s| {
         keys::import(&vault, s, &request.source, request.add_commons.as_ref(), &keys::gen3_profile_dir())
     })
     .await
+}
+
+/// A key source from the page, a file path in it checked against the grants.
+fn granted_source(state: &AppState, source: KeySource) -> CoreResult<KeySource> {
+    match source {
+        KeySource::File { path } => {
+            Ok(KeySource::File { path: state.granted(&path, Use::Read)?.display().to_string() })
+        }
+        other => Ok(other),
+    }
 }
 
 #[tauri::command]
@@ -196,6 +211,14 @@ pub async fn credentials_test(
     let view = keys::test_connection(&state.vault(), &store, &request.id, ClientOptions::default()).await;
     notify(&app);
     view
+}
+
+/// The operator confirms that a set-aside key may be sent to its commons' new URL.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(id = %request.id), err)]
+pub async fn credentials_confirm_url(state: State<'_, AppState>, request: IdRequest) -> CoreResult<CredentialView> {
+    let vault = state.vault();
+    on_store(&state, move |s| vault.confirm_url(s, &request.id)).await
 }
 
 #[tauri::command]

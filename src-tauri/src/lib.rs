@@ -45,9 +45,12 @@ pub fn run(paths: AppPaths, demo: bool) {
     }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_fs::init())
         .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .on_window_event(grant_dropped_paths)
         .setup(|app| {
+            grant_chosen_paths(app.handle());
             monitoring::schedule(app.handle().clone());
             Ok(())
         })
@@ -73,6 +76,7 @@ pub fn run(paths: AppPaths, demo: bool) {
             commands::credentials_list,
             commands::credentials_test,
             commands::credentials_delete,
+            commands::credentials_confirm_url,
             commands::fleet_view,
             commands::commons_health,
             commands::sweep_start,
@@ -105,6 +109,30 @@ pub fn run(paths: AppPaths, demo: bool) {
     if let Err(e) = result {
         tracing::error!(error = %e, "the window failed");
         eprintln!("gen3-csoc: the window could not start ({e}). The log folder has details.");
+    }
+}
+
+/// Every path the user picks in a native dialog (the dialog plugin adds it to the fs scope)
+/// becomes a grant; the page itself cannot add one. Dropped paths are granted in `on_window_event`.
+fn grant_chosen_paths(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    use tauri_plugin_fs::FsExt;
+    let grants = app.state::<AppState>().grants.clone();
+    app.fs_scope().listen(move |event| {
+        if let tauri::scope::fs::Event::PathAllowed(path) = event {
+            grants.grant(path);
+        }
+    });
+}
+
+/// Files and folders dropped on the window are the user's choice too.
+fn grant_dropped_paths(window: &tauri::Window, event: &tauri::WindowEvent) {
+    use tauri::Manager;
+    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        let grants = window.state::<AppState>().grants.clone();
+        for p in paths {
+            grants.grant(p);
+        }
     }
 }
 

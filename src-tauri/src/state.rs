@@ -8,6 +8,7 @@ use std::time::Instant;
 use csoc_core::api::AppStatus;
 use csoc_core::demo::DemoFleet;
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
+use csoc_core::path_grants::{PathGrants, Use};
 use csoc_core::paths::AppPaths;
 use csoc_core::store::{self, Store, DB_FILE};
 use csoc_core::vault::Vault;
@@ -15,6 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
     pub paths: AppPaths,
+    /// Paths the user picked in a dialog or dropped on the window, and the app's own folders: the
+    /// only paths commands accept from the page.
+    pub grants: Arc<PathGrants>,
     pub started: Instant,
     cache: Mutex<Cache>,
     /// The running sweep's cancel handle; at most one sweep runs at a time.
@@ -37,8 +41,10 @@ impl AppState {
     pub fn open(paths: AppPaths, started: Instant) -> Self {
         let path = paths.db_path();
         let opened = open(&path);
+        let grants = Arc::new(PathGrants::new(&[&paths.data_dir, &paths.log_dir]));
         Self {
             paths,
+            grants,
             started,
             cache: Mutex::new(Cache { path, opened, vault: Arc::new(Vault::new()), moved_aside_to: None, demo: false }),
             sweep: Mutex::new(None),
@@ -53,6 +59,11 @@ impl AppState {
 
     pub fn store(&self) -> CoreResult<Arc<Store>> {
         self.cache().opened.clone()
+    }
+
+    /// `path` from the page, if the user chose it (see [`PathGrants`]).
+    pub fn granted(&self, path: &str, purpose: Use) -> CoreResult<PathBuf> {
+        self.grants.check(path, purpose)
     }
 
     pub fn vault(&self) -> Arc<Vault> {

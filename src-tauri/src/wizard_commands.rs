@@ -12,7 +12,7 @@ use csoc_core::deploy::git_launch::{self, GitopsRepo};
 use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
 use csoc_core::deploy::rendered_view::{self, RenderSettings, RenderedView};
 use csoc_core::deploy::review::{self, Review};
-use csoc_core::deploy::{cli as deploy_cli, import};
+use csoc_core::deploy::{cli as deploy_cli, import, import_report};
 use csoc_core::error::CoreResult;
 use csoc_core::gen3::ClientOptions;
 use csoc_core::mesh::aggmds;
@@ -20,6 +20,7 @@ use csoc_core::mesh::mapping::MemberPreview;
 use csoc_core::mesh::view::{self, MeshReport};
 use csoc_core::mesh::wizard::{self as mesh_wizard, MeshAnswers, MeshBuild};
 use csoc_core::model::Mesh;
+use csoc_core::path_grants::Use;
 use csoc_core::secret::SecretKind;
 use tauri::{AppHandle, Emitter, State};
 use tokio_util::sync::CancellationToken;
@@ -96,11 +97,15 @@ pub async fn wizard_import(
     state: State<'_, AppState>,
     request: PathRequest,
 ) -> CoreResult<WizardImportResult> {
+    let path = state.granted(&request.path, Use::Read)?;
     write(&app, &state, move |s| {
-        let imported = import::import_path(std::path::Path::new(&request.path))?;
+        let imported = import::import_path(&path)?;
         let (commons, draft) = if imported.is_commons() {
+            // The draft is checked before the inventory changes: all of the import, or none.
+            let draft = deploy_cli::draft_of(&imported.answers, &imported.summary)?;
+            drafts::check(&draft)?;
             let commons = import::add_to_inventory(s, &imported.answers)?;
-            let draft = drafts::save(s, &deploy_cli::draft_of(&imported.answers, &imported.summary)?)?;
+            let draft = drafts::save(s, &draft).map_err(|e| import_report::kept_without_draft(&commons, e))?;
             (Some(commons), Some(draft))
         } else {
             (None, None)
@@ -188,9 +193,10 @@ pub async fn mesh_wizard_save(app: AppHandle, state: State<'_, AppState>, reques
 
 /// Checks an AggMDS configuration file and hands back its text for the wizard to edit.
 #[tauri::command]
-pub async fn mesh_aggmds_import(request: PathRequest) -> CoreResult<String> {
+pub async fn mesh_aggmds_import(state: State<'_, AppState>, request: PathRequest) -> CoreResult<String> {
+    let path = state.granted(&request.path, Use::Read)?;
     tauri::async_runtime::spawn_blocking(move || {
-        let path = std::path::Path::new(&request.path);
+        let path = path.as_path();
         let text = csoc_core::deploy::yaml::read_config_file(path)?;
         let cfg = aggmds::parse_aggmds(&text, &path.display().to_string())?;
         aggmds::to_json_pretty(&cfg)

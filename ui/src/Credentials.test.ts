@@ -43,6 +43,7 @@ function credential(id: string, name: string, host: string, status: CredentialVi
     last_test_at: null,
     last_test_error: null,
     user_name: null,
+    set_aside: null,
     ...extra,
   };
 }
@@ -353,6 +354,21 @@ describe('key list', () => {
     finish({ ...key, user_name: 'alice@example.org', last_test_at: Date.now() });
     expect(await within(row).findByTestId('test-result')).toHaveTextContent('Connected as alice@example.org');
     expect(within(row).getByTestId('test-connection')).toBeEnabled();
+  });
+
+  it('shows a key set aside after a URL change and sends it there only when confirmed', async () => {
+    const setAside = 'This key belongs to https://old.org, but the commons\' URL is now https://alpha.org: it is not sent.';
+    const rust = fakeRust({
+      keys: [credential('a', 'Alpha', 'alpha.org', 'valid', { set_aside: setAside })],
+      overrides: { credentials_confirm_url: () => credential('a', 'Alpha', 'alpha.org', 'valid') },
+    });
+    await openCredentials();
+    const row = await screen.findByTestId('credential-row');
+    expect(within(row).getByTestId('key-set-aside')).toHaveTextContent('it is not sent');
+    expect(rust.named('credentials_confirm_url')).toHaveLength(0);
+    await userEvent.click(within(row).getByTestId('confirm-key-url'));
+    await waitFor(() => expect(within(row).queryByTestId('key-set-aside')).toBeNull());
+    expect(rust.named('credentials_confirm_url')[0].request).toEqual({ id: 'a' });
   });
 
   it('explains a rejected key and offers to import a new one', async () => {

@@ -140,6 +140,8 @@ export function errorHint(code: ErrorCode): string | null {
       return 'Unlock the credential vault with its passphrase on the Credentials page.';
     case 'keyring_unavailable':
       return 'Set up a vault passphrase on the Credentials page.';
+    case 'key_set_aside':
+      return "If the commons really moved, confirm its new URL for this key on the Credentials page; otherwise correct the commons' URL.";
     default:
       return null;
   }

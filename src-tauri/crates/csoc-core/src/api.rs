@@ -173,6 +173,7 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<(), Vec<CredentialView>>("credentials_list"),
         spec::<IdRequest, CredentialView>("credentials_test"),
         spec::<IdRequest, ()>("credentials_delete"),
+        spec::<IdRequest, CredentialView>("credentials_confirm_url"),
         spec::<InventoryFilter, FleetView>("fleet_view"),
         spec::<HealthRequest, CommonsHealthDetail>("commons_health"),
         spec::<SweepScope, ()>("sweep_start"),

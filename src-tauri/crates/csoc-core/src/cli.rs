@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::display_text::shown;
 use crate::error::CoreResult;
 use crate::model::{Environment, InventoryFilter};
 use crate::monitor::history::SweepReport;
@@ -12,6 +13,12 @@ use crate::monitor::views::FleetView;
 use crate::paths::AppPaths;
 use crate::store::Store;
 use crate::{inventory, monitor, transfer};
+
+/// Characters of a name, host or tag list printed in a table cell; text from the inventory (which
+/// an imported file may have filled) is also stripped of terminal escapes before printing.
+const CELL_CHARS: usize = 60;
+/// Characters of an error or reason printed on a status line.
+const LINE_CHARS: usize = 400;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -244,7 +251,8 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 writeln!(out, "Checked {} commons ({} reachable).", report.probed, report.reachable)
                     .map_err(write_err)?;
                 for n in crate::monitor::notify::notices(&report) {
-                    writeln!(out, "- {}: {}", n.title, n.body).map_err(write_err)?;
+                    writeln!(out, "- {}: {}", shown(&n.title, LINE_CHARS), shown(&n.body, LINE_CHARS))
+                        .map_err(write_err)?;
                 }
                 write_status(&monitor::views::fleet(&store, &InventoryFilter::default())?, out).map_err(write_err)?;
             }
@@ -294,12 +302,12 @@ fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Writ
                 other => other.as_str().to_string(),
             };
             [
-                c.draft.name.clone(),
-                c.host().to_string(),
+                shown(&c.draft.name, CELL_CHARS),
+                shown(c.host(), CELL_CHARS),
                 env,
                 c.draft.relation.as_str().replace('_', " "),
-                c.draft.expected_release.clone().unwrap_or_else(|| "-".into()),
-                c.draft.tags.join(","),
+                shown(c.draft.expected_release.as_deref().unwrap_or("-"), CELL_CHARS),
+                shown(&c.draft.tags.join(","), CELL_CHARS),
             ]
         })
         .collect();
@@ -399,7 +407,8 @@ fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
         s.commons, s.commons_down, s.unreachable_here, s.commons_degraded, s.services_down, s.certs_expiring, s.certs_expired, s.keys_expired, s.drifting
     )?;
     if view.offline {
-        writeln!(out, "The last sweep reached no commons: {}", view.freshness.last_error.as_deref().unwrap_or(""))?;
+        let why = shown(view.freshness.last_error.as_deref().unwrap_or(""), LINE_CHARS);
+        writeln!(out, "The last sweep reached no commons: {why}")?;
     }
     for row in &view.rows {
         let prod = if row.commons.draft.environment == Environment::Production { "PROD " } else { "" };
@@ -409,11 +418,18 @@ fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
             .filter(|sv| {
                 matches!(sv.state, monitor::probe::ServiceState::Down | monitor::probe::ServiceState::Degraded)
             })
-            .map(|sv| format!("{} {}", sv.service, sv.state.as_str()))
-            .chain(row.error.clone())
+            .map(|sv| format!("{} {}", shown(&sv.service, CELL_CHARS), sv.state.as_str()))
+            .chain(row.error.as_deref().map(|e| shown(e, LINE_CHARS)))
+            .chain(row.key_error.as_ref().map(|e| format!("API key: {}", shown(e, LINE_CHARS))))
             .collect();
         let overall = if row.unreachable_here { "unreachable from here" } else { row.overall.as_str() };
-        writeln!(out, "{prod}{} ({}): {overall} {}", row.commons.draft.name, row.commons.host(), problems.join("; "))?;
+        writeln!(
+            out,
+            "{prod}{} ({}): {overall} {}",
+            shown(&row.commons.draft.name, CELL_CHARS),
+            shown(row.commons.host(), CELL_CHARS),
+            problems.join("; ")
+        )?;
     }
     Ok(())
 }

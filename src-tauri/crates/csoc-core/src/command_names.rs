@@ -22,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "credentials_list",
     "credentials_test",
     "credentials_delete",
+    "credentials_confirm_url",
     "fleet_view",
     "commons_health",
     "sweep_start",

@@ -31,11 +31,30 @@ pub struct KeyInfo {
     pub ends_with: String,
 }
 
-/// A parsed key: the secret and what it is for.
+/// A parsed key: the secret, what it is for, and the one origin it may be sent to.
 #[derive(Debug, Clone)]
 pub struct ApiKey {
     pub secret: Secret,
     pub info: KeyInfo,
+    /// The origin (`https://host[:port]`) the exchange and every authenticated request may go to:
+    /// the origin of the key's `iss`, unless the operator confirmed the commons' new URL for it.
+    pub bound_origin: String,
+}
+
+impl ApiKey {
+    /// Whether this key may be sent to `base_url` (same scheme, host and port as its binding).
+    pub fn may_be_sent_to(&self, base_url: &str) -> bool {
+        origin_of(base_url).is_some_and(|o| o == self.bound_origin)
+    }
+}
+
+/// The origin of a URL as `scheme://host[:port]`, with the scheme's default port left out.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    match parsed.origin() {
+        url::Origin::Tuple(..) => Some(parsed.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -111,6 +130,7 @@ pub fn parse_api_key(secret: Secret) -> CoreResult<ApiKey> {
     let value = secret.expose();
     let ends_with = value[value.len().saturating_sub(4)..].to_string();
     Ok(ApiKey {
+        bound_origin: origin_of(&commons_url).unwrap_or_default(),
         info: KeyInfo {
             commons_url,
             key_id,
@@ -180,12 +200,9 @@ pub fn scan_profiles(gen3_dir: &Path) -> Vec<FoundProfile> {
     found
 }
 
-fn read_small(path: &Path) -> CoreResult<String> {
-    let meta = std::fs::metadata(path).map_err(|e| CoreError::io("read", path, &e))?;
-    if meta.len() as usize > MAX_FILE {
-        return Err(CoreError::invalid(format!("{} is too large to be a credentials file.", path.display())));
-    }
-    std::fs::read_to_string(path).map_err(|e| CoreError::io("read", path, &e))
+/// A credentials file or profile: a regular file of at most 64 KiB, as UTF-8 text.
+pub fn read_small(path: &Path) -> CoreResult<String> {
+    crate::operator_files::read_text(path, MAX_FILE as u64, "credentials file")
 }
 
 /// `[profile]` sections with an `api_key` (gen3-client also keeps a plain-text access token there,

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     KeyExpired,
     /// The commons rejected the API key (revoked, or not one it issued).
     KeyRejected,
+    /// The commons' URL no longer matches the origin its stored key is bound to, so the key is not
+    /// sent until the operator confirms the new URL or imports a new key.
+    KeySetAside,
     /// Something answered, but not as Gen3 does (an HTML page, a missing route, a redirect away).
     NotGen3,
     /// A Gen3 route answered with a body that is not what the service sends (garbage, cut, too big).

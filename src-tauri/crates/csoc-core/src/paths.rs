@@ -39,3 +39,50 @@ fn platform_log_dir() -> Option<PathBuf> {
 fn platform_log_dir() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join(APP_DIR).join("logs"))
 }
+
+/// Creates `dir` (and its parents) and makes it private to the user (0700 on Unix): the cache
+/// and logs name every commons, owner and contact the operator keeps. An existing folder is
+/// tightened only if it is the user's own and not a shared one (`--data-dir /tmp` must not take
+/// /tmp away from everyone else).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let existed = dir.is_dir();
+    std::fs::create_dir_all(dir)?;
+    if !existed || is_own_unshared_dir(dir) {
+        restrict(dir, 0o700)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_own_unshared_dir(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    const STICKY: u32 = 0o1000;
+    std::fs::metadata(dir).is_ok_and(|m| m.uid() == rustix::process::getuid().as_raw() && m.mode() & STICKY == 0)
+}
+
+#[cfg(not(unix))]
+fn is_own_unshared_dir(_dir: &std::path::Path) -> bool {
+    true
+}
+
+/// Creates `file` empty if it does not exist, and makes it readable by the user only (0600).
+pub fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(file)?;
+    restrict(file, 0o600)
+}
+
+#[cfg(unix)]
+fn restrict(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &std::path::Path, _mode: u32) -> std::io::Result<()> {
+    // Windows: the per-user AppData folder is private to the user already.
+    Ok(())
+}

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use rusqlite::OptionalExtension;
 
+use crate::display_text::shown;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::inventory;
 use crate::model::{now_ms, Commons, InventoryFilter, SortKey};
@@ -19,6 +20,8 @@ pub const FORMAT: &str = "gen3-csoc-inventory";
 pub const VERSION: u32 = 1;
 /// Inventory files are kilobytes; anything this large is not one.
 const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+/// Characters of a name from the file quoted in a message (a name may be a megabyte long).
+const NAME_SHOWN: usize = 80;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct InventoryFile {
@@ -80,15 +83,9 @@ pub fn export_to(store: &Store, path: &Path) -> CoreResult<ExportSummary> {
 }
 
 pub fn import_from(store: &Store, path: &Path) -> CoreResult<ImportSummary> {
-    let meta = std::fs::metadata(path).map_err(|e| CoreError::io("read", path, &e))?;
-    if meta.len() > MAX_IMPORT_BYTES {
-        return Err(CoreError::invalid(format!(
-            "{} is {} MB, far larger than any inventory file; nothing was imported.",
-            path.display(),
-            meta.len() / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let bytes = crate::operator_files::read_bytes(path, MAX_IMPORT_BYTES, "inventory file").map_err(|e| {
+        CoreError::new(e.code, format!("{} Your inventory is unchanged: nothing was imported.", e.message))
+    })?;
     let summary = import_bytes(store, &bytes)?;
     tracing::info!(path = %path.display(), ?summary, "inventory imported");
     Ok(summary)
@@ -105,24 +102,30 @@ pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
             CoreError::invalid(format!(
                 "Commons #{} (“{}”) in the file is not valid, so nothing was imported. {}",
                 i + 1,
-                c.draft.name,
-                detail.join(" ")
+                shown(&c.draft.name, NAME_SHOWN),
+                shown(&detail.join(" "), 2000)
             ))
         })?;
         if c.id.trim().is_empty() {
             return Err(CoreError::invalid(format!(
                 "Commons #{} (“{}”) has no id, so nothing was imported.",
                 i + 1,
-                c.draft.name
+                shown(&c.draft.name, NAME_SHOWN)
             )));
         }
         commons.push(Commons { draft, ..c });
     }
+    // One pass with a map per key: a file of 60,000 commons is checked in linear time.
+    let mut by_url = std::collections::HashMap::with_capacity(commons.len());
+    let mut by_id = std::collections::HashMap::with_capacity(commons.len());
     for (i, a) in commons.iter().enumerate() {
-        if let Some(b) = commons[..i].iter().find(|b| b.draft.base_url == a.draft.base_url || b.id == a.id) {
+        let earlier = [by_url.insert(a.draft.base_url.as_str(), i), by_id.insert(a.id.as_str(), i)];
+        if let Some(j) = earlier.into_iter().flatten().next() {
             return Err(CoreError::invalid(format!(
                 "The file lists {} twice (“{}” and “{}”), so nothing was imported.",
-                a.draft.base_url, b.draft.name, a.draft.name
+                shown(&a.draft.base_url, NAME_SHOWN),
+                shown(&commons[j].draft.name, NAME_SHOWN),
+                shown(&a.draft.name, NAME_SHOWN)
             )));
         }
     }
@@ -147,7 +150,8 @@ pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
                     format!(
                         "“{}” in the file has the URL {} that another commons in your inventory already uses; \
                          nothing was imported. Change one of the two and try again.",
-                        c.draft.name, c.draft.base_url
+                        shown(&c.draft.name, NAME_SHOWN),
+                        c.draft.base_url
                     ),
                 ))
             }
@@ -166,13 +170,17 @@ pub fn import_bytes(store: &Store, bytes: &[u8]) -> CoreResult<ImportSummary> {
             return Err(CoreError::invalid(format!(
                 "Two records in the file (one of them “{}”) match the same commons in your inventory (by id and by \
                  URL), so nothing was imported.",
-                c.draft.name
+                shown(&c.draft.name, NAME_SHOWN)
             )));
         }
         c.updated_at = now;
         inventory::upsert(&tx, &c).map_err(|e| match e.code {
             ErrorCode::DbUnavailable => e,
-            _ => CoreError::invalid(format!("“{}” could not be imported: {}", c.draft.name, e.message)),
+            _ => CoreError::invalid(format!(
+                "“{}” could not be imported: {}",
+                shown(&c.draft.name, NAME_SHOWN),
+                e.message
+            )),
         })?;
     }
     for m in &file.meshes {
@@ -195,21 +203,40 @@ fn parse(bytes: &[u8]) -> CoreResult<InventoryFile> {
     #[derive(Deserialize)]
     struct Header {
         format: Option<String>,
-        version: Option<u32>,
+        version: Option<serde_json::Value>,
     }
+    let text = crate::operator_files::decode_text(bytes.to_vec(), "The file", "inventory file")
+        .map_err(|e| CoreError::invalid(format!("{} Your inventory is unchanged: nothing was imported.", e.message)))?;
+    let bytes = text.as_bytes();
     let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => describe_serde(&e),
+            serde_json::error::Category::Eof => "it ends before the JSON is complete".to_string(),
+            _ => "it is not valid JSON".to_string(),
+        };
         CoreError::invalid(format!(
-            "The file is not valid JSON (line {}, column {}), so nothing was imported.",
+            "The file cannot be read as an inventory export: {what} (line {}, column {}); nothing was imported.",
             e.line(),
             e.column()
         ))
     })?;
+    let version = match header.version {
+        Some(serde_json::Value::String(s)) => {
+            return Err(CoreError::invalid(format!(
+                "The file's \"version\" is the text \"{}\"; it must be the number {VERSION} (without quotes). \
+                 Nothing was imported.",
+                crate::display_text::shown(&s, 40)
+            )))
+        }
+        Some(v) => v.as_u64().map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        None => None,
+    };
     if header.format.as_deref() != Some(FORMAT) {
         return Err(CoreError::invalid(
             "The file is not a Gen3 CSOC inventory export (its \"format\" is not gen3-csoc-inventory); nothing was imported.",
         ));
     }
-    match header.version {
+    match version {
         Some(VERSION) => {}
         Some(v) if v > VERSION => {
             return Err(CoreError::new(
@@ -231,9 +258,13 @@ fn parse(bytes: &[u8]) -> CoreResult<InventoryFile> {
     })
 }
 
-/// serde's messages name Rust types; keep only the part a user can act on.
+/// serde's messages name Rust types; keep only the part a user can act on, in words.
 fn describe_serde(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = text.split(" at line ").next().unwrap_or(&text);
-    text.replace("variant", "value").chars().take(200).collect()
+    if let Some(field) = text.strip_prefix("duplicate field `").and_then(|t| t.strip_suffix('`')) {
+        return format!("the key \"{}\" appears twice in one record", crate::display_text::shown(field, 60));
+    }
+    let text = text.replace("variant", "value").replace("u32", "a whole number").replace("i64", "a whole number");
+    crate::display_text::shown(&text, 200)
 }

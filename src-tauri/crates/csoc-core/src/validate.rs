@@ -36,6 +36,7 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
     };
 
     let mut tags = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for tag in &draft.tags {
         let tag = tag.trim().to_lowercase();
         if tag.is_empty() {
@@ -45,7 +46,7 @@ pub fn validate_draft(draft: &CommonsDraft) -> Result<CommonsDraft, Vec<FieldErr
             push("tags", format!("Tags are single words or phrases under {MAX_TAG} characters, without commas."));
             break;
         }
-        if !tags.contains(&tag) {
+        if seen.insert(tag.clone()) {
             tags.push(tag);
         }
     }

@@ -329,7 +329,7 @@ fn a_file_over_64_mib_is_refused_without_reading_it() {
     // Just over the limit.
     let over = dir.path().join("over.json");
     std::fs::File::create(&over).unwrap().set_len(64 * 1024 * 1024 + 1).unwrap();
-    assert_refused(&store, &over, ErrorCode::Invalid, &["64 MB"]);
+    assert_refused(&store, &over, ErrorCode::Invalid, &["64 MiB"]);
 
     // At the limit the file is read (and then refused for what it holds).
     let at = dir.path().join("at.json");

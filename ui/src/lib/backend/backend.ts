@@ -42,6 +42,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   unauthorized: true,
   key_expired: true,
   key_rejected: true,
+  key_set_aside: true,
   not_gen3: true,
   malformed_response: true,
   tool_missing: true,

@@ -1,7 +1,7 @@
 // Generated from the Rust types in src-tauri/crates/csoc-core (api.rs). Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p csoc-core bindings` after changing them.
 
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "not_gen3" | "malformed_response" | "tool_missing" | "tool_failed";
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "key_set_aside" | "not_gen3" | "malformed_response" | "tool_missing" | "tool_failed";
 
 export type CoreError = { code: ErrorCode, message: string, };
 
@@ -194,7 +194,12 @@ last_test_error: string | null,
 /**
  * The user name fence reported at the last successful test.
  */
-user_name: string | null, };
+user_name: string | null, 
+/**
+ * Set when the commons' URL no longer matches the origin the key is bound to: the key is not
+ * sent anywhere until the operator confirms the new URL or imports a new key. The words say why.
+ */
+set_aside: string | null, };
 
 export type ServiceState = "healthy" | "degraded" | "down" | "not_deployed" | "unknown" | "needs_key";
 
@@ -1044,6 +1049,7 @@ export type Commands = {
   credentials_list: { request: null; response: Array<CredentialView> };
   credentials_test: { request: IdRequest; response: CredentialView };
   credentials_delete: { request: IdRequest; response: null };
+  credentials_confirm_url: { request: IdRequest; response: CredentialView };
   fleet_view: { request: InventoryFilter; response: FleetView };
   commons_health: { request: HealthRequest; response: CommonsHealthDetail };
   sweep_start: { request: SweepScope; response: null };

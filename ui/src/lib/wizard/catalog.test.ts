@@ -43,10 +43,11 @@ describe('service selection', () => {
     const chosen = [...CHOSEN, 'sheepdog', 'etl', 'guppy'];
     const running = effectiveServices(CATALOG, chosen, 'dev');
     const change = planChange(CATALOG, running, 'fence', false);
-    expect(change.dependents.map((d) => d.name)).toEqual(['portal', 'sheepdog', 'etl', 'guppy']);
-    expect(change.dependents.map((d) => d.needs)).toEqual([['fence'], ['fence'], ['sheepdog'], ['etl']]);
+    // Only hard requirements take dependents off: etl and guppy run without sheepdog and etl.
+    expect(change.dependents.map((d) => d.name)).toEqual(['portal', 'sheepdog']);
+    expect(change.dependents.map((d) => d.needs)).toEqual([['fence'], ['fence']]);
     expect(change.dependents[0].why).toBe('fence logs users in');
-    expect(applyChange(CATALOG, chosen, change, true)).toEqual(['arborist', 'indexd', 'revproxy']);
+    expect(applyChange(CATALOG, chosen, change, true)).toEqual(['arborist', 'indexd', 'revproxy', 'etl', 'guppy']);
     expect(applyChange(CATALOG, chosen, change, false)).toEqual(chosen.filter((s) => s !== 'fence'));
   });
 
@@ -54,8 +55,9 @@ describe('service selection', () => {
     const chosen = [...CHOSEN, 'sheepdog', 'etl', 'aws-sigv4-proxy'];
     // etl keeps the in-chart Elasticsearch when the proxy goes.
     expect(isSimple(planChange(CATALOG, effectiveServices(CATALOG, chosen, 'dev'), 'aws-sigv4-proxy', false))).toBe(true);
+    // Elasticsearch is a soft requirement (an external endpoint may serve), so nothing else goes.
     const external = planChange(CATALOG, effectiveServices(CATALOG, chosen, 'external'), 'aws-sigv4-proxy', false);
-    expect(external.dependents.map((d) => d.name)).toEqual(['etl']);
+    expect(external.dependents.map((d) => d.name)).toEqual([]);
   });
 
   it('keeps the catalog order and names it does not know, last', () => {

@@ -28,10 +28,15 @@ pub fn import(store: &Store, path: &Path, answers_out: Option<&Path>) -> CoreRes
         lines.push(format!("Wrote the imported answers to {} (render them with `commons render`).", file.display()));
     }
     if imported.is_commons() {
+        // Everything that can refuse the draft is checked before the inventory changes.
+        let draft = draft_of(&imported.answers, &imported.summary)?;
+        drafts::check(&draft)?;
         let c = add_to_inventory(store, &imported.answers)?;
         lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url));
-        let draft = drafts::save(store, &draft_of(&imported.answers, &imported.summary)?)?;
+        let draft = drafts::save(store, &draft).map_err(|e| crate::deploy::import_report::kept_without_draft(&c, e))?;
         lines.push(format!("Saved as wizard draft {} to edit and re-launch in the window.", draft.id));
+    } else if let Some(problem) = crate::deploy::import_report::hostname_problem(&imported) {
+        return Err(problem);
     } else {
         lines.push("Nothing added to the inventory (not a commons).".into());
     }
@@ -59,7 +64,7 @@ pub fn draft_of(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
 
 /// Reads an answers file (YAML, which includes JSON).
 pub fn read_answers(path: &Path) -> CoreResult<CommonsAnswers> {
-    let text = std::fs::read_to_string(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let text = yaml::read_config_file(path)?;
     let name = path.display().to_string();
     let value = yaml::parse_yaml(&text, &name)?;
     serde_yaml_ng::from_value(value)

@@ -56,8 +56,10 @@ pub async fn check_dictionary(url: &str) -> CoreResult<DictionaryCheck> {
     let parsed = url::Url::parse(url.trim()).map_err(|_| {
         CoreError::invalid(format!("\"{url}\" is not a URL: enter the https:// address of schema.json."))
     })?;
-    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
-        return Err(CoreError::invalid(format!("\"{url}\" is not an http(s) URL.")));
+    if !crate::path_grants::require_https(&parsed) {
+        return Err(CoreError::invalid(format!(
+            "\"{url}\" is not an https:// URL; the dictionary is fetched over https only."
+        )));
     }
     let origin = parsed.origin().ascii_serialization();
     let path = &parsed[url::Position::BeforePath..];

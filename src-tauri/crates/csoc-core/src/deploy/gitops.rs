@@ -580,6 +580,7 @@ impl GitopsCommons {
                 ))
             });
         }
+        crate::operator_files::refuse_links_leaving(commons_dir)?;
         let label =
             |relative: &str| if folder.is_empty() { relative.to_string() } else { format!("{folder}/{relative}") };
         let mut sources = Vec::new();

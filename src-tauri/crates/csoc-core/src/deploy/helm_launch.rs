@@ -144,9 +144,9 @@ pub fn check_target(t: &HelmTarget) -> CoreResult<()> {
         return Err(CoreError::invalid(format!("“{}” is not a chart name (for example gen3).", t.chart)));
     }
     match url::Url::parse(&t.repo_url) {
-        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(()),
+        Ok(u) if crate::path_grants::require_https(&u) => Ok(()),
         _ => Err(CoreError::invalid(format!(
-            "“{}” is not a Helm chart repository address (for example {DEFAULT_REPO_URL}).",
+            "“{}” is not an https:// Helm chart repository address (for example {DEFAULT_REPO_URL}); charts are fetched over https only.",
             t.repo_url
         ))),
     }

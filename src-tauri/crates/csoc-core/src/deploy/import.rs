@@ -292,6 +292,7 @@ fn import_values_file(path: &Path) -> CoreResult<ImportedCommons> {
     let text = read_config_file(path)?;
     let (values, warnings) = parse_values_lenient(&text, &name)?;
     require_mapping(&values, &name)?;
+    super::import_report::require_gen3_values(&values, &name)?;
     let destination = Destination::Helm(HelmDestination {
         output_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
         ..HelmDestination::default()

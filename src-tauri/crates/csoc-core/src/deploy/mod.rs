@@ -15,6 +15,7 @@ pub mod git_launch;
 pub mod gitops;
 pub mod helm_launch;
 pub mod import;
+pub mod import_report;
 pub mod in_place;
 pub mod landing;
 pub mod launch;

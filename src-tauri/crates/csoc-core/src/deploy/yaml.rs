@@ -11,7 +11,6 @@
 //! `false`). And multi-line strings (an `aggMdsConfig` JSON document, a CSS file) must come out as
 //! readable `|` blocks.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde_yaml_ng::{Mapping, Value};
@@ -23,35 +22,15 @@ use crate::error::{CoreError, CoreResult};
 /// much larger file is the wrong file, and reading it whole would only waste memory.
 pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Reads a YAML or JSON configuration file as UTF-8 text, refusing files over [`MAX_CONFIG_BYTES`].
+/// Reads a YAML or JSON configuration file as UTF-8 text: a regular file of at most
+/// [`MAX_CONFIG_BYTES`] (see [`crate::operator_files`]).
 pub fn read_config_file(path: &Path) -> CoreResult<String> {
-    let file = std::fs::File::open(path).map_err(|e| CoreError::io("read", path, &e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes).map_err(|e| CoreError::io("read", path, &e))?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(CoreError::invalid(format!(
-            "{} is larger than {} MiB, far larger than any Gen3 configuration file, so it was not read. \
-             Check that this is the file you meant.",
-            path.display(),
-            MAX_CONFIG_BYTES / (1024 * 1024)
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        CoreError::invalid(format!(
-            "{} is not UTF-8 text (the first bad byte is at offset {}). Gen3 configuration files are UTF-8; \
-             check that this is the file you meant.",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    crate::operator_files::read_text(path, MAX_CONFIG_BYTES, "Gen3 configuration file")
 }
 
 /// Parses one YAML document; errors name `file` (as the operator knows it) and the line and column.
 pub fn parse_yaml(text: &str, file: &str) -> CoreResult<Value> {
+    crate::operator_files::check_nesting(text, file)?;
     serde_yaml_ng::from_str::<Value>(text).map_err(|err| yaml_error(text, file, &err))
 }
 
@@ -171,6 +150,7 @@ fn duplicate_key_error(text: &str, file: &str, key: &str, mapping_at: Option<(us
 /// one wins. Each such key comes back as a warning naming both lines, so the operator can tidy the
 /// file; everything else that is not valid YAML is an error as in [`parse_yaml`].
 pub fn parse_values_lenient(text: &str, file: &str) -> CoreResult<(Value, Vec<Finding>)> {
+    crate::operator_files::check_nesting(text, file)?;
     let mut working = text.to_string();
     let mut warnings = Vec::new();
     // Each round removes one earlier occurrence; a file has at most one per line.

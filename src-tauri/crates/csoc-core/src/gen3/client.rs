@@ -62,6 +62,9 @@ pub struct Gen3Client {
     base_url: String,
     host: String,
     api_key: Option<ApiKey>,
+    /// Why a stored key could not be read (no keyring, locked vault): the key check reports it
+    /// instead of passing as "no key stored".
+    key_problem: Option<CoreError>,
     token: Mutex<Option<AccessToken>>,
     opts: ClientOptions,
 }
@@ -88,13 +91,21 @@ impl Gen3Client {
                 + &parsed.port().map(|p| format!(":{p}")).unwrap_or_default(),
             base_url: base_url.trim_end_matches('/').to_string(),
             api_key,
+            key_problem: None,
             token: Mutex::new(None),
             opts,
         })
     }
 
+    /// A client for a commons whose stored key exists but could not be read: the authenticated
+    /// check fails with `why` instead of being skipped.
+    pub fn with_unreadable_key(mut self, why: CoreError) -> Self {
+        self.key_problem = Some(why);
+        self
+    }
+
     pub fn has_key(&self) -> bool {
-        self.api_key.is_some()
+        self.api_key.is_some() || self.key_problem.is_some()
     }
 
     /// The stored key's id (its `jti`), to tell it from the user's other keys.
@@ -147,12 +158,30 @@ impl Gen3Client {
     }
 
     async fn exchange(&self) -> CoreResult<AccessToken> {
+        if let Some(why) = &self.key_problem {
+            return Err(CoreError::new(
+                why.code,
+                format!("The stored API key for {} could not be checked: {}", self.host, why.message),
+            ));
+        }
         let key = self.api_key.as_ref().ok_or_else(|| {
             CoreError::new(
                 ErrorCode::Unauthorized,
                 format!("No API key is stored for {}. Import its credentials.json.", self.host),
             )
         })?;
+        // The key goes only to the origin it is bound to (its issuer's), whatever URL the
+        // inventory now holds for the commons: a changed URL must not carry the key elsewhere.
+        if !key.may_be_sent_to(&self.base_url) {
+            return Err(CoreError::new(
+                ErrorCode::KeySetAside,
+                format!(
+                    "The stored API key (ending in {}) belongs to {}, but this commons' URL is now {}; the key was \
+                     not sent. Confirm the new URL for this key in the vault, or import a key issued by {}.",
+                    key.info.ends_with, key.bound_origin, self.base_url, self.base_url
+                ),
+            ));
+        }
         let now = now_ms() / 1000;
         if key.info.expires_at <= now {
             return Err(CoreError::new(

@@ -39,7 +39,8 @@ pub struct SweepPlan {
 }
 
 /// The plan for a sweep: its targets, with decrypted keys where the vault is unlocked (public
-/// probes run either way), and what the cache knows of their services.
+/// probes run either way; a stored key that cannot be read is reported by the key check, not
+/// skipped), and what the cache knows of their services.
 pub fn plan(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<SweepPlan> {
     let filter = match scope {
         SweepScope::Mesh { name } => InventoryFilter { mesh: Some(name.clone()), ..Default::default() },
@@ -50,7 +51,10 @@ pub fn plan(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<Swee
         .into_iter()
         .filter(|c| !matches!(scope, SweepScope::Commons { id } if *id != c.id))
         .map(|c| SweepTarget {
-            api_key: vault.api_key(store, &c.id).ok(),
+            api_key: match vault.api_key(store, &c.id) {
+                Err(e) if e.code == crate::error::ErrorCode::NotFound => None,
+                read => Some(read),
+            },
             commons_id: c.id,
             base_url: c.draft.base_url,
             ca_pem: c.draft.ca_pem,

@@ -17,7 +17,9 @@ use crate::gen3::{http_client_with, tls_config, ClientOptions, Gen3Client};
 pub struct SweepTarget {
     pub commons_id: String,
     pub base_url: String,
-    pub api_key: Option<ApiKey>,
+    /// The stored key; `Some(Err(..))` when one is stored but could not be read (no keyring, a
+    /// locked vault), which the key check reports instead of skipping.
+    pub api_key: Option<CoreResult<ApiKey>>,
     pub ca_pem: Option<String>,
 }
 
@@ -110,7 +112,15 @@ pub async fn run(
                 p = permits.acquire_owned() => p.ok()?,
             };
             let http = http_client_with(&client_opts, tls).ok()?;
-            let client = Gen3Client::with_http(http, &t.base_url, t.api_key, client_opts).ok()?;
+            let (key, unreadable) = match t.api_key {
+                Some(Ok(key)) => (Some(key), None),
+                Some(Err(why)) => (None, Some(why)),
+                None => (None, None),
+            };
+            let mut client = Gen3Client::with_http(http, &t.base_url, key, client_opts).ok()?;
+            if let Some(why) = unreadable {
+                client = client.with_unreadable_key(why);
+            }
             probe_commons_with(&ctx, &t.commons_id, &t.base_url, &client, t.ca_pem.as_deref(), &known).await
         });
     }

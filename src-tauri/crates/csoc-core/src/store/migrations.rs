@@ -193,6 +193,9 @@ const STEPS: &[&str] = &[
         checked_at INTEGER NOT NULL,
         PRIMARY KEY (commons_id, check_id)
     ) WITHOUT ROWID;",
+    // 8: the origin a stored API key may be sent to: its issuer's at import, or the commons' new
+    // URL once the operator confirmed it. NULL (keys stored before) means the issuer's origin.
+    "ALTER TABLE credentials ADD COLUMN bound_origin TEXT;",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

@@ -20,16 +20,26 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the cache at `path`.
     pub fn open(path: &Path) -> CoreResult<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create the data folder", dir, &e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::paths::create_private_dir(dir).map_err(|e| CoreError::io("create the data folder", dir, &e))?;
         }
         let existed = path.exists();
+        // 0600 before SQLite writes a byte; its -wal and -shm files take the same mode. An existing
+        // file that cannot be changed is left to SQLite's open, which says what is wrong with it.
+        let made_private = crate::paths::create_private_file(path);
+        if !existed {
+            made_private.map_err(|e| CoreError::io("create the cache", path, &e))?;
+        }
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, existed, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| open_error(path, existed, e))?;
+        // Every write transaction takes the write lock at BEGIN, where the busy timeout applies. A
+        // deferred one that read first and then wrote would fail at once with "busy" when another
+        // process committed in between (SQLite cannot wait there: the snapshot it read is stale).
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         check_readable(&conn).map_err(|e| open_error(path, existed, e))?;
         // FULL: a write the UI or CLI acknowledged survives a crash or power loss; inventory writes
         // are rare enough that the fsync per commit costs nothing a user notices.
@@ -183,6 +193,37 @@ mod tests {
         let aside = move_aside(&path).unwrap();
         assert_eq!(std::fs::read(&aside).unwrap(), garbage);
         Store::open(&path).expect("a fresh cache opens after moving aside");
+    }
+
+    /// Two processes writing the same cache: the second waits for the first (busy timeout)
+    /// instead of failing with "busy" when the first commits while it waits.
+    #[test]
+    fn a_writer_waits_for_another_instead_of_failing() {
+        use crate::model::{CommonsDraft, Environment};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let first = Store::open(&path).unwrap();
+        let second = Store::open(&path).unwrap();
+        let (started, wait_started) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let mut conn = first.conn();
+            let tx = conn.transaction().unwrap();
+            tx.execute("INSERT INTO meshes(name) VALUES ('held')", []).unwrap();
+            started.send(()).unwrap();
+            // Keep the write lock while the other writer reads and then asks for it.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            tx.commit().unwrap();
+        });
+        wait_started.recv().unwrap();
+        let mut results = Vec::new();
+        for i in 0..3 {
+            let draft = CommonsDraft::new(format!("c{i}"), format!("https://c{i}.example.org"), Environment::Dev);
+            results.push(crate::inventory::create(&second, &draft).map(|_| ()));
+        }
+        holder.join().unwrap();
+        assert!(results.iter().all(Result::is_ok), "a concurrent writer failed: {results:?}");
+        let n: i64 = second.conn().query_row("SELECT count(*) FROM commons", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 3);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::credentials::{parse_api_key, ApiKey, KeyInfo};
+use crate::credentials::{origin_of, parse_api_key, ApiKey, KeyInfo};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::model::now_ms;
 use crate::secret::{Secret, SecretKind};
@@ -69,6 +69,9 @@ pub struct CredentialView {
     pub last_test_error: Option<String>,
     /// The user name fence reported at the last successful test.
     pub user_name: Option<String>,
+    /// Set when the commons' URL no longer matches the origin the key is bound to: the key is not
+    /// sent anywhere until the operator confirms the new URL or imports a new key. The words say why.
+    pub set_aside: Option<String>,
 }
 
 /// Holds the unlocked master key for the session (never written anywhere but the keyring).
@@ -194,7 +197,7 @@ impl Vault {
             let conn = store.conn();
             conn.execute(
                 "INSERT OR REPLACE INTO credentials(commons_id, key_id, subject, scopes, issued_at, expires_at, ends_with,
-                    nonce, ciphertext, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    nonce, ciphertext, imported_at, bound_origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     commons_id,
                     i.key_id,
@@ -205,7 +208,8 @@ impl Vault {
                     i.ends_with,
                     nonce,
                     sealed,
-                    now_ms()
+                    now_ms(),
+                    key.bound_origin
                 ],
             )?;
         }
@@ -215,11 +219,13 @@ impl Vault {
 
     /// The decrypted API key of a commons, for the Gen3 client.
     pub fn api_key(&self, store: &Store, commons_id: &str) -> CoreResult<ApiKey> {
-        let (nonce, sealed): (Vec<u8>, Vec<u8>) = store
+        let (nonce, sealed, bound): (Vec<u8>, Vec<u8>, Option<String>) = store
             .conn()
-            .query_row("SELECT nonce, ciphertext FROM credentials WHERE commons_id = ?1", [commons_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT nonce, ciphertext, bound_origin FROM credentials WHERE commons_id = ?1",
+                [commons_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?
             .ok_or_else(|| CoreError::not_found("No API key is stored for this commons."))?;
         let master = self.master_key(store)?;
@@ -230,7 +236,40 @@ impl Vault {
             )
         })?;
         let text = String::from_utf8(plain.to_vec()).unwrap_or_default();
-        parse_api_key(Secret::new(SecretKind::ApiKey, text))
+        let mut key = parse_api_key(Secret::new(SecretKind::ApiKey, text))?;
+        match bound {
+            Some(bound) => key.bound_origin = bound,
+            // Stored before keys were bound: record the issuer's origin now, so the Credentials
+            // screen can say when the commons' URL stops matching it.
+            None => {
+                store.conn().execute(
+                    "UPDATE credentials SET bound_origin = ?2 WHERE commons_id = ?1 AND bound_origin IS NULL",
+                    params![commons_id, key.bound_origin],
+                )?;
+            }
+        }
+        Ok(key)
+    }
+
+    /// The operator's confirmation that the stored key of a commons may be sent to the commons'
+    /// current URL (after a URL change set it aside). Only an explicit action calls this.
+    pub fn confirm_url(&self, store: &Store, commons_id: &str) -> CoreResult<CredentialView> {
+        let base_url: String = store
+            .conn()
+            .query_row("SELECT base_url FROM commons WHERE id = ?1", [commons_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("This commons is no longer in the inventory."))?;
+        let origin = origin_of(&base_url)
+            .ok_or_else(|| CoreError::invalid(format!("“{base_url}” is not a URL a key can be sent to.")))?;
+        if store.conn().execute(
+            "UPDATE credentials SET bound_origin = ?2, last_test_error = NULL, last_test_code = NULL WHERE commons_id = ?1",
+            params![commons_id, origin],
+        )? == 0
+        {
+            return Err(CoreError::not_found("No API key is stored for this commons."));
+        }
+        tracing::warn!(commons_id, %origin, "stored API key rebound to the commons' new URL by the operator");
+        self.view(store, commons_id)
     }
 
     pub fn delete(&self, store: &Store, commons_id: &str) -> CoreResult<()> {
@@ -282,7 +321,8 @@ pub fn key_status(expires_at: i64, rejected: bool, now_secs: i64) -> KeyStatus {
 fn query_views(conn: &Connection, only: Option<&str>) -> CoreResult<Vec<CredentialView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT k.commons_id, c.name, c.base_url, c.environment, k.key_id, k.subject, k.scopes, k.issued_at,
-                k.expires_at, k.ends_with, k.imported_at, k.last_test_at, k.last_test_error, k.last_test_code, k.user_name
+                k.expires_at, k.ends_with, k.imported_at, k.last_test_at, k.last_test_error, k.last_test_code, k.user_name,
+                k.bound_origin
          FROM credentials k JOIN commons c ON c.id = k.commons_id
          WHERE ?1 IS NULL OR k.commons_id = ?1
          ORDER BY k.expires_at, lower(c.name)",
@@ -292,6 +332,14 @@ fn query_views(conn: &Connection, only: Option<&str>) -> CoreResult<Vec<Credenti
         let code: Option<String> = r.get(13)?;
         let rejected = matches!(code.as_deref(), Some("key_rejected" | "key_expired"));
         let scopes: String = r.get(6)?;
+        let base_url: String = r.get(2)?;
+        let bound: Option<String> = r.get(15)?;
+        let set_aside = bound.filter(|b| origin_of(&base_url).as_ref() != Some(b)).map(|b| {
+            format!(
+                "This key belongs to {b}, but the commons' URL is now {base_url}: it is not sent until you confirm \
+                 the new URL for it or import a key issued there."
+            )
+        });
         let info = KeyInfo {
             commons_url: r.get(2)?,
             key_id: r.get(4)?,
@@ -312,6 +360,7 @@ fn query_views(conn: &Connection, only: Option<&str>) -> CoreResult<Vec<Credenti
             last_test_at: r.get(11)?,
             last_test_error: r.get(12)?,
             user_name: r.get(14)?,
+            set_aside,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
