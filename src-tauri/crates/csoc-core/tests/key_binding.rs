@@ -14,7 +14,7 @@ use csoc_core::gen3::ClientOptions;
 use csoc_core::keys::{self, KeySource};
 use csoc_core::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_core::monitor::sweep::{self, SweepOptions};
-use csoc_core::monitor::{history, targets, views, SweepScope};
+use csoc_core::monitor::{history, plan, views, SweepScope};
 use csoc_core::secret::{Secret, SecretKind};
 use csoc_core::store::{Store, DB_FILE};
 use csoc_core::vault::Vault;
@@ -37,7 +37,7 @@ fn opts() -> SweepOptions {
 }
 
 async fn sweep_all(store: &Store, vault: &Vault) {
-    let t = targets(store, vault, &SweepScope::All).unwrap();
+    let t = plan(store, vault, &SweepScope::All).unwrap();
     let result = sweep::run(t, &opts(), CancellationToken::new(), |_| {}).await.unwrap();
     history::record(store, &result).unwrap();
 }

@@ -237,7 +237,7 @@ proptest! {
             slow: Duration::from_secs(2),
         };
         let result = rt.block_on(csoc_core::monitor::sweep::run(
-            vec![target],
+            csoc_core::monitor::SweepPlan { targets: vec![target], known: Default::default() },
             &opts,
             tokio_util::sync::CancellationToken::new(),
             |_| {},
