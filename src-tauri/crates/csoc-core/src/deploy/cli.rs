@@ -6,7 +6,7 @@ use crate::deploy::answers::{CommonsAnswers, Destination};
 use crate::deploy::drafts::{self, Draft, DraftKind};
 use crate::deploy::generate::generate;
 use crate::deploy::import::{add_to_inventory, import_path};
-use crate::deploy::review::all_findings;
+use crate::deploy::review::{all_findings, StepFinding};
 use crate::deploy::{output, yaml, GeneratedFile, Severity};
 use crate::error::{CoreError, CoreResult};
 use crate::store::Store;
@@ -82,27 +82,40 @@ pub fn render(answers_file: &Path, out: &Path, acknowledge: &[String]) -> CoreRe
     }
     let generated = generate(&answers)?;
     let findings = all_findings(&answers, &generated);
-    let errors: Vec<String> = findings
-        .iter()
-        .filter(|f| f.finding.severity == Severity::Error && !f.acknowledged)
-        .map(|f| {
+    let lines = write_checked(answers_file, out, &generated.files, &findings, Vec::new())?;
+    Ok(lines.join("\n"))
+}
+
+/// Writes `files` into `out` unless an error stands among `findings` (or `more_errors`, from checks
+/// outside the review), in which case nothing is written and the error lists them with the ids to
+/// acknowledge; returns the files written and every warning, to print.
+pub(crate) fn write_checked(
+    source: &Path,
+    out: &Path,
+    files: &[GeneratedFile],
+    findings: &[StepFinding],
+    more_errors: Vec<String>,
+) -> CoreResult<Vec<String>> {
+    let errors: Vec<String> = more_errors
+        .into_iter()
+        .chain(findings.iter().filter(|f| f.finding.severity == Severity::Error && !f.acknowledged).map(|f| {
             let hint = if f.finding.acknowledgeable {
                 format!(" (acknowledge with --acknowledge {})", f.ack_id)
             } else {
                 String::new()
             };
             format!("error [{}] (step {}): {}{hint}", f.ack_id, f.step, f.finding.message)
-        })
+        }))
         .collect();
     if !errors.is_empty() {
         return Err(CoreError::invalid(format!(
             "{} does not pass the checks; nothing was written.\n{}",
-            answers_file.display(),
+            source.display(),
             errors.join("\n")
         )));
     }
     std::fs::create_dir_all(out).map_err(|e| CoreError::io("create", out, &e))?;
-    let written = output::write_atomically(out, &generated.files)?;
+    let written = output::write_atomically(out, files)?;
     let mut lines: Vec<String> = written.iter().map(|p| format!("wrote {}", p.display())).collect();
     lines.extend(
         findings
@@ -110,5 +123,5 @@ pub fn render(answers_file: &Path, out: &Path, acknowledge: &[String]) -> CoreRe
             .filter(|f| f.finding.severity == Severity::Warning)
             .map(|f| format!("warning (step {}): {}", f.step, f.finding.message)),
     );
-    Ok(lines.join("\n"))
+    Ok(lines)
 }

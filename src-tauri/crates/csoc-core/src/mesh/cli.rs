@@ -4,16 +4,17 @@
 use std::path::Path;
 
 use crate::deploy::answers::Destination;
+use crate::deploy::cli::write_checked;
 use crate::deploy::generate::generate;
 use crate::deploy::review::all_findings;
-use crate::deploy::{output, yaml, Severity};
+use crate::deploy::{yaml, Severity};
 use crate::error::{CoreError, CoreResult};
 use crate::mesh::wizard::{build, MeshAnswers, MeshBuild};
 
 /// Reads a mesh answers file (YAML or JSON). A relative `hub.gitops_folder` is read from the
 /// answers file's folder, so an answers file can sit beside the repository it describes.
 pub fn read_mesh_answers(path: &Path) -> CoreResult<MeshAnswers> {
-    let text = std::fs::read_to_string(path).map_err(|e| CoreError::io("read", path, &e))?;
+    let text = yaml::read_config_file(path)?;
     let name = path.display().to_string();
     let mut answers: MeshAnswers = serde_yaml_ng::from_value(yaml::parse_yaml(&text, &name)?)
         .map_err(|e| CoreError::invalid(format!("{name} is not a mesh answers file: {e}.")))?;
@@ -42,35 +43,11 @@ pub fn render(answers_file: &Path, out: &Path) -> CoreResult<String> {
     let built = build_hub(&answers, out)?;
     let generated = generate(&built.hub)?;
     let hub_findings = all_findings(&built.hub, &generated);
-    let errors: Vec<String> = built
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("error: {}", f.message))
-        .chain(
-            hub_findings
-                .iter()
-                .filter(|f| f.finding.severity == Severity::Error && !f.acknowledged)
-                .map(|f| format!("error (step {}): {}", f.step, f.finding.message)),
-        )
-        .collect();
-    if !errors.is_empty() {
-        return Err(CoreError::invalid(format!(
-            "The mesh in {} does not pass the checks; nothing was written.\n{}",
-            answers_file.display(),
-            errors.join("\n")
-        )));
-    }
-    std::fs::create_dir_all(out).map_err(|e| CoreError::io("create", out, &e))?;
-    let written = output::write_atomically(out, &generated.files)?;
-    let mut lines: Vec<String> = written.iter().map(|p| format!("wrote {}", p.display())).collect();
-    lines.extend(built.findings.iter().map(|f| format!("warning: {}", f.message)));
-    lines.extend(
-        hub_findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Warning)
-            .map(|f| format!("warning (step {}): {}", f.step, f.finding.message)),
-    );
+    let (mesh_errors, mesh_warnings): (Vec<_>, Vec<_>) =
+        built.findings.iter().partition(|f| f.severity == Severity::Error);
+    let errors = mesh_errors.iter().map(|f| format!("error: {}", f.message)).collect();
+    let mut lines = write_checked(answers_file, out, &generated.files, &hub_findings, errors)?;
+    lines.extend(mesh_warnings.iter().map(|f| format!("warning: {}", f.message)));
     for s in &built.member_snippets {
         lines.push(format!("Add to {}'s values (its users log in through the hub):\n{}", s.member, s.yaml.trim_end()));
     }
