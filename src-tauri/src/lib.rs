@@ -5,6 +5,7 @@ mod monitoring;
 mod state;
 mod wizard_commands;
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use csoc_core::paths::AppPaths;
@@ -32,11 +33,15 @@ pub fn report_first_paint(started: Instant) {
     }
 }
 
-/// Opens the window over the cache in `paths`; with `demo`, over the simulated demo fleet.
-pub fn run(paths: AppPaths, demo: bool) {
+/// Opens the window over the cache in `paths`; with `demo`, over the simulated demo fleet; with
+/// `import`, on the import of that path.
+pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
     let started = Instant::now();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
-    let state = AppState::open(paths, started);
+    let mut state = AppState::open(paths, started);
+    if let Some(path) = import {
+        state.import_on_start(&path);
+    }
     if demo {
         // Before the window opens, so its first paint already shows the demo fleet.
         if let Err(e) = tauri::async_runtime::block_on(state.start_demo()) {

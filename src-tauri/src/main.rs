@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         None => {
-            gen3_csoc_shell::run(paths, cli.demo);
+            gen3_csoc_shell::run(paths, cli.demo, cli.import);
             ExitCode::SUCCESS
         }
     }

@@ -1,7 +1,7 @@
 //! What the window's commands share: the paths, the cache if it opened (or why it did not), its
 //! vault, the running sweep, and the demo fleet when the app shows it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -26,6 +26,8 @@ pub struct AppState {
     /// The running wizard launch's cancel handle.
     pub launch: Mutex<Option<CancellationToken>>,
     demo: tokio::sync::Mutex<Option<DemoFleet>>,
+    /// The path named with `--import`, granted like a dialog's choice.
+    import_path: Option<PathBuf>,
 }
 
 struct Cache {
@@ -50,7 +52,16 @@ impl AppState {
             sweep: Mutex::new(None),
             launch: Mutex::new(None),
             demo: tokio::sync::Mutex::new(None),
+            import_path: None,
         }
+    }
+
+    /// The operator named `path` on the command line: the page may import it, as if it had been
+    /// chosen in a dialog.
+    pub fn import_on_start(&mut self, path: &Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.grants.grant(&path);
+        self.import_path = Some(path);
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -80,6 +91,7 @@ impl AppState {
             store_error: cache.opened.as_ref().err().cloned(),
             moved_aside_to: cache.moved_aside_to.clone(),
             demo: cache.demo,
+            import_path: self.import_path.as_ref().map(|p| p.display().to_string()),
         }
     }
 

@@ -16,6 +16,7 @@ const STATUS: AppStatus = {
   store_error: null,
   moved_aside_to: null,
   demo: false,
+  import_path: null,
 };
 
 const COUNT = 1000;

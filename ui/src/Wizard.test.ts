@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommonsAnswers, Draft, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
+import { STATUS } from './testing/fleet';
 import {
   USER_YAML,
   draftOf,
@@ -672,6 +673,28 @@ describe('import existing', () => {
     await expectStep(8);
     expect(rust.named('wizard_draft_get').map((c) => c.request)).toEqual([{ id: 'imp-1' }]);
     expect(await screen.findByTestId('review-status')).toHaveTextContent('Ready to launch.');
+  });
+
+  it('imports the path named with --import as soon as the window opens', async () => {
+    const imported = draftOf('imp-2', readyAnswers(), 0);
+    const rust = fakeWizardRust({
+      overrides: {
+        app_status: () => ({ ...STATUS, import_path: '/srv/gen3-gitops/unfunded/data.example.org' }),
+        wizard_import: () => {
+          rust.drafts.set(imported.id, imported);
+          return {
+            imported: { kind: 'gitops_folder', answers: imported.answers, warnings: [], summary: 'Read values.yaml.' },
+            commons: null,
+            draft: imported,
+          };
+        },
+      },
+    });
+    render(App);
+    expect(await screen.findByTestId('import-result')).toHaveTextContent('Read values.yaml.');
+    expect(rust.named('wizard_import').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops/unfunded/data.example.org' }]);
+    expect(screen.getByTestId('import-path')).toHaveValue('/srv/gen3-gitops/unfunded/data.example.org');
+    expect(rust.calls.some((c) => c.cmd === 'plugin:dialog|open')).toBe(false);
   });
 
   it('says so in words when a path cannot be imported', async () => {

@@ -200,3 +200,103 @@ async fn the_demo_fleet_shows_its_problems_and_why() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("The inventory is empty"));
 }
+
+/// The shared reference material (../shared beside the repository), or why a journey cannot run.
+fn shared(path: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(path);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is not here (CI has it)", dir.display());
+        None
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Issue 10's journey: a real commons folder (BloodPAC from uc-cdis/gen3-gitops) opens with
+/// `--import`; its release changes in the wizard, and the review's diff changes only the image-tag
+/// lines; with the gen3-helm chart set in Settings, the Rendered view lists changed objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and helm: scripts/test.sh runs it"]
+async fn a_real_commons_is_imported_its_release_changed_and_rendered() {
+    let (Some(corpus), Some(chart)) = (shared("gen3-corpus/gen3-gitops/bloodv2"), shared("gen3-helm")) else {
+        return;
+    };
+    // A gen3-gitops clone holding the commons, as the operator has it.
+    let repo = tempfile::tempdir().unwrap();
+    copy_tree(&corpus, &repo.path().join("bloodv2"));
+    for args in [
+        &["init", "-q"][..],
+        &["add", "."],
+        &["-c", "user.name=op", "-c", "user.email=op@example.org", "commit", "-q", "-m", "bloodv2"],
+    ] {
+        let ok = Command::new("git").current_dir(repo.path()).args(args).status().unwrap().success();
+        assert!(ok, "git {args:?}");
+    }
+    let folder = repo.path().join("bloodv2/data.bloodpac.org");
+    let values = folder.join("values/values.yaml");
+    let original = std::fs::read_to_string(&values).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // Typed paths are allowed inside the app's own folders: the chart folder goes there.
+    let chart_copy = data.path().join("gen3-helm");
+    copy_tree(&chart, &chart_copy);
+    let chart = chart_copy;
+    let driver = Driver::start();
+    let app = driver.open_app_with(data.path(), &["--import", folder.to_str().unwrap()]).await;
+    journey("import-real-commons", &app, |c| async move {
+        wait_text(&c, "[data-testid=import-commons]", "data.bloodpac.org").await?;
+        click(&c, "[data-testid=nav-settings]").await?;
+        type_into(&c, "#render-chart-dir", chart.to_str().unwrap()).await?;
+        click(&c, "[data-testid=save-rendering]").await?;
+        if count(&c, "[data-testid=render-chart-error]").await? > 0 {
+            return Err(text_of(&c, "[data-testid=render-chart-error]").await?);
+        }
+        click(&c, "[data-testid=nav-wizards]").await?;
+        click(&c, "[data-testid=draft-resume]").await?;
+        click(&c, "[data-testid=wizard-step-2]").await?;
+        type_into(&c, "[data-testid=field-identity-release]", "2026.03").await?;
+        click(&c, "[data-testid=wizard-step-8]").await?;
+        wait_for(&c, "[data-testid=review-file] [data-testid=file-diff]").await?;
+        let changed = texts_of(&c, "[data-testid=file-diff] [data-kind=added] .text").await?;
+        let removed = texts_of(&c, "[data-testid=file-diff] [data-kind=removed] .text").await?;
+        if changed.is_empty() || changed.len() != removed.len() {
+            return Err(format!("expected pairs of changed lines, got +{changed:?} -{removed:?}"));
+        }
+        for (new, old) in changed.iter().zip(&removed) {
+            if !new.contains("2026.03") || !old.contains("2025.12") || new.replace("2026.03", "2025.12") != *old {
+                return Err(format!("a line other than a release tag changed: -{old:?} +{new:?}"));
+            }
+        }
+        click(&c, "[data-testid=rendered-run]").await?;
+        // helm renders the chart three times: seconds, more in a debug build on a busy machine.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while count(&c, "[data-testid=rendered-summary], [data-testid=rendered-error]").await? == 0 {
+            if std::time::Instant::now() > deadline {
+                return Err("the Rendered view did not finish within 120 s".into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        if count(&c, "[data-testid=rendered-error]").await? > 0 {
+            return Err(text_of(&c, "[data-testid=rendered-error]").await?);
+        }
+        let objects = texts_of(&c, "[data-testid=rendered-object][data-kind=changed]").await?;
+        if !objects.iter().any(|o| o.contains("fence")) {
+            return Err(format!("the fence Deployment's image changes: {objects:?}"));
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+    assert_eq!(std::fs::read_to_string(&values).unwrap(), original, "the review writes nothing");
+}

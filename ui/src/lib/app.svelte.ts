@@ -44,6 +44,8 @@ const TOAST_MS = 6000;
 /** The state every screen shares; one instance per mounted app, handed down by context. */
 export class AppState {
   status = $state<AppStatus | null>(null);
+  /** A path named with `--import`, waiting for the import panel to read it. */
+  pendingImport = $state<string | null>(null);
   storeError = $state<CoreError | null>(null);
   route = $state<Route>({ name: 'commons' });
   filter = $state<InventoryFilter>(defaultFilter());
@@ -97,6 +99,10 @@ export class AppState {
       (status) => {
         this.status = status;
         this.storeError = status.store_error;
+        if (status.import_path && !this.storeError) {
+          this.pendingImport = status.import_path;
+          this.navigate({ name: 'wizards' });
+        }
         return !this.storeError;
       },
       (err: unknown) => {

@@ -10,6 +10,7 @@ export const STATUS: AppStatus = {
   store_error: null,
   moved_aside_to: null,
   demo: false,
+  import_path: null,
 };
 
 /** What `inventory_list` answers for these commons, never synced. */

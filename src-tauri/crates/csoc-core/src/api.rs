@@ -130,6 +130,8 @@ pub struct AppStatus {
     pub moved_aside_to: Option<String>,
     /// The app shows the simulated demo fleet, from its own cache.
     pub demo: bool,
+    /// The path named with `--import`: the UI opens the import of it.
+    pub import_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -35,6 +35,11 @@ pub struct Cli {
     /// Open the window on a simulated demo fleet (its own cache; your inventory is untouched).
     #[arg(long)]
     pub demo: bool,
+    /// Open the window ready to import PATH (a gen3-gitops commons folder, a values.yaml or a
+    /// manifest.json) into the commons wizard. Naming it here lets the app read it, as choosing it
+    /// in a dialog does.
+    #[arg(long, value_name = "PATH")]
+    pub import: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -650,7 +650,7 @@ fn absent_dev_and_netpol_take_the_risky_defaults() {
     find(&findings, "tls_not_configured", "global.revproxyArn");
 
     let safe = yaml(
-        "global:\n  hostname: data.example.org\n  dev: false\n  netPolicy: {enabled: true}\n  revproxyArn: arn:aws:acm:us-east-1:111122223333:certificate/abc\n",
+        "global:\n  hostname: data.example.org\n  dev: false\n  aws: {enabled: true}\n  netPolicy: {enabled: true}\n  revproxyArn: arn:aws:acm:us-east-1:111122223333:certificate/abc\n",
     );
     let findings = security_findings(&safe, true, "data.example.org");
     assert!(findings.is_empty(), "{findings:#?}");

@@ -374,3 +374,75 @@ fn login_settings_stay_where_the_commons_keeps_them() {
         Some("edited-client.apps.googleusercontent.com")
     );
 }
+
+/// The `no_ingress` finding holds exactly when the real chart renders nothing that exposes the
+/// commons (no Ingress, no Route), over the switches that decide it.
+#[test]
+fn the_no_ingress_finding_agrees_with_the_chart() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let cases: [(&str, bool, Option<&str>); 4] = [
+        ("certificate ARN (AWS ingress)", true, None),
+        ("no ARN, nothing else", false, None),
+        ("no ARN, the revproxy's own Ingress", false, Some("revproxy.ingress.enabled")),
+        ("no ARN, GCP", false, Some("global.gcp.enabled")),
+    ];
+    for (name, arn, switch) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let mut a = answers_in(&workspace().join("docs/examples/production-commons.yaml"), out.path());
+        assert!(!a.identity.revproxy_arn.trim().is_empty(), "the production example has a certificate ARN");
+        if !arn {
+            a.identity.revproxy_arn.clear();
+        }
+        if let Some(key) = switch {
+            let mut base = generate(&a).unwrap().values;
+            csoc_core::deploy::yaml::set_path(&mut base, key, Value::Bool(true));
+            imported_with(&mut a, &base);
+        }
+        let (generated, objects) = render(&a, &chart, &helm);
+        assert_eq!(get_path(&generated.values, "global.dev"), Some(&Value::Bool(false)), "{name}: not a dev commons");
+        let exposed = objects.of_kind("Ingress").count() + objects.of_kind("Route").count() > 0;
+        let finding = review(&a).unwrap().findings.iter().any(|f| f.finding.code == "no_ingress");
+        assert_eq!(finding, !exposed, "{name}: rendered an Ingress or Route: {exposed}, finding: {finding}");
+    }
+}
+
+/// A member's "log in through the hub" snippet, pasted into a commons that uses External Secrets
+/// (the production example), reaches fence: the chart renders it into the always-present public
+/// configuration, not into a `FENCE_CONFIG` the chart drops.
+#[test]
+fn a_members_hub_login_reaches_fence_with_external_secrets() {
+    let Some((chart, helm)) = chart_and_helm() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let built = mesh_hub(out.path());
+    let snippet: Value = serde_yaml_ng::from_str(&built.member_snippets[0].yaml).unwrap();
+
+    // The member's gitops folder as the wizard wrote it, the snippet pasted into its values file,
+    // then imported again, as the operator would.
+    let member_repo = tempfile::tempdir().unwrap();
+    let member = answers_in(&workspace().join("docs/examples/production-commons.yaml"), member_repo.path());
+    assert!(member.database.external_secrets, "the production example uses External Secrets");
+    let generated = generate(&member).unwrap();
+    for f in &generated.files {
+        let path = member_repo.path().join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &f.contents).unwrap();
+    }
+    let folder = member_repo.path().join(member.gitops_folder().unwrap());
+    let values_file = folder.join("values/values.yaml");
+    let mut values: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&values_file).unwrap()).unwrap();
+    csoc_core::deploy::yaml::deep_merge(&mut values, &snippet);
+    std::fs::write(&values_file, serde_yaml_ng::to_string(&values).unwrap()).unwrap();
+    let a = csoc_core::deploy::import::import_path(&folder).unwrap().answers;
+    assert!(a.login.providers.iter().any(|p| p.idp == "fence"), "the import reads the hub login back");
+    let (_, objects) = render(&a, &chart, &helm);
+    let fence = fence_login_config(&objects, true);
+    assert_eq!(
+        get_path(&fence, "OPENID_CONNECT.fence.api_base_url").and_then(Value::as_str),
+        Some("https://hub.example.org/user"),
+        "{}",
+        built.member_snippets[0].yaml
+    );
+    let options = get_path(&fence, "LOGIN_OPTIONS").and_then(Value::as_sequence).expect("LOGIN_OPTIONS");
+    assert!(options.iter().any(|o| o.get("idp").and_then(Value::as_str) == Some("fence")), "{options:?}");
+    assert_eq!(get_path(&fence, "DEFAULT_LOGIN_IDP").and_then(Value::as_str), Some("fence"));
+}

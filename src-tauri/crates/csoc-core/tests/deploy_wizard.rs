@@ -5,17 +5,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use csoc_core::deploy::answers::{CommonsAnswers, DatabaseMode, Destination, ProviderKind};
+use csoc_core::deploy::answers::{CommonsAnswers, DatabaseMode, Destination, HelmDestination, ProviderKind};
 use csoc_core::deploy::cli::{read_answers, render};
 use csoc_core::deploy::generate::generate;
 use csoc_core::deploy::import::{import_path, ImportKind};
-use csoc_core::deploy::launch::{launch, LaunchRequest};
+use csoc_core::deploy::launch::{launch, secret_name, LaunchRequest};
 use csoc_core::deploy::review::{review, STEP_IDENTITY, STEP_LOGIN};
 use csoc_core::deploy::yaml::parse_yaml;
 use csoc_core::deploy::GeneratedFile;
 use csoc_core::error::ErrorCode;
 use csoc_core::inventory;
 use csoc_core::model::{Environment, InventoryFilter};
+use csoc_core::secret::{Secret, SecretKind};
 use csoc_core::store::Store;
 use csoc_core::vault::Vault;
 use tokio_util::sync::CancellationToken;
@@ -258,4 +259,81 @@ async fn a_gitops_launch_pushes_a_branch_and_adds_the_commons() {
         listed.commons.iter().find(|c| c.draft.base_url == "https://qa-dev.example.org").expect("in the inventory");
     assert_eq!(report.commons_id.as_deref(), Some(added.id.as_str()));
     assert_eq!(added.draft.expected_release.as_deref(), Some("2026.07"));
+}
+
+/// A `helm` that records its arguments and the client-secret overlay it was given.
+fn recording_helm(dir: &Path) -> PathBuf {
+    let log = dir.join("calls.log");
+    let script = format!(
+        "#!/bin/sh\nfor a in \"$@\"; do\n  echo \"arg: $a\" >> '{log}'\n  case \"$a\" in *gen3-csoc-secrets-*) cat \"$a\" >> '{log}';; esac\ndone\necho 'Release \"x\" has been upgraded.'\n",
+        log = log.display()
+    );
+    let helm = dir.join("helm");
+    std::fs::write(&helm, script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    log
+}
+
+/// A helm launch hands the vault's client secret to helm in a private overlay under
+/// `fence.FENCE_CONFIG` when the chart renders that block, and not at all when fence reads its
+/// private configuration from the secret manager (the launch's notes name the entry instead).
+#[tokio::test]
+async fn a_helm_launch_sends_client_secrets_only_where_the_chart_renders_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = recording_helm(&bin);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![bin.clone()];
+    dirs.extend(std::env::split_paths(&path));
+    std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+
+    let store = Store::open(&tmp.path().join("cache.db")).unwrap();
+    let vault = Vault::new();
+    let draft = "helm-draft";
+    let secret = Secret::new(SecretKind::ClientSecret, "google-client-secret-value".into());
+    if let Err(e) = vault.store_named(&store, &secret_name(draft, "google"), &secret) {
+        eprintln!("skipped: no keyring here ({}); CI runs this under gnome-keyring", e.message);
+        return;
+    }
+    for external_secrets in [false, true] {
+        let _ = std::fs::remove_file(&log);
+        let out = tmp.path().join(format!("out-{external_secrets}"));
+        std::fs::create_dir(&out).unwrap();
+        let mut answers = dev_answers();
+        answers.destination = Destination::Helm(HelmDestination {
+            kube_context: "kind-qa".into(),
+            namespace: "default".into(),
+            release_name: "qa-dev".into(),
+            output_dir: out.display().to_string(),
+            ..Default::default()
+        });
+        answers.database.external_secrets = external_secrets;
+        answers.login.providers.iter_mut().for_each(|p| p.secret_stored = true);
+        let request =
+            LaunchRequest { answers, confirmation: "qa-dev.example.org".into(), watch_secs: 0, draft_id: draft.into() };
+        let report = launch(&store, &vault, &request, |_| {}, CancellationToken::new()).await.unwrap();
+        let calls = std::fs::read_to_string(&log).unwrap();
+        assert!(calls.contains("arg: upgrade"), "{calls}");
+        if external_secrets {
+            assert!(!calls.contains("gen3-csoc-secrets-"), "no overlay with External Secrets: {calls}");
+            assert!(!calls.contains("google-client-secret-value"));
+            assert!(
+                report
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("`fence-config`") && n.contains("OPENID_CONNECT.google.client_secret")),
+                "{:?}",
+                report.notes
+            );
+        } else {
+            let overlay = calls.split_once("google-client-secret-value").map(|(before, _)| before).expect(&calls);
+            assert!(overlay.contains("FENCE_CONFIG:") && overlay.contains("client_secret:"), "{calls}");
+            assert!(report.notes.is_empty(), "{:?}", report.notes);
+        }
+    }
 }

@@ -528,6 +528,31 @@ fn a_member_logs_in_through_the_hubs_fence() {
 }
 
 #[test]
+fn a_member_without_logins_gets_them_in_the_public_config() {
+    let login = HubLogin {
+        hub_name: "BRH".into(),
+        hub_base_url: "https://brh.data-commons.org".into(),
+        client_id: "member-client".into(),
+        fence_idp: None,
+        make_default: false,
+    };
+    for text in
+        ["{}", "fence:\n  FENCE_CONFIG_PUBLIC:\n    LOGIN_OPTIONS: []\n  FENCE_CONFIG:\n    LOGIN_OPTIONS: []\n"]
+    {
+        let mut values = yaml(text);
+        let findings = apply_fence_idp(&mut values, &login).unwrap();
+        at(&values, &["fence", "FENCE_CONFIG_PUBLIC", "OPENID_CONNECT", "fence"]);
+        assert_eq!(at(&values, &["fence", "FENCE_CONFIG_PUBLIC", "LOGIN_OPTIONS"]).as_sequence().unwrap().len(), 1);
+        assert!(
+            values.get("fence").and_then(|f| f.get("FENCE_CONFIG")).and_then(|c| c.get("OPENID_CONNECT")).is_none(),
+            "nothing written into the private block: {values:?}"
+        );
+        let default = findings.iter().find(|f| f.code == "fence_default_idp").expect("no default login");
+        assert_eq!(default.key.as_deref(), Some("fence.FENCE_CONFIG_PUBLIC.DEFAULT_LOGIN_IDP"));
+    }
+}
+
+#[test]
 fn dist_entries_match_the_resolvers_real_entries() {
     let members = [
         fed("MIDRC", "https://data.midrc.org", Some("dg.MD1R/"), None),

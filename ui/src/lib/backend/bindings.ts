@@ -106,7 +106,11 @@ moved_aside_to: string | null,
 /**
  * The app shows the simulated demo fleet, from its own cache.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * The path named with `--import`: the UI opens the import of it.
+ */
+import_path: string | null, };
 
 export type InventoryChanged = { 
 /**

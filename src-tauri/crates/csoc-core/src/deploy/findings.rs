@@ -18,6 +18,7 @@ pub fn security_findings(values: &Value, production: bool, hostname: &str) -> Ve
     let mut out = Out { production, findings: Vec::new() };
     mock_login(values, &mut out);
     dev_and_network(values, &mut out);
+    exposure(values, &mut out);
     plain_http(values, &mut out);
     secret_values(values, &mut out);
     let host = expected_host(values, hostname, &mut out);
@@ -149,6 +150,30 @@ fn dev_and_network(values: &Value, out: &mut Out) {
             "global.netPolicy.enabled",
             "global.netPolicy.enabled is not true, so every pod may talk to every other pod and to the \
              databases; a compromised service reaches everything. Turn network policies on."
+                .into(),
+        );
+    }
+}
+
+/// The revproxy chart renders an Ingress (or an OpenShift Route) only under these switches; with
+/// none of them, https://host answers nothing unless something outside the chart routes to the
+/// revproxy Service, which some operators do on purpose, hence a warning.
+fn exposure(values: &Value, out: &mut Out) {
+    let on = |key: &str| get(values, key) == Some(&Value::Bool(true));
+    let dev = get(values, "global.dev") != Some(&Value::Bool(false));
+    let exposed = on("global.aws.enabled")
+        || on("global.gcp.enabled")
+        || on("revproxy.ingress.enabled")
+        || on("revproxy.openshiftRoute.enabled")
+        || dev;
+    if !exposed {
+        out.warning(
+            "no_ingress",
+            "revproxy.ingress.enabled",
+            "Nothing in the chart exposes this commons: global.dev is false and none of global.aws.enabled, \
+             global.gcp.enabled, revproxy.ingress.enabled or revproxy.openshiftRoute.enabled is on, so no Ingress \
+             (or Route) is rendered and the hostname reaches no service unless an ingress outside this chart \
+             routes to the revproxy Service. Turn one of them on."
                 .into(),
         );
     }

@@ -156,7 +156,7 @@ pub async fn launch(
             on_progress(say(LaunchPhase::Helm, format!("helm {}", args.join(" "))));
             // Client secrets reach helm in a private temporary values file, removed when helm exits;
             // never on the command line, never in the output folder.
-            let secrets = secret_values(store, vault, request)?;
+            let secrets = secret_values(store, vault, request, &generated.values)?;
             if let Some(file) = &secrets {
                 args.push("-f".into());
                 args.push(file.path().display().to_string());
@@ -222,8 +222,17 @@ pub async fn launch(
 }
 
 /// The draft's client secrets as a values overlay in a file only this user can read, or `None`
-/// when the vault holds none for it.
-fn secret_values(store: &Store, vault: &Vault, request: &LaunchRequest) -> CoreResult<Option<tempfile::NamedTempFile>> {
+/// when the vault holds none for it or when fence reads its private configuration from the secret
+/// manager: the chart then renders no `FENCE_CONFIG`, and the launch's notes name the entry.
+fn secret_values(
+    store: &Store,
+    vault: &Vault,
+    request: &LaunchRequest,
+    values: &serde_yaml_ng::Value,
+) -> CoreResult<Option<tempfile::NamedTempFile>> {
+    if landing::fence_config_from_secret_manager(values) {
+        return Ok(None);
+    }
     let mut overlay = serde_yaml_ng::Value::Mapping(Default::default());
     let mut any = false;
     for p in request.answers.login.providers.iter().filter(|p| p.secret_stored) {

@@ -185,9 +185,23 @@ pub fn edit_text(original: &str, before: &Value, after: &Value) -> Edited {
     fresh()
 }
 
-/// Whether `text` parses to `expected`.
+/// Whether `text` parses to `expected`, as Helm's templates see it: a plain number written for a
+/// string (see [`renders_as_written`]) prints as that string.
 fn says(text: &str, expected: &Value) -> bool {
-    parse_values_lenient(text, "edited file").is_ok_and(|(value, _)| normalized(&value) == *expected)
+    parse_values_lenient(text, "edited file").is_ok_and(|(value, _)| same_for_helm(&normalized(&value), expected))
+}
+
+fn same_for_helm(written: &Value, expected: &Value) -> bool {
+    match (written, expected) {
+        (Value::Mapping(w), Value::Mapping(e)) => {
+            w.len() == e.len() && w.iter().all(|(k, v)| e.get(k).is_some_and(|x| same_for_helm(v, x)))
+        }
+        (Value::Sequence(w), Value::Sequence(e)) => {
+            w.len() == e.len() && w.iter().zip(e).all(|(v, x)| same_for_helm(v, x))
+        }
+        (Value::Number(n), Value::String(s)) => renders_as_written(s) && n.to_string() == *s,
+        _ => written == expected,
+    }
 }
 
 /// The changes as whole top-level blocks: coarser, but each is a plain replace, add or remove.
@@ -279,10 +293,18 @@ fn replace_scalar(document: &yamlpath::Document, path: &[Step], old: &Value, new
     let text = match new {
         Value::String(s) if written.starts_with('"') => double_quoted(s),
         Value::String(s) if written.starts_with('\'') => format!("'{}'", s.replace('\'', "''")),
+        Value::String(s) if renders_as_written(s) => s.clone(),
         other => flow_scalar(other)?,
     };
     let source = document.source();
     Some(format!("{}{}{}", &source[..start], text, &source[end..]))
+}
+
+/// Whether `text`, written plain where a plain scalar stood (`tag: 2025.12`), reaches the chart's
+/// templates as this very text: a number Helm prints back digit for digit (`2026.03`, not
+/// `2026.10`, which Helm would print as `2026.1`).
+fn renders_as_written(text: &str) -> bool {
+    matches!(serde_yaml_ng::from_str::<Value>(text), Ok(Value::Number(n)) if n.to_string() == text)
 }
 
 /// A scalar as our emitter writes it (quoted wherever Helm's YAML 1.1 would misread it).
@@ -349,11 +371,14 @@ mod tests {
         for (line, expected) in [
             ("tag: \"2025.09\"\n", "tag: \"2026.07\"\n"),
             ("tag: '2025.09'\n", "tag: '2026.07'\n"),
-            ("tag: 2025.09 # pinned\n", "tag: '2026.07' # pinned\n"),
+            ("tag: 2025.09 # pinned\n", "tag: 2026.07 # pinned\n"),
         ] {
             let out = edit(line, |v| v["tag"] = Value::String("2026.07".into()));
             assert_eq!(out.text, expected);
         }
+        // Plain would read as the number 2026.1 and render as that tag: quoted instead.
+        let out = edit("tag: 2025.09\n", |v| v["tag"] = Value::String("2026.10".into()));
+        assert_eq!(out.text, "tag: '2026.10'\n");
     }
 
     #[test]

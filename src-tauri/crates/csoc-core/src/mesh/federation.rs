@@ -283,8 +283,10 @@ pub struct HubLogin {
     pub make_default: bool,
 }
 
-/// Writes `fence.FENCE_CONFIG.OPENID_CONNECT.fence` and its `LOGIN_OPTIONS` entry into a
-/// MEMBER's values.
+/// Writes `OPENID_CONNECT.fence` and its `LOGIN_OPTIONS` entry into a MEMBER's values, in the
+/// block that already holds its logins, else in `FENCE_CONFIG_PUBLIC`: gen3-helm always renders
+/// that one (ConfigMap `manifest-fence`) and merges it under the private config, with or without
+/// External Secrets, whereas `FENCE_CONFIG` is not rendered at all with External Secrets.
 pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<Finding>> {
     let hub = origin(&login.hub_base_url)?;
     let client_id = login.client_id.trim();
@@ -311,8 +313,11 @@ pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<F
         ("refresh_token_url", Value::from("{{api_base_url}}/oauth2/token")),
         ("name", Value::from(login.hub_name.as_str())),
     ]);
-    let config = ["fence", "FENCE_CONFIG"];
-    set_path(values, &["fence", "FENCE_CONFIG", "OPENID_CONNECT"], "fence", idp)?;
+    let private_logins = get_path(values, &["fence", "FENCE_CONFIG", "LOGIN_OPTIONS"]).is_some()
+        && get_path(values, &["fence", "FENCE_CONFIG_PUBLIC", "LOGIN_OPTIONS"]).is_none();
+    let block = if private_logins { "FENCE_CONFIG" } else { "FENCE_CONFIG_PUBLIC" };
+    let config = ["fence", block];
+    set_path(values, &["fence", block, "OPENID_CONNECT"], "fence", idp)?;
     let mut option = vec![
         ("name", Value::from(format!("Login through {}", login.hub_name))),
         ("desc", Value::from(format!("Use your {} account", login.hub_name))),
@@ -327,9 +332,9 @@ pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<F
         *options = Value::Sequence(Vec::new());
     }
     let Value::Sequence(options) = options else {
-        return Err(CoreError::invalid(
-            "In the values file, fence.FENCE_CONFIG.LOGIN_OPTIONS is not a list. Fix that key by hand first.",
-        ));
+        return Err(CoreError::invalid(format!(
+            "In the values file, fence.{block}.LOGIN_OPTIONS is not a list. Fix that key by hand first."
+        )));
     };
     options.retain(|o| o.get("idp").and_then(Value::as_str) != Some("fence"));
     options.push(yaml_map(option));
@@ -347,12 +352,14 @@ pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<F
             host(&hub)
         ),
     )];
-    let default_idp = get_path(values, &["fence", "FENCE_CONFIG", "DEFAULT_LOGIN_IDP"]).and_then(Value::as_str);
+    let default_idp = get_path(values, &["fence", block, "DEFAULT_LOGIN_IDP"])
+        .or_else(|| get_path(values, &["fence", "FENCE_CONFIG", "DEFAULT_LOGIN_IDP"]))
+        .and_then(Value::as_str);
     if !login.make_default && default_idp.is_none() {
         findings.push(finding(
             Severity::Warning,
             "fence_default_idp",
-            "fence.FENCE_CONFIG.DEFAULT_LOGIN_IDP",
+            &format!("fence.{block}.DEFAULT_LOGIN_IDP"),
             "The member has no DEFAULT_LOGIN_IDP; Fence's default (google) must then be configured too. Set it to \
              `fence` to send users to the hub by default."
                 .into(),
