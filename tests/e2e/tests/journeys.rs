@@ -278,7 +278,7 @@ async fn a_real_commons_is_imported_its_release_changed_and_rendered() {
                 return Err(format!("a line other than a release tag changed: -{old:?} +{new:?}"));
             }
         }
-        click(&c, "[data-testid=rendered-run]").await?;
+        activate(&c, "[data-testid=rendered-run]").await?;
         // helm renders the chart three times: seconds, more in a debug build on a busy machine.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         while count(&c, "[data-testid=rendered-summary], [data-testid=rendered-error]").await? == 0 {
