@@ -410,6 +410,9 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
     let hatchery = p.services.iter().find(|s| s.service == "hatchery").unwrap();
     assert_eq!(hatchery.state, ServiceState::Healthy, "{:?}", hatchery.detail);
     assert!(p.key_error.is_none());
+    // A key as fence creates them (no `credentials` scope) cannot list its user's keys: not asked.
+    assert!(p.checks.iter().all(|c| c.check != csoc_core::monitor::checks::API_KEYS), "{:?}", p.checks);
+    assert!(fleet.requests("a").iter().all(|r| r.path != "/user/credentials/api/"));
 
     let last_hour = probe_with(1800);
     let p = probe_commons_with(&ctx, "a", &base, &last_hour, None, &Known::default()).await.unwrap();

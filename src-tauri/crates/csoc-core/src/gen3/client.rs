@@ -108,6 +108,11 @@ impl Gen3Client {
         self.api_key.is_some() || self.key_problem.is_some()
     }
 
+    /// The stored key carries this scope (its claims say which fence will grant its tokens).
+    pub fn key_has_scope(&self, scope: &str) -> bool {
+        self.api_key.as_ref().is_some_and(|k| k.info.scopes.iter().any(|s| s == scope))
+    }
+
     /// The stored key's id (its `jti`), to tell it from the user's other keys.
     pub fn key_id(&self) -> Option<&str> {
         self.api_key.as_ref().map(|k| k.info.key_id.as_str())

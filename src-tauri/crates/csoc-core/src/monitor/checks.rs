@@ -98,7 +98,9 @@ pub async fn run(
         out.push(jwks_fingerprint(jwks));
         // fence routes `/login` without a trailing slash (`/user/login/` is its 404).
         out.push(login_providers(get_json(ctx, client, "/user/login", false).await?));
-        if client.has_key() {
+        // fence lists a user's keys only to a token with the `credentials` scope, which it never
+        // puts in the keys it creates: ask only with a key that has it.
+        if client.key_has_scope("credentials") {
             if let Some(r) = api_keys(client, get_json(ctx, client, "/user/credentials/api/", true).await?) {
                 out.push(r);
             }
@@ -407,7 +409,7 @@ fn coverage(c: &Coverage, members: &[MeshMember], entries: Option<Vec<serde_json
 }
 
 /// `/user/credentials/api/`: the key owner's keys. `None` when fence does not list them for this
-/// key (its token lacks the `credentials` scope), which is normal for portal keys.
+/// key after all.
 fn api_keys(client: &Gen3Client, list: Option<serde_json::Value>) -> Option<CheckResult> {
     let own = client.key_id().unwrap_or_default();
     let now = crate::model::now_ms() / 1000;
