@@ -409,6 +409,14 @@ describe('demo and settings', () => {
     const keyDays = document.querySelector<HTMLInputElement>('#monitor-key-days')!;
     await userEvent.clear(keyDays);
     await userEvent.type(keyDays, '10');
+    const etlDays = screen.getByLabelText('Explorer data is stale after');
+    expect(etlDays).toHaveValue(7);
+    await userEvent.clear(etlDays);
+    await userEvent.type(etlDays, '2');
+    const checks = screen.getByLabelText('Outside-in checks every');
+    expect(checks).toHaveValue(15);
+    await userEvent.clear(checks);
+    await userEvent.type(checks, '60');
     await userEvent.click(screen.getByTestId('save-monitoring'));
     await waitFor(() =>
       expect(rust.named('monitor_settings_save')[0]?.request).toEqual({
@@ -416,9 +424,25 @@ describe('demo and settings', () => {
         notifications: false,
         cert_warn_days: [21, 3],
         key_warn_days: [10],
+        etl_stale_days: 2,
+        checks_interval_secs: 3600,
       }),
     );
     expect(await screen.findByText('Monitoring settings saved.')).toBeInTheDocument();
+  });
+
+  it('refuses a staleness threshold of zero days', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.keyboard('gs');
+    const etlDays = await screen.findByLabelText('Explorer data is stale after');
+    await waitFor(() => expect(etlDays).toHaveValue(7));
+    await userEvent.clear(etlDays);
+    await userEvent.type(etlDays, '0');
+    await userEvent.click(screen.getByTestId('save-monitoring'));
+    expect(await screen.findByTestId('monitor-error')).toHaveTextContent('1 to 365');
+    expect(rust.named('monitor_settings_save')).toHaveLength(0);
   });
 
   it('refuses warning days that are not numbers', async () => {

@@ -369,12 +369,40 @@ describe('mesh view', () => {
     return rust;
   }
 
+  it('reads members past the hub list of ten as listed when confirmed by name, and says when one is not', async () => {
+    const others = Array.from({ length: 10 }, (_, i) => `Other ${i + 1}`);
+    const report = meshReportOf({
+      hub: {
+        base_url: HUB.base_url,
+        aggregate_enabled: true,
+        commons: others,
+        confirmed: ['MIDRC'],
+        unconfirmed: ['JCOIN'],
+        missing: [],
+        extra: others,
+        total_records: count(2000),
+        error: null,
+      },
+      members: [memberReport(MIDRC), memberReport(JCOIN, { in_hub: null })],
+    });
+    await openMesh({ report: () => report });
+    const rows = await screen.findAllByTestId('mesh-hub-list-row');
+    const status = (name: string) => rows.find((r) => r.getAttribute('data-name') === name)?.getAttribute('data-status');
+    expect([status('MIDRC'), status('JCOIN'), status('Other 10')]).toEqual(['listed', 'unconfirmed', 'extra']);
+    expect(rows.find((r) => r.getAttribute('data-name') === 'JCOIN')).toHaveTextContent('Not confirmed');
+    const [midrc, jcoin] = screen.getAllByTestId('mesh-member-row');
+    expect(within(midrc).getByTestId('mesh-member-in-hub')).toHaveTextContent('Listed');
+    expect(within(jcoin).getByTestId('mesh-member-in-hub')).toHaveTextContent('Unknown');
+  });
+
   it('flags the hub list against the members, shows each member and the problems on top', async () => {
     const report = meshReportOf({
       hub: {
         base_url: HUB.base_url,
         aggregate_enabled: true,
         commons: ['MIDRC', 'Old commons'],
+        confirmed: [],
+        unconfirmed: [],
         missing: ['JCOIN'],
         extra: ['Old commons'],
         total_records: count(2000),

@@ -9,8 +9,10 @@ use crate::server::Commons;
 use crate::{CommonsSpec, FleetInner};
 
 const MDS_VERSION: &str = "4.3.0";
-/// `/aggregate/commons` lists at most this many commons (the terms aggregation's default size).
-const AGG_COMMONS_LISTED: usize = 10;
+/// Elasticsearch's default size, for searches and terms aggregations that set none: the hub's
+/// `/aggregate/commons` names at most this many commons, `/aggregate/metadata/{name}` returns at
+/// most this many records.
+const ES_DEFAULT_SIZE: usize = 10;
 /// The MDS query API caps `limit` at 2000.
 const MAX_LIMIT: usize = 2000;
 const TOPICS: [&str; 6] = [
@@ -186,7 +188,7 @@ fn aggregate(fleet: &FleetInner, hub: &Commons, sub: &str, query: &str) -> Reply
             // most records, most first.
             let mut by_count: Vec<&Aggregated> = members.iter().collect();
             by_count.sort_by(|a, b| b.records.len().cmp(&a.records.len()).then_with(|| a.name.cmp(&b.name)));
-            let names: Vec<&String> = by_count.into_iter().take(AGG_COMMONS_LISTED).map(|m| &m.name).collect();
+            let names: Vec<&String> = by_count.into_iter().take(ES_DEFAULT_SIZE).map(|m| &m.name).collect();
             Reply::json(200, &json!({"commons": names}))
         }
         "/metadata" => {
@@ -273,9 +275,12 @@ fn aggregate(fleet: &FleetInner, hub: &Commons, sub: &str, query: &str) -> Reply
             };
             match members.iter().find(|m| m.name == name) {
                 Some(m) if info => Reply::json(200, &json!({"commons_url": m.commons_url})),
+                // A search without `size`: Elasticsearch returns its default 10 hits.
                 Some(m) => Reply::json(
                     200,
-                    &Value::Array(m.records.iter().map(|(_, r)| json!({"gen3_discovery": r})).collect()),
+                    &Value::Array(
+                        m.records.iter().take(ES_DEFAULT_SIZE).map(|(_, r)| json!({"gen3_discovery": r})).collect(),
+                    ),
                 ),
                 None => not_found_detail(format!("no common exists with the given: {name}")),
             }

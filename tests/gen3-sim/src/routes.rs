@@ -80,7 +80,8 @@ fn fence_error(status: u16, message: &str) -> Reply {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    // Jinja's autoescape, as fence's error page is rendered.
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
 }
 
 const PORTAL_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -284,14 +285,19 @@ fn exchange(fleet: &FleetInner, c: &Commons, query: &str, body: &[u8]) -> Reply 
     let Some(api_key) = api_key else {
         return fence_error(400, "Please provide an api_key in payload");
     };
-    let claims = match validate(fleet, c, &api_key, "api_key") {
+    // fence's `create_user_access_token`: `validate_jwt(api_key, scope={"fence"}, purpose="api_key")`.
+    let claims = match validate(fleet, c, &api_key, "api_key").and_then(|cl| require_scopes(cl, &["fence"])) {
         Ok(cl) => cl,
         Err(m) => return fence_error(401, &m),
     };
     let now = now_secs();
     if claims.get("exp").and_then(Value::as_i64).is_some_and(|exp| exp < now + ttl) {
         // fence refuses rather than shortens (`MAX_ACCESS_TOKEN_TTL`, a key in its last hour).
-        return fence_error(400, "Cannot issue an access token that would expire after the provided API key does");
+        return fence_error(
+            400,
+            "Cannot issue an access token that would expire after the provided API key does. Please obtain a new \
+             API key and try again",
+        );
     }
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
     let user = c.user_of(jti).unwrap_or_else(|| MintOptions::default().user_name);
@@ -317,35 +323,58 @@ fn has_scope(claims: &Value, scope: &str) -> bool {
     claims.get("scope").and_then(Value::as_array).is_some_and(|a| a.iter().any(|s| s == scope))
 }
 
+/// authutils' scope check: every required scope in the token's `scope` claim, else its error.
+fn require_scopes(claims: Value, required: &[&str]) -> Result<Value, String> {
+    let missing: Vec<String> = required.iter().filter(|s| !has_scope(&claims, s)).map(|s| format!("'{s}'")).collect();
+    if missing.is_empty() {
+        Ok(claims)
+    } else {
+        Err(format!("Invalid token : token is missing required scopes: {{{}}}", missing.join(", ")))
+    }
+}
+
+/// The scopes fence lets a user put in an API key (its default `USER_ALLOWED_SCOPES`).
+const USER_ALLOWED_SCOPES: [&str; 9] = [
+    "fence",
+    "openid",
+    "user",
+    "data",
+    "admin",
+    "google_credentials",
+    "google_service_account",
+    "google_link",
+    "ga4gh_passport_v1",
+];
+
+/// fence's `/user/user` (`get_user_info`, with arborist's resources and auth mapping, and the
+/// token's client as `azp`: null for a token from an API key). `tags` only when the user has some.
 fn user_info(claims: &Value) -> Value {
     let name = claims.pointer("/context/user/name").cloned().unwrap_or(json!(""));
-    let sub = claims.get("sub").cloned().unwrap_or(json!("1"));
-    let user_id = sub.as_str().and_then(|s| s.parse::<i64>().ok()).unwrap_or(1);
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("1").to_string();
+    let user_id = sub.parse::<i64>().unwrap_or(1);
+    let is_admin = claims.pointer("/context/user/is_admin").cloned().unwrap_or(json!(false));
     let read = json!([{"method": "read", "service": "*"}, {"method": "read-storage", "service": "*"}]);
     json!({
-        "active": true,
-        "authz": {"/open": read, "/programs/program1": read},
-        "azp": claims.get("azp").cloned().unwrap_or(json!("")),
-        "certificates_uploaded": [],
-        "display_name": null,
-        "email": null,
-        "groups": [],
-        "idp": "google",
-        "is_admin": false,
-        "message": "",
-        "name": name,
-        "phone_number": null,
-        "preferred_username": null,
-        "primary_google_service_account": null,
-        "project_access": {},
-        "resources": ["/open", "/programs/program1"],
-        "resources_granted": [],
-        "role": "user",
-        "shibboleth_id": null,
-        "sub": sub,
-        "tags": {},
         "user_id": user_id,
+        "sub": sub,
+        "idp": "google",
         "username": name,
+        "name": name,
+        "display_name": null,
+        "preferred_username": null,
+        "phone_number": null,
+        "email": null,
+        "is_admin": is_admin,
+        "role": if is_admin == json!(true) { "admin" } else { "user" },
+        "project_access": {},
+        "certificates_uploaded": [],
+        "resources_granted": [],
+        "groups": [],
+        "message": "",
+        "primary_google_service_account": null,
+        "resources": ["/open", "/programs/program1"],
+        "authz": {"/open": read, "/programs/program1": read},
+        "azp": claims.get("azp").and_then(Value::as_str).filter(|a| !a.is_empty()),
     })
 }
 
@@ -440,13 +469,16 @@ fn idp_name(id: &str) -> String {
     }
 }
 
-/// `/user/login/`: the default provider and every provider, as fence lists them.
+/// `/user/login` (fence's rule has no trailing slash): the default provider and every login
+/// option, as `get_provider_info` describes them (`id` is the deprecated twin of `idp`, `url` of
+/// `urls`).
 fn login_providers(c: &Commons) -> Value {
     let base = c.issuer();
     let provider = |id: &str| {
-        let url = format!("{base}/login/{id}");
-        json!({"id": id, "name": idp_name(id), "url": url, "desc": null, "secondary": false,
-               "urls": [{"name": idp_name(id), "url": url}]})
+        let route = if id == "shibboleth" { "shib" } else { id };
+        let url = format!("{base}/login/{route}");
+        json!({"id": id, "idp": id, "name": idp_name(id), "url": url,
+               "urls": [{"name": idp_name(id), "url": url}], "desc": null, "secondary": false})
     };
     let providers: Vec<Value> = c.spec.login_providers.iter().map(|p| provider(p)).collect();
     json!({"default_provider": providers.first().cloned().unwrap_or(Value::Null), "providers": providers})
@@ -475,11 +507,18 @@ fn fence(
             Reply::json(200, &json!({"keys": keys}))
         }),
         "/.well-known/openid-configuration" => only_get(method, || Reply::json(200, &openid_configuration(c))),
-        "/login" | "/login/" => only_get(method, || Reply::json(200, &login_providers(c))),
-        "/user" | "/user/" => only_get(method, || match access_claims(headers, fleet, c) {
-            Ok(cl) => Reply::json(200, &user_info(&cl)),
-            Err(r) => r,
-        }),
+        "/login" => only_get(method, || Reply::json(200, &login_providers(c))),
+        // `login_required({"user"})`: an access token with the `user` and `openid` scopes.
+        "/user" | "/user/" if get || method == Method::POST => {
+            match access_claims(headers, fleet, c).and_then(|cl| {
+                require_scopes(cl, &["user", "openid"])
+                    .map_err(|m| fence_error(401, &format!("failed to validate token: {m}")))
+            }) {
+                Ok(cl) => Reply::json(200, &user_info(&cl)),
+                Err(r) => r,
+            }
+        }
+        "/user" | "/user/" => method_not_allowed(),
         "/credentials/api/access_token" | "/credentials/cdis/access_token" => {
             if method == Method::POST {
                 exchange(fleet, c, query, body)
@@ -505,7 +544,8 @@ fn fence(
                     .and_then(|v| v.parse::<i64>().ok())
                     .unwrap_or(MAX_API_KEY_TTL)
                     .min(MAX_API_KEY_TTL);
-                let scopes = serde_json::from_slice::<Value>(body)
+                // The requested scopes, fence's defaults, and the token's own; never `credentials`.
+                let mut scopes = serde_json::from_slice::<Value>(body)
                     .ok()
                     .and_then(|v| v.get("scope").cloned())
                     .and_then(|v| {
@@ -513,6 +553,19 @@ fn fence(
                             .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect::<Vec<_>>())
                     })
                     .unwrap_or_default();
+                scopes.extend(["fence".to_string(), "openid".to_string()]);
+                if let Some(bad) = scopes.iter().find(|s| !USER_ALLOWED_SCOPES.contains(&s.as_str())) {
+                    return fence_error(400, &format!("Scope {bad} is not supported"));
+                }
+                let own = claims.get("scope").and_then(Value::as_array).cloned().unwrap_or_default();
+                scopes.extend(
+                    own.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| USER_ALLOWED_SCOPES.contains(s))
+                        .map(str::to_string),
+                );
+                scopes.sort();
+                scopes.dedup();
                 let opts = MintOptions {
                     expires_in_secs: ttl,
                     scopes,

@@ -138,5 +138,11 @@ async fn the_aggregate_lists_at_most_ten_commons() {
     assert_eq!(listed, ["m11", "m10", "m09", "m08", "m07", "m06", "m05", "m04", "m03", "m02"], "the 10 largest");
     let (_, all) = get(format!("{}/mds/aggregate/metadata?limit=1000", fleet.base_url("hub"))).await;
     assert_eq!(all.as_object().unwrap().len(), 12, "the records of all 12 are still served");
+    // Asked by name, a commons' records come from a search without `size`: 10 at most.
+    let by_name = |m: &str| {
+        let url = format!("{}/mds/aggregate/metadata/{m}", fleet.base_url("hub"));
+        async move { get(url).await.1.as_array().unwrap().len() }
+    };
+    assert_eq!((by_name("m00").await, by_name("m09").await, by_name("m11").await), (1, 10, 10));
     fleet.shutdown().await;
 }

@@ -405,6 +405,101 @@ async fn user_endpoint_requires_a_bearer_access_token() {
     fleet.shutdown().await;
 }
 
+/// What fence requires of a key and a token, in its words: the `fence` scope to exchange a key,
+/// a key that outlives the token, and `user` + `openid` for `/user/user`.
+#[tokio::test]
+async fn fence_scope_and_lifetime_rules_as_fence_enforces_them() {
+    let (fleet, b) = one("s").await;
+    let scoped = |scopes: &[&str], secs: i64| {
+        fleet.mint_credentials(
+            "s",
+            MintOptions {
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                expires_in_secs: secs,
+                ..MintOptions::default()
+            },
+        )
+    };
+    let r = exchange_json(&b, scoped(&["openid", "user", "data"], 86_400), "").await;
+    assert_eq!(r.status(), 401);
+    assert!(ctype(&r).starts_with("text/html"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("token is missing required scopes: {&#39;fence&#39;}"), "{page}");
+
+    let r = exchange_json(&b, scoped(&["fence", "openid", "user"], 1800), "").await;
+    assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Cannot issue an access token that would expire after the provided API key does"), "{page}");
+    let r = exchange_json(&b, scoped(&["fence", "openid", "user"], 1800), "?expires_in=600").await;
+    assert_eq!(r.status(), 200, "a shorter token fits in the key's last half hour");
+
+    let token = |creds: Value| {
+        let b = b.clone();
+        async move {
+            let v: Value = exchange_json(&b, creds, "").await.json().await.unwrap();
+            v["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let userless = token(scoped(&["fence", "openid", "data"], 86_400)).await;
+    let r = client().get(format!("{b}/user/user")).bearer_auth(&userless).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("failed to validate token"));
+    fleet.shutdown().await;
+}
+
+/// `/user/user` and `/user/login` in the shapes fence sends.
+#[tokio::test]
+async fn user_info_and_login_options_have_fences_shapes() {
+    let spec = CommonsSpec { login_providers: vec!["ras".into(), "shibboleth".into()], ..CommonsSpec::new("l") };
+    let fleet = Fleet::start(vec![spec]).await.unwrap();
+    let b = fleet.base_url("l");
+    let creds = fleet.mint_credentials("l", MintOptions { sub: "12".into(), ..MintOptions::default() });
+    let v: Value = exchange_json(&b, creds, "").await.json().await.unwrap();
+    let tok = v["access_token"].as_str().unwrap();
+    let u: Value = client().get(format!("{b}/user/user")).bearer_auth(tok).send().await.unwrap().json().await.unwrap();
+    let mut keys: Vec<&str> = u.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "authz",
+            "azp",
+            "certificates_uploaded",
+            "display_name",
+            "email",
+            "groups",
+            "idp",
+            "is_admin",
+            "message",
+            "name",
+            "phone_number",
+            "preferred_username",
+            "primary_google_service_account",
+            "project_access",
+            "resources",
+            "resources_granted",
+            "role",
+            "sub",
+            "user_id",
+            "username"
+        ]
+    );
+    assert_eq!((u["sub"].clone(), u["user_id"].clone(), u["azp"].clone()), (json!("12"), json!(12), Value::Null));
+
+    let (s, _, body) = get(format!("{b}/user/login")).await;
+    assert_eq!(s, 200);
+    let l: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(l["default_provider"]["idp"], "ras");
+    let shib = &l["providers"][1];
+    assert_eq!((shib["id"].clone(), shib["idp"].clone()), (json!("shibboleth"), json!("shibboleth")));
+    assert_eq!(shib["url"], format!("{b}/user/login/shib"));
+    assert_eq!(shib["urls"][0]["url"], shib["url"]);
+    assert_eq!((shib["desc"].clone(), shib["secondary"].clone()), (Value::Null, json!(false)));
+    let (s, _, _) = get(format!("{b}/user/login/")).await;
+    assert_eq!(s, 404, "fence's rule is /login, without a trailing slash");
+    fleet.shutdown().await;
+}
+
 #[tokio::test]
 async fn api_key_management_needs_the_credentials_scope() {
     let (fleet, b) = one("k").await;
@@ -438,7 +533,16 @@ async fn api_key_management_needs_the_credentials_scope() {
     assert_eq!(r.status(), 200);
     let created: Value = r.json().await.unwrap();
     let jti = created["key_id"].as_str().unwrap().to_string();
-    assert_eq!(claims(created["api_key"].as_str().unwrap())["scope"], json!(["data", "user"]));
+    // fence adds its defaults and the token's own scopes, never `credentials`.
+    assert_eq!(claims(created["api_key"].as_str().unwrap())["scope"], json!(["data", "fence", "openid", "user"]));
+    let r = client()
+        .post(format!("{b}/user/credentials/api/"))
+        .bearer_auth(&admin)
+        .json(&json!({"scope": ["credentials"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "fence refuses scopes outside USER_ALLOWED_SCOPES");
     assert_eq!(exchange_json(&b, created.clone(), "").await.status(), 200);
 
     let list: Value = client()

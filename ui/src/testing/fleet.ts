@@ -28,7 +28,14 @@ export function inventoryOf(commons: Commons[], extra: Partial<InventoryView> = 
 
 export const SERVICES = ['fence', 'indexd', 'peregrine', 'sheepdog', 'metadata'];
 
-export const MONITOR: MonitorSettings = { interval_secs: 300, notifications: true, cert_warn_days: [30, 14, 7, 1], key_warn_days: [7, 1] };
+export const MONITOR: MonitorSettings = {
+  interval_secs: 300,
+  notifications: true,
+  cert_warn_days: [30, 14, 7, 1],
+  key_warn_days: [7, 1],
+  etl_stale_days: 7,
+  checks_interval_secs: 900,
+};
 
 export function healthOf(commons: Commons, extra: Partial<CommonsHealth> = {}): CommonsHealth {
   const at = Date.now() - 120_000;

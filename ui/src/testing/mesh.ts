@@ -124,6 +124,8 @@ export function meshReportOf(extra: Partial<MeshReport> = {}): MeshReport {
       base_url: HUB.base_url,
       aggregate_enabled: true,
       commons: [MIDRC.name, JCOIN.name],
+      confirmed: [],
+      unconfirmed: [],
       missing: [],
       extra: [],
       total_records: count(240),

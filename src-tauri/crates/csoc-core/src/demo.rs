@@ -43,10 +43,9 @@ const LEGACY: &[Service] = &[
     Service::Sower,
     Service::Portal,
 ];
-/// The commons whose fence rotates its signing keys a while after the demo starts, so the board
-/// shows a JWKS change once a sweep has recorded the first keys.
-const ROTATES: &str = "pediatric";
-const ROTATE_AFTER: Duration = Duration::from_secs(90);
+/// The commons whose fence published other signing keys at "yesterday's check", so the first
+/// sweep shows a JWKS change.
+const ROTATED: &str = "pediatric";
 
 fn fleet_plan() -> Vec<DemoCommons> {
     use Environment::*;
@@ -177,8 +176,15 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         crate::mesh::wizard::set_hub(store, DEMO_MESH, Some(&format!("demo-{}", hub.slug)), &names.collect())?;
     }
     // The simulator signs with a new key each start: forget the last run's fingerprints, so the
-    // change the board shows is the rotation below, not the restart.
+    // one change the board shows is the one planned here.
     crate::monitor::history::forget_check(store, "demo-", crate::monitor::checks::JWKS)?;
+    let earlier = crate::monitor::checks::CheckResult {
+        check: crate::monitor::checks::JWKS.into(),
+        ok: true,
+        summary: format!("1 signing key(s): fence_key_{ROTATED}_2024"),
+        fact: Some(format!("00000000000000a1 fence_key_{ROTATED}_2024")),
+    };
+    crate::monitor::history::remember_check(store, &format!("demo-{ROTATED}"), &earlier, now - 86_400_000)?;
     for d in &plan {
         let id = format!("demo-{}", d.slug);
         let services: Vec<&str> = d.services.unwrap_or(&Service::ALL).iter().filter_map(|s| catalog_id(*s)).collect();
@@ -209,11 +215,6 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
             }
         }
     }
-    let rotating = fleet.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(ROTATE_AFTER).await;
-        rotating.rotate_jwt_keys(ROTATES);
-    });
     tracing::info!(commons = plan.len(), "demo fleet started");
     Ok(DemoFleet { _fleet: fleet })
 }

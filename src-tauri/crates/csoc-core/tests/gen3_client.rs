@@ -53,7 +53,7 @@ async fn exchange_then_user_and_the_token_is_reused() {
     let requests = fleet.requests("ok");
     let exchanges = requests.iter().filter(|r| r.path.starts_with("/user/credentials/api/access_token")).count();
     assert_eq!(exchanges, 1, "the access token is cached in memory and reused");
-    let user_calls: Vec<_> = requests.iter().filter(|r| r.path == "/user/user").collect();
+    let user_calls: Vec<_> = requests.iter().filter(|r| r.path == "/user/user/").collect();
     assert_eq!(user_calls.len(), 2);
     assert!(user_calls.iter().all(|r| r.header("authorization").is_some_and(|a| a.starts_with("bearer "))));
     let mds = c.get_json("/mds/_status", false).await.unwrap();
@@ -72,6 +72,13 @@ async fn expired_and_revoked_keys_are_told_apart() {
     let revoked = client(&fleet, "ok", MintOptions { jti: Some(jti.clone()), ..Default::default() }, opts());
     fleet.revoke("ok", &jti);
     assert_clear(revoked.current_user().await, ErrorCode::KeyRejected, "rejected", t);
+
+    // fence exchanges only keys with its `fence` scope, and `/user/user` needs `user` in the token.
+    let scopes = |s: &[&str]| MintOptions { scopes: s.iter().map(|s| s.to_string()).collect(), ..Default::default() };
+    let unfenced = client(&fleet, "ok", scopes(&["openid", "user", "data"]), opts());
+    assert_clear(unfenced.current_user().await, ErrorCode::KeyRejected, "lacks the “fence” scope", t);
+    let userless = client(&fleet, "ok", scopes(&["fence", "openid", "data"]), opts());
+    assert_clear(userless.current_user().await, ErrorCode::Unauthorized, "without the “user” scope", t);
 
     // A key from another commons, handed to a client for this one: it is bound to its issuer's
     // origin, so it is refused before anything is sent here.

@@ -628,7 +628,11 @@ async fn mesh_fleet() -> Fleet {
 }
 
 fn targets(fleet: &Fleet) -> Vec<MemberTarget> {
-    ["alpha", "beta", "gamma"]
+    targets_of(fleet, &["alpha", "beta", "gamma"])
+}
+
+fn targets_of(fleet: &Fleet, names: &[&str]) -> Vec<MemberTarget> {
+    names
         .iter()
         .map(|n| MemberTarget {
             commons_id: Some(format!("id-{n}")),
@@ -681,6 +685,33 @@ async fn the_mesh_view_flags_down_missing_extra_and_garbage_members() {
     assert!(text.contains("beta is down on the fleet board"), "{text}");
     assert!(text.contains("beta: its metadata service cannot be read") && text.contains("cannot be reached"), "{text}");
     assert!(text.contains("gamma: its metadata service cannot be read"), "{text}");
+    fleet.shutdown().await;
+}
+
+/// The hub's commons list names only its 10 largest commons: the view asks for the others by name
+/// (through what the aggregate API offers) and says when one cannot be confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mesh_of_more_than_ten_members_is_not_read_from_the_hubs_list_alone() {
+    let names: Vec<String> = (1..=13).map(|i| format!("m{i:02}")).collect();
+    // m01..m12 are aggregated (m01 has the fewest records); m13 is configured but not at the hub.
+    let aggregated: Vec<&str> = names[..12].iter().map(String::as_str).collect();
+    let mut specs: Vec<CommonsSpec> =
+        names.iter().enumerate().map(|(i, n)| CommonsSpec::new(n).with_discovery_records(i + 2)).collect();
+    specs.push(CommonsSpec::new("hub").aggregate_of(&aggregated));
+    let fleet = Fleet::start(specs).await.unwrap();
+    let members = targets_of(&fleet, &names.iter().map(String::as_str).collect::<Vec<_>>());
+    let hub = HubTarget { base_url: fleet.base_url("hub"), ca_pem: None };
+    let report = mesh_health(Some(&hub), &members, &names, &opts()).await;
+    let h = report.hub.as_ref().unwrap();
+    assert_eq!(h.commons.as_ref().unwrap().len(), 10, "the hub lists its 10 largest");
+    assert_eq!(h.confirmed, ["m01", "m02"], "asked for by name");
+    assert_eq!(h.missing, ["m13"]);
+    assert!(h.unconfirmed.is_empty() && h.extra.is_empty());
+    let in_hub: Vec<Option<bool>> = report.members.iter().map(|m| m.in_hub).collect();
+    assert_eq!(in_hub[..12], [Some(true); 12]);
+    assert_eq!(in_hub[12], Some(false));
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].contains("holds no records from m13"));
     fleet.shutdown().await;
 }
 

@@ -397,6 +397,7 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
         retries: 0,
         slow: Duration::from_secs(5),
         request_timeout: Duration::from_secs(5),
+        checks: Some(csoc_core::monitor::checks::CheckPolicy { etl_stale_secs: 7 * 86_400 }),
     };
     let probe_with = |days: i64| {
         let creds = fleet
@@ -409,6 +410,9 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
     let hatchery = p.services.iter().find(|s| s.service == "hatchery").unwrap();
     assert_eq!(hatchery.state, ServiceState::Healthy, "{:?}", hatchery.detail);
     assert!(p.key_error.is_none());
+    // A key as fence creates them (no `credentials` scope) cannot list its user's keys: not asked.
+    assert!(p.checks.iter().all(|c| c.check != csoc_core::monitor::checks::API_KEYS), "{:?}", p.checks);
+    assert!(fleet.requests("a").iter().all(|r| r.path != "/user/credentials/api/"));
 
     let last_hour = probe_with(1800);
     let p = probe_commons_with(&ctx, "a", &base, &last_hour, None, &Known::default()).await.unwrap();
@@ -507,6 +511,19 @@ async fn one_bad_private_ca_fails_only_its_commons() {
 // ------------------------------------------------------------------------------------------------
 // outside-in checks
 
+/// Puts the hub and its members (inventory names = simulator names) in one mesh, the hub's
+/// AggMDS listing each member under its simulator name.
+fn mesh_of<'a>(w: &World, mesh: &str, hub: &'a str, members: impl IntoIterator<Item = &'a str>) {
+    let mut names = serde_json::Map::new();
+    for name in members.into_iter().chain([hub]) {
+        let c = health(w, name).commons;
+        inventory::update(&w.store, &c.id, &CommonsDraft { meshes: vec![mesh.into()], ..c.draft.clone() }).unwrap();
+        names.insert(c.id.clone(), serde_json::json!(name));
+    }
+    let hub_id = health(w, hub).commons.id;
+    csoc_core::mesh::wizard::set_hub(&w.store, mesh, Some(&hub_id), &names).unwrap();
+}
+
 fn check(h: &CommonsHealth, id: &str) -> views::CheckStatus {
     h.checks.iter().find(|c| c.check == id).unwrap_or_else(|| panic!("{id} in {:?}", h.checks)).clone()
 }
@@ -521,6 +538,9 @@ async fn fence_issuer_jwks_idps_and_etl_age_are_checked_from_outside() {
         CommonsSpec { etl_age_secs: 30 * 86_400, ..CommonsSpec::new("stale") },
     ])
     .await;
+    // Every sweep runs the checks here (the default runs them every 15 minutes).
+    let every = history::MonitorSettings { checks_interval_secs: 0, ..Default::default() };
+    history::save_settings(&w.store, &every).unwrap();
     sweep_once(&w, SweepScope::All).await;
     let good = health(&w, "good");
     assert!(good.checks.iter().all(|c| c.ok), "{:?}", good.checks);
@@ -560,14 +580,7 @@ async fn a_mesh_hub_is_checked_against_its_members() {
         ..CommonsSpec::new("hub").aggregate_of(&["alpha"])
     };
     let w = world(vec![hub, CommonsSpec::new("alpha"), CommonsSpec::new("beta")]).await;
-    let mut names = serde_json::Map::new();
-    for name in ["hub", "alpha", "beta"] {
-        let c = health(&w, name).commons;
-        inventory::update(&w.store, &c.id, &CommonsDraft { meshes: vec!["m".into()], ..c.draft.clone() }).unwrap();
-        names.insert(c.id.clone(), serde_json::json!(name));
-    }
-    let hub_id = health(&w, "hub").commons.id;
-    csoc_core::mesh::wizard::set_hub(&w.store, "m", Some(&hub_id), &names).unwrap();
+    mesh_of(&w, "m", "hub", ["alpha", "beta"]);
     sweep_once(&w, SweepScope::All).await;
     let h = health(&w, "hub");
     let dist = check(&h, checks::MESH_DIST);
@@ -577,6 +590,61 @@ async fn a_mesh_hub_is_checked_against_its_members() {
     let agg = check(&h, checks::AGGMDS_COUNTS);
     assert!(!agg.ok && agg.summary.contains("beta: 0 of"), "{agg:?}");
     assert!(!agg.summary.contains("alpha:"), "alpha's records are all there: {agg:?}");
+    w.fleet.shutdown().await;
+}
+
+/// The operator's staleness threshold judges guppy's ETL age; the checks run on their own
+/// cadence, and at once when one commons is checked on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_etl_threshold_is_a_setting_and_checks_keep_their_own_cadence() {
+    use csoc_core::monitor::checks;
+    let w = world(vec![CommonsSpec { etl_age_secs: 2 * 86_400, ..CommonsSpec::new("two-days") }]).await;
+    let asked = |w: &World| {
+        w.fleet.requests("two-days").iter().filter(|r| r.path == "/user/.well-known/openid-configuration").count()
+    };
+    sweep_once(&w, SweepScope::All).await;
+    let etl = check(&health(&w, "two-days"), checks::ETL_AGE);
+    assert!(etl.ok && etl.summary.contains("2 days ago"), "within the default 7 days: {etl:?}");
+    assert_eq!(asked(&w), 1);
+
+    let strict = history::MonitorSettings { etl_stale_days: 1, ..history::settings(&w.store).unwrap() };
+    history::save_settings(&w.store, &strict).unwrap();
+    sweep_once(&w, SweepScope::All).await;
+    assert_eq!(asked(&w), 1, "checks read slow-moving facts: not again within 15 minutes");
+    assert!(check(&health(&w, "two-days"), checks::ETL_AGE).ok, "not re-judged until the checks run");
+    let id = health(&w, "two-days").commons.id;
+    let report = sweep_once(&w, SweepScope::Commons { id }).await;
+    assert_eq!(asked(&w), 2, "checking one commons is someone asking now");
+    let etl = check(&health(&w, "two-days"), checks::ETL_AGE);
+    assert!(!etl.ok && etl.summary.contains("over a day"), "{etl:?}");
+    assert!(report.changes.iter().any(|c| c.service == checks::ETL_AGE), "{:?}", report.changes);
+
+    let zero = history::MonitorSettings { etl_stale_days: 0, ..strict };
+    let refused = history::save_settings(&w.store, &zero).unwrap_err();
+    assert_eq!(refused.code, csoc_core::error::ErrorCode::Invalid);
+    assert_eq!(history::settings(&w.store).unwrap().etl_stale_days, 1, "a refused setting changes nothing");
+    w.fleet.shutdown().await;
+}
+
+/// A hub of more than 10 members: its AggMDS counts are read from the paged listing, not from
+/// `/aggregate/commons` (10 names at most) or `/aggregate/metadata/{name}` (10 records at most).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mesh_of_more_than_ten_members_gets_exact_counts() {
+    use csoc_core::monitor::checks;
+    let names: Vec<String> = (1..=13).map(|i| format!("m{i:02}")).collect();
+    let aggregated: Vec<&str> = names[..12].iter().map(String::as_str).collect();
+    let mut specs: Vec<CommonsSpec> =
+        names.iter().enumerate().map(|(i, n)| CommonsSpec::new(n).with_discovery_records(i + 3)).collect();
+    specs.push(CommonsSpec::new("hub").aggregate_of(&aggregated));
+    let w = world(specs).await;
+    mesh_of(&w, "big", "hub", names.iter().map(String::as_str));
+    sweep_once(&w, SweepScope::All).await;
+    let agg = check(&health(&w, "hub"), checks::AGGMDS_COUNTS);
+    assert!(!agg.ok, "{agg:?}");
+    assert!(agg.summary.contains("(m13: 0 of 15)"), "only the member the hub lacks: {agg:?}");
+    assert!(!agg.summary.contains("not confirmed"), "{agg:?}");
+    let paged = w.fleet.requests("hub").iter().filter(|r| r.path.starts_with("/mds/aggregate/metadata?")).count();
+    assert_eq!(paged, 2, "the hub's {} records take two pages of 100", (3..15).sum::<usize>());
     w.fleet.shutdown().await;
 }
 
@@ -592,6 +660,16 @@ async fn the_demo_fleet_shows_one_of_each_problem() {
     let result = sweep::run(t, &SweepOptions::default(), CancellationToken::new(), |_| {}).await.unwrap();
     let report = history::record(&store, &result).unwrap();
     assert!(report.changes.iter().any(|c| c.commons_name == "Kidney Atlas" && c.to == ServiceState::Down));
+    assert!(
+        report.changes.iter().any(|c| c.commons_name == "Pediatric Cancer Commons" && c.service == checks::JWKS),
+        "the key change is an event of the first sweep: {:?}",
+        report.changes
+    );
+    let notices = csoc_core::monitor::notify::notices(&report);
+    assert!(
+        notices.iter().any(|n| n.title == "Pediatric Cancer Commons: fence's signing keys needs a look"),
+        "{notices:?}"
+    );
     let view = views::fleet(&store, &InventoryFilter::default()).unwrap();
     let row = |name: &str| view.rows.iter().find(|r| r.commons.draft.name == name).unwrap().clone();
     let s = &view.summary;
@@ -611,7 +689,10 @@ async fn the_demo_fleet_shows_one_of_each_problem() {
     let minimal = row("Minimal Commons");
     assert_eq!(minimal.overall, ServiceState::Healthy, "{:?}", minimal.services);
     assert_eq!(service(&minimal, "hatchery").0, ServiceState::NeedsKey);
-    assert!(row("Pediatric Cancer Commons").checks.iter().all(|c| c.ok));
+    failing("Pediatric Cancer Commons", checks::JWKS);
+    assert!(check(&row("Pediatric Cancer Commons"), checks::JWKS).summary.contains("changed"));
+    assert!(row("Genomics Data Commons").checks.iter().all(|c| c.ok), "a commons with nothing wrong passes");
+    assert!(s.checks_failing >= 5, "{s:?}");
 }
 
 /// Versions and other server text are stored without control characters and bounded.

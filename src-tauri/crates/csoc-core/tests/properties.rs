@@ -237,7 +237,11 @@ proptest! {
             slow: Duration::from_secs(2),
         };
         let result = rt.block_on(csoc_core::monitor::sweep::run(
-            csoc_core::monitor::SweepPlan { targets: vec![target], known: Default::default() },
+            csoc_core::monitor::SweepPlan {
+                targets: vec![target],
+                known: Default::default(),
+                checks: csoc_core::monitor::checks::CheckPolicy { etl_stale_secs: 7 * 86_400 },
+            },
             &opts,
             tokio_util::sync::CancellationToken::new(),
             |_| {},

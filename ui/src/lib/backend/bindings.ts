@@ -325,7 +325,16 @@ interval_secs: number, notifications: boolean,
 /**
  * Days before a TLS certificate's expiry at which to warn, e.g. [30, 14, 7, 1].
  */
-cert_warn_days: Array<number>, key_warn_days: Array<number>, };
+cert_warn_days: Array<number>, key_warn_days: Array<number>, 
+/**
+ * The explorer's data is stale when guppy's last ETL ran more than this many days ago.
+ */
+etl_stale_days: number, 
+/**
+ * Seconds between readings of a commons' slow-moving facts: its outside-in checks (fence's
+ * issuer and keys, IdPs, ETL age, mesh) and its services' versions; every sweep when 0.
+ */
+checks_interval_secs: number, };
 
 export type GitopsDestination = { 
 /**
@@ -1008,9 +1017,17 @@ export type HubReport = { base_url: string,
  */
 aggregate_enabled: boolean | null, 
 /**
- * The hub's `/mds/aggregate/commons`.
+ * The hub's `/mds/aggregate/commons`: at most 10 names, the commons with most records first.
  */
 commons: Array<string> | null, 
+/**
+ * Configured members that list left out (it was full), found at the hub when asked one by one.
+ */
+confirmed: Array<string>, 
+/**
+ * Configured members the full list left out and whose records at the hub could not be read.
+ */
+unconfirmed: Array<string>, 
 /**
  * Configured, but the hub holds no records from them.
  */

@@ -111,6 +111,7 @@ pub async fn watch_until_healthy(
         // A service that is starting is often slow; slow is still up.
         slow: opts.request_timeout,
         request_timeout: opts.request_timeout,
+        checks: None,
     };
     let (wanted, not_checked) = split_expected(opts.expected.as_deref());
     // gen3-helm answers "service failure" for a service still starting and for one not deployed

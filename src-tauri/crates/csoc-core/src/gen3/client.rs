@@ -108,6 +108,11 @@ impl Gen3Client {
         self.api_key.is_some() || self.key_problem.is_some()
     }
 
+    /// The stored key carries this scope (its claims say which fence will grant its tokens).
+    pub fn key_has_scope(&self, scope: &str) -> bool {
+        self.api_key.as_ref().is_some_and(|k| k.info.scopes.iter().any(|s| s == scope))
+    }
+
     /// The stored key's id (its `jti`), to tell it from the user's other keys.
     pub fn key_id(&self) -> Option<&str> {
         self.api_key.as_ref().map(|k| k.info.key_id.as_str())
@@ -135,7 +140,8 @@ impl Gen3Client {
 
     /// Exchanges the key and asks fence who it belongs to: the "test connection" action.
     pub async fn current_user(&self) -> CoreResult<String> {
-        let user = self.get_json("/user/user", true).await?;
+        // fence's rule is `/user/` (a branch URL): without the slash Flask answers a redirect first.
+        let user = self.get_json("/user/user/", true).await?;
         Ok(user
             .get("username")
             .or_else(|| user.get("name"))
@@ -210,7 +216,18 @@ impl Gen3Client {
             }
             401 | 403 => {
                 let text = String::from_utf8_lossy(&resp.body).to_lowercase();
-                Err(if text.contains("expired") {
+                Err(if text.contains("missing required scopes") && text.contains("fence") {
+                    // fence exchanges only keys with its own `fence` scope (which it adds to every key
+                    // it creates): this key was made some other way.
+                    CoreError::new(
+                        ErrorCode::KeyRejected,
+                        format!(
+                            "fence at {} refuses to exchange the API key ending in {}: the key lacks the “fence” \
+                             scope fence requires. Create a new key on the portal's Profile page and import it.",
+                            self.host, key.info.ends_with
+                        ),
+                    )
+                } else if text.contains("expired") {
                     CoreError::new(
                         ErrorCode::KeyExpired,
                         format!("fence at {} says the API key has expired. Import a new credentials.json.", self.host),
@@ -285,13 +302,17 @@ impl Gen3Client {
             200..=299 => {}
             300..=399 => return Err(self.redirected()),
             401 | 403 => {
+                let why = match missing_scopes(&resp.body) {
+                    Some(scopes) => format!(
+                        "the API key was created without the {scopes} scope fence requires there; create a new key \
+                         on the portal's Profile page"
+                    ),
+                    None => "the key's user lacks permission".to_string(),
+                };
                 return Err(CoreError::new(
                     ErrorCode::Unauthorized,
-                    format!(
-                        "{} refused access to {path} even with a fresh token: the key's user lacks permission.",
-                        self.host
-                    ),
-                ))
+                    format!("{} refused access to {path} even with a fresh token: {why}.", self.host),
+                ));
             }
             404 => {
                 return Err(CoreError::new(
@@ -349,6 +370,24 @@ impl Gen3Client {
             format!("{} did not answer the API-key exchange as Gen3's fence does. Is this a Gen3 commons?", self.host),
         )
     }
+}
+
+/// The scopes named in fence's "token is missing required scopes: {'user'}" (authutils), as
+/// “user”, at most a few short names.
+fn missing_scopes(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let (_, rest) = text.split_once("missing required scopes: {")?;
+    let (list, _) = rest.split_once('}')?;
+    let names: Vec<String> = list
+        .split(',')
+        .map(|s| {
+            s.replace("&#39;", "").replace("&#x27;", "").trim().trim_matches(|c| c == '\'' || c == '"').to_string()
+        })
+        .filter(|s| !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .take(4)
+        .map(|s| format!("“{s}”"))
+        .collect();
+    (!names.is_empty()).then(|| names.join(" and "))
 }
 
 fn bearer(token: &Secret) -> String {

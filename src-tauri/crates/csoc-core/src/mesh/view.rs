@@ -15,6 +15,9 @@ use crate::monitor::probe::ServiceState;
 /// The MDS query API returns at most this many GUIDs per request: a count that reaches it is a
 /// lower bound.
 pub const COUNT_LIMIT: u64 = 2000;
+/// `/mds/aggregate/commons` is an Elasticsearch terms aggregation of the default size: it names at
+/// most this many commons, those with most records first.
+pub const AGG_COMMONS_LISTED: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HubTarget {
@@ -62,8 +65,12 @@ pub struct HubReport {
     pub base_url: String,
     /// `aggregate_metadata_enabled` of the hub's `/mds/_status`.
     pub aggregate_enabled: Option<bool>,
-    /// The hub's `/mds/aggregate/commons`.
+    /// The hub's `/mds/aggregate/commons`: at most 10 names, the commons with most records first.
     pub commons: Option<Vec<String>>,
+    /// Configured members that list left out (it was full), found at the hub when asked one by one.
+    pub confirmed: Vec<String>,
+    /// Configured members the full list left out and whose records at the hub could not be read.
+    pub unconfirmed: Vec<String>,
     /// Configured, but the hub holds no records from them.
     pub missing: Vec<String>,
     /// Listed by the hub, but not configured.
@@ -118,7 +125,6 @@ pub async fn mesh_health(
             counts[i] = Some(r);
         }
     }
-    let listed = hub_report.as_ref().and_then(|h| h.commons.as_ref());
     let reports: Vec<MemberReport> = members
         .iter()
         .zip(counts)
@@ -138,7 +144,7 @@ pub async fn mesh_health(
                 mds_reachable: error.is_none(),
                 records,
                 records_at_least,
-                in_hub: listed.map(|l| l.contains(&m.name)),
+                in_hub: hub_report.as_ref().filter(|h| h.commons.is_some()).and_then(|h| held(h, &m.name)),
                 error,
             }
         })
@@ -162,11 +168,25 @@ async fn member_records(m: &MemberTarget, opts: &ClientOptions) -> CoreResult<(u
     }
 }
 
+/// Whether the hub holds a configured member's records: `None` when that could not be confirmed.
+fn held(h: &HubReport, name: &str) -> Option<bool> {
+    let listed = h.commons.as_ref().is_some_and(|l| l.iter().any(|n| n == name));
+    if listed || h.confirmed.iter().any(|n| n == name) {
+        Some(true)
+    } else if h.missing.iter().any(|n| n == name) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 async fn check_hub(h: &HubTarget, configured: &[String], opts: &ClientOptions) -> HubReport {
     let mut report = HubReport {
         base_url: h.base_url.clone(),
         aggregate_enabled: None,
         commons: None,
+        confirmed: Vec::new(),
+        unconfirmed: Vec::new(),
         missing: Vec::new(),
         extra: Vec::new(),
         total_records: None,
@@ -203,14 +223,38 @@ async fn read_hub(
         }
         None => return Err(malformed("The hub answered /mds/aggregate/commons without a `commons` list.".into())),
     };
-    report.missing = configured.iter().filter(|n| !names.contains(n)).cloned().collect();
     report.extra = names.iter().filter(|n| !configured.contains(n)).cloned().collect();
+    for name in configured.iter().filter(|n| !names.contains(n)) {
+        // A list shorter than the aggregation's size is complete; a full one may have left
+        // members out, so ask for each of those by name.
+        let at_hub = if names.len() < AGG_COMMONS_LISTED { Some(false) } else { holds_records_of(&c, name).await };
+        match at_hub {
+            Some(true) => report.confirmed.push(name.clone()),
+            Some(false) => report.missing.push(name.clone()),
+            None => report.unconfirmed.push(name.clone()),
+        }
+    }
     report.commons = Some(names);
     let page = c.get_json("/mds/aggregate/metadata?limit=1&offset=0&pagination=true", false).await?;
     // Elasticsearch 7 reports hits as {"value": n}, older ones as n.
     let hits = page.pointer("/pagination/hits");
     report.total_records = hits.and_then(|h| h.as_u64().or_else(|| h.get("value")?.as_u64()));
     Ok(())
+}
+
+/// `/mds/aggregate/metadata/{name}`: the member's records at the hub (at most 10: a search with
+/// Elasticsearch's default size), or 404 when it holds none. `None` when the answer says neither.
+async fn holds_records_of(c: &Gen3Client, name: &str) -> Option<bool> {
+    let path = format!("/mds/aggregate/metadata/{}", crate::monitor::checks::urlencode(name));
+    let r = c.get_raw(&path, false).await.ok()?;
+    match r.status {
+        404 => Some(false),
+        200 => match serde_json::from_slice::<Value>(&r.body).ok()? {
+            Value::Array(records) => Some(!records.is_empty()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn problems(hub: Option<&HubReport>, members: &[MemberReport]) -> Vec<String> {
@@ -232,6 +276,12 @@ fn problems(hub: Option<&HubReport>, members: &[MemberReport]) -> Vec<String> {
                     "The hub holds no records from {name}, which its AggMDS configuration lists: check that {name}'s \
                      metadata service is reachable from the hub and publishes discovery records, then re-run the \
                      hub's aggregate sync."
+                ));
+            }
+            for name in &h.unconfirmed {
+                out.push(format!(
+                    "Whether the hub holds {name}'s records could not be confirmed: its commons list shows only the \
+                     {AGG_COMMONS_LISTED} commons with most records, and asking for {name} by name got no clear answer."
                 ));
             }
             for name in &h.extra {
@@ -263,4 +313,32 @@ fn problems(hub: Option<&HubReport>, members: &[MemberReport]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A member the hub's full list left out and whose records could not be read by name is
+    /// neither listed nor missing, and the problems say so.
+    #[test]
+    fn an_unconfirmed_member_is_said_to_be_unconfirmed() {
+        let hub = HubReport {
+            base_url: "https://hub.example.org".into(),
+            aggregate_enabled: Some(true),
+            commons: Some((1..=10).map(|i| format!("big{i}")).collect()),
+            confirmed: vec!["small".into()],
+            unconfirmed: vec!["shy".into()],
+            missing: vec!["gone".into()],
+            extra: Vec::new(),
+            total_records: Some(100),
+            error: None,
+        };
+        let verdicts: Vec<Option<bool>> = ["big3", "small", "shy", "gone"].iter().map(|n| held(&hub, n)).collect();
+        assert_eq!(verdicts, [Some(true), Some(true), None, Some(false)]);
+        let said = problems(Some(&hub), &[]).join("\n");
+        assert!(said.contains("holds no records from gone"), "{said}");
+        assert!(said.contains("Whether the hub holds shy's records could not be confirmed"), "{said}");
+        assert!(!said.contains("small"), "{said}");
+    }
 }

@@ -26,8 +26,6 @@ pub const MESH_WTS: &str = "mesh_wts";
 pub const AGGMDS_COUNTS: &str = "aggmds_counts";
 pub const API_KEYS: &str = "api_keys";
 
-/// The explorer's data is stale when guppy's last ETL ran longer ago than this.
-pub const ETL_STALE_SECS: i64 = 7 * 86_400;
 /// Another API key of the same user expiring within this many days is worth a warning.
 pub const OTHER_KEY_WARN_SECS: i64 = 7 * 86_400;
 
@@ -80,10 +78,11 @@ async fn get_json(ctx: &ProbeCtx, client: &Gen3Client, path: &str, auth: bool) -
     Some(r.ok().as_ref().and_then(json_of))
 }
 
-/// The checks for one reachable commons. `fence_up`, `guppy_up`, `mds_up`: those services answered,
-/// so a missing answer from them is worth reporting. `None` when cancelled.
+/// The checks for one reachable commons, judged by the operator's `policy`; `up` says which
+/// services answered, so a missing answer from them is worth reporting. `None` when cancelled.
 pub async fn run(
     ctx: &ProbeCtx,
+    policy: &CheckPolicy,
     client: &Gen3Client,
     base_url: &str,
     known: &Known,
@@ -97,15 +96,18 @@ pub async fn run(
             None => get_json(ctx, client, "/user/jwt/keys", false).await?,
         };
         out.push(jwks_fingerprint(jwks));
-        out.push(login_providers(get_json(ctx, client, "/user/login/", false).await?));
-        if client.has_key() {
+        // fence routes `/login` without a trailing slash (`/user/login/` is its 404).
+        out.push(login_providers(get_json(ctx, client, "/user/login", false).await?));
+        // fence lists a user's keys only to a token with the `credentials` scope, which it never
+        // puts in the keys it creates: ask only with a key that has it.
+        if client.key_has_scope("credentials") {
             if let Some(r) = api_keys(client, get_json(ctx, client, "/user/credentials/api/", true).await?) {
                 out.push(r);
             }
         }
     }
-    if up.guppy {
-        out.push(etl_age(get_json(ctx, client, "/guppy/_status", false).await?, crate::model::now_ms() / 1000));
+    if let Some(status) = &up.guppy_status {
+        out.push(etl_age(status, crate::model::now_ms() / 1000, policy.etl_stale_secs));
     }
     if up.metadata {
         let path = "/mds/metadata?_guid_type=discovery_metadata&limit=2000";
@@ -119,25 +121,93 @@ pub async fn run(
         let oidc = get_json(ctx, client, "/wts/external_oidc/", false).await?;
         out.push(coverage(&WTS, members, oidc.and_then(|v| v.get("providers")?.as_array().cloned())));
         if up.metadata {
-            let mut counts = BTreeMap::new();
-            for m in members {
-                let path = format!("/mds/aggregate/metadata/{}?limit=2000", urlencode(&m.name));
-                let n = get_json(ctx, client, &path, false).await?.and_then(|v| v.as_array().map(Vec::len));
-                counts.insert(m.commons_id.clone(), n);
-            }
-            let fact = serde_json::to_string(&counts).ok();
-            out.push(result(AGGMDS_COUNTS, true, "records the hub holds per member".into(), fact));
+            out.push(aggmds_counts(members, hub_records(ctx, client).await?));
         }
     }
     Some(out)
 }
 
-/// Which services answered, so their checks are worth running.
-#[derive(Debug, Clone, Copy, Default)]
+/// The hub's aggregate listing is read this many records a page (real discovery records run to
+/// several kilobytes each; a page stays well under the sweep's body limit).
+const AGG_PAGE: u64 = 100;
+/// Elasticsearch's `max_result_window`: the listing cannot be paged past it.
+const AGG_WINDOW: u64 = 10_000;
+
+/// Records the hub holds per commons name, from its paged aggregate listing (neither
+/// `/aggregate/commons`, which names only the 10 largest, nor `/aggregate/metadata/{name}`, which
+/// returns at most 10 records, can count them); `complete` when every page was read. `None` when
+/// cancelled; `Some(None)` when the listing did not answer at all.
+async fn hub_records(ctx: &ProbeCtx, client: &Gen3Client) -> Option<Option<AggCounts>> {
+    let mut counts = AggCounts::default();
+    let mut offset = 0;
+    loop {
+        let path = format!("/mds/aggregate/metadata?limit={AGG_PAGE}&offset={offset}&pagination=true");
+        let Some(page) = get_json(ctx, client, &path, false).await? else {
+            return Some((offset > 0).then_some(counts));
+        };
+        // Without `pagination` support (older MDS) the page is the by-commons object itself.
+        let Some(results) = page.get("results").unwrap_or(&page).as_object() else {
+            return Some((offset > 0).then_some(counts));
+        };
+        let mut read = 0;
+        for (name, records) in results {
+            let n = records.as_array().map_or(0, |a| a.len() as u64);
+            *counts.held.entry(name.clone()).or_default() += n;
+            read += n;
+        }
+        // Elasticsearch 7 reports hits as {"value": n}, older ones as n.
+        let hits = page.pointer("/pagination/hits").and_then(|h| h.as_u64().or_else(|| h.get("value")?.as_u64()));
+        offset += AGG_PAGE;
+        if read < AGG_PAGE || hits.is_some_and(|h| offset >= h) {
+            counts.complete = true;
+            return Some(Some(counts));
+        }
+        if offset >= AGG_WINDOW {
+            return Some(Some(counts));
+        }
+    }
+}
+
+/// What the hub's aggregate index holds, by commons name.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AggCounts {
+    pub held: BTreeMap<String, u64>,
+    /// Every page was read: the counts are exact, else lower bounds.
+    pub complete: bool,
+}
+
+/// The hub's records per member, kept (by commons id) to compare with each member's own count
+/// across the fleet (`views`).
+fn aggmds_counts(members: &[MeshMember], counts: Option<AggCounts>) -> CheckResult {
+    let Some(counts) = counts else {
+        return result(AGGMDS_COUNTS, false, "the hub's aggregate metadata listing did not answer".into(), None);
+    };
+    let by_id = AggCounts {
+        held: members.iter().map(|m| (m.commons_id.clone(), counts.held.get(&m.name).copied().unwrap_or(0))).collect(),
+        complete: counts.complete,
+    };
+    let summary = if counts.complete {
+        "records the hub holds per member".to_string()
+    } else {
+        "records the hub holds per member (its listing could not be read to the end)".to_string()
+    };
+    result(AGGMDS_COUNTS, true, summary, serde_json::to_string(&by_id).ok())
+}
+
+/// Which services answered, so their checks are worth running (guppy's status already says how
+/// old its data is).
+#[derive(Debug, Clone, Default)]
 pub struct Up {
     pub fence: bool,
-    pub guppy: bool,
+    pub guppy_status: Option<serde_json::Value>,
     pub metadata: bool,
+}
+
+/// The operator's settings the checks judge by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckPolicy {
+    /// The explorer's data is stale when guppy's last ETL ran longer ago than this.
+    pub etl_stale_secs: i64,
 }
 
 /// A member of a mesh whose hub is being checked.
@@ -150,7 +220,7 @@ pub struct MeshMember {
     pub base_url: String,
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
@@ -223,7 +293,8 @@ fn login_providers(login: Option<serde_json::Value>) -> CheckResult {
         .and_then(|v| v.get("providers")?.as_array().cloned())
         .unwrap_or_default()
         .iter()
-        .filter_map(|p| p.get("id")?.as_str().map(|s| text::clean(s, 40)))
+        // `idp` since fence's LOGIN_OPTIONS; `id` is its deprecated twin (the only one before).
+        .filter_map(|p| p.get("idp").or_else(|| p.get("id"))?.as_str().map(|s| text::clean(s, 40)))
         .collect();
     ids.sort();
     ids.dedup();
@@ -257,6 +328,13 @@ fn parse_time(s: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + mi * 60 + se)
 }
 
+fn days(secs: i64) -> String {
+    match secs / 86_400 {
+        1 => "a day".to_string(),
+        n => format!("{n} days"),
+    }
+}
+
 fn ago(secs: i64) -> String {
     match secs {
         s if s < 3600 => format!("{} minutes ago", s.max(0) / 60),
@@ -266,11 +344,11 @@ fn ago(secs: i64) -> String {
 }
 
 /// guppy's `/_status`: its indices' aliases include `time_<when the ETL ran>`; the newest is the
-/// age of the data the explorer shows.
-pub fn etl_age(status: Option<serde_json::Value>, now: i64) -> CheckResult {
+/// age of the data the explorer shows, stale past `stale_secs`.
+pub fn etl_age(status: &serde_json::Value, now: i64, stale_secs: i64) -> CheckResult {
     let newest = status
-        .as_ref()
-        .and_then(|v| v.get("indices")?.as_object().cloned())
+        .get("indices")
+        .and_then(|i| i.as_object().cloned())
         .unwrap_or_default()
         .values()
         .filter_map(|i| i.get("aliases")?.as_object().cloned())
@@ -280,11 +358,11 @@ pub fn etl_age(status: Option<serde_json::Value>, now: i64) -> CheckResult {
         return result(ETL_AGE, false, "guppy shows no ETL time (no time_ alias on its indices)".into(), None);
     };
     let age = now - ran;
-    let ok = age <= ETL_STALE_SECS;
+    let ok = age <= stale_secs;
     let summary = if ok {
         format!("explorer data indexed {}", ago(age))
     } else {
-        format!("explorer data is stale: the ETL last ran {} (over {} days)", ago(age), ETL_STALE_SECS / 86_400)
+        format!("explorer data is stale: the ETL last ran {} (over {})", ago(age), days(stale_secs))
     };
     result(ETL_AGE, ok, summary, Some(ran.to_string()))
 }
@@ -331,7 +409,7 @@ fn coverage(c: &Coverage, members: &[MeshMember], entries: Option<Vec<serde_json
 }
 
 /// `/user/credentials/api/`: the key owner's keys. `None` when fence does not list them for this
-/// key (its token lacks the `credentials` scope), which is normal for portal keys.
+/// key after all.
 fn api_keys(client: &Gen3Client, list: Option<serde_json::Value>) -> Option<CheckResult> {
     let own = client.key_id().unwrap_or_default();
     let now = crate::model::now_ms() / 1000;
@@ -366,13 +444,18 @@ mod tests {
         assert_eq!(parse_time("2026-12-03T10:00:00.123456"), Some(1_796_292_000));
         assert_eq!(parse_time("1796292000"), Some(1_796_292_000));
         assert_eq!(parse_time("yesterday"), None);
-        let status = |t: &str| {
-            Some(serde_json::json!({"indices": {"i": {"aliases": {"subject": {}, format!("time_{t}"): {}}}}}))
-        };
+        let status =
+            |t: &str| serde_json::json!({"indices": {"i": {"aliases": {"subject": {}, format!("time_{t}"): {}}}}});
         let now = 1_796_292_000;
-        assert!(etl_age(status("2026-12-02T10:00:00"), now).ok);
-        let stale = etl_age(status("2026-11-01T10:00:00"), now);
-        assert!(!stale.ok && stale.summary.contains("32 days ago"), "{stale:?}");
-        assert!(!etl_age(Some(serde_json::json!({"indices": {}})), now).ok);
+        let week = 7 * 86_400;
+        assert!(etl_age(&status("2026-12-02T10:00:00"), now, week).ok);
+        let stale = etl_age(&status("2026-11-01T10:00:00"), now, week);
+        assert!(
+            !stale.ok && stale.summary.contains("32 days ago") && stale.summary.contains("over 7 days"),
+            "{stale:?}"
+        );
+        let strict = etl_age(&status("2026-12-01T10:00:00"), now, 86_400);
+        assert!(!strict.ok && strict.summary.contains("over a day"), "the threshold is the operator's: {strict:?}");
+        assert!(!etl_age(&serde_json::json!({"indices": {}}), now, week).ok);
     }
 }

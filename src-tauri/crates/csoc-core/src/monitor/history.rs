@@ -27,11 +27,33 @@ pub struct MonitorSettings {
     /// Days before a TLS certificate's expiry at which to warn, e.g. [30, 14, 7, 1].
     pub cert_warn_days: Vec<u32>,
     pub key_warn_days: Vec<u32>,
+    /// The explorer's data is stale when guppy's last ETL ran more than this many days ago.
+    #[serde(default = "default_etl_stale_days")]
+    pub etl_stale_days: u32,
+    /// Seconds between readings of a commons' slow-moving facts: its outside-in checks (fence's
+    /// issuer and keys, IdPs, ETL age, mesh) and its services' versions; every sweep when 0.
+    #[serde(default = "default_checks_interval_secs")]
+    pub checks_interval_secs: u32,
+}
+
+fn default_etl_stale_days() -> u32 {
+    7
+}
+
+fn default_checks_interval_secs() -> u32 {
+    900
 }
 
 impl Default for MonitorSettings {
     fn default() -> Self {
-        Self { interval_secs: 300, notifications: true, cert_warn_days: vec![30, 14, 7, 1], key_warn_days: vec![7, 1] }
+        Self {
+            interval_secs: 300,
+            notifications: true,
+            cert_warn_days: vec![30, 14, 7, 1],
+            key_warn_days: vec![7, 1],
+            etl_stale_days: default_etl_stale_days(),
+            checks_interval_secs: default_checks_interval_secs(),
+        }
     }
 }
 
@@ -91,6 +113,11 @@ pub fn settings(store: &Store) -> CoreResult<MonitorSettings> {
 }
 
 pub fn save_settings(store: &Store, s: &MonitorSettings) -> CoreResult<()> {
+    if !(1..=365).contains(&s.etl_stale_days) {
+        return Err(crate::error::CoreError::invalid(
+            "The explorer's data is stale after 1 to 365 days; enter a number of days in that range.",
+        ));
+    }
     let mut s = s.clone();
     s.cert_warn_days.sort_unstable_by(|a, b| b.cmp(a));
     s.key_warn_days.sort_unstable_by(|a, b| b.cmp(a));
@@ -448,6 +475,17 @@ pub fn mark_reached(store: &Store, commons_id: &str, at: i64) -> CoreResult<()> 
         "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable) VALUES (?1, ?2, ?2, 1)
          ON CONFLICT(commons_id) DO NOTHING",
         params![commons_id, at],
+    )?;
+    Ok(())
+}
+
+/// Records what a check read at `at`, as an earlier sweep would have (the demo's story of
+/// yesterday). A check recorded since is kept.
+pub fn remember_check(store: &Store, commons_id: &str, c: &checks::CheckResult, at: i64) -> CoreResult<()> {
+    store.conn().execute(
+        "INSERT INTO commons_checks(commons_id, check_id, ok, summary, fact, since, checked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(commons_id, check_id) DO NOTHING",
+        params![commons_id, c.check, c.ok, c.summary, c.fact, at],
     )?;
     Ok(())
 }

@@ -64,3 +64,12 @@ pub fn load(store: &Store) -> CoreResult<HashMap<String, Known>> {
     }
     Ok(out)
 }
+
+/// The commons whose outside-in checks were recorded at or after `since` (ms).
+pub fn checked_since(store: &Store, since: i64) -> CoreResult<Vec<String>> {
+    let conn = store.conn();
+    let mut stmt =
+        conn.prepare_cached("SELECT commons_id FROM commons_checks GROUP BY commons_id HAVING max(checked_at) >= ?1")?;
+    let ids = stmt.query_map([since], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}

@@ -36,12 +36,16 @@ pub struct SweepPlan {
     pub targets: Vec<SweepTarget>,
     /// By commons id.
     pub known: HashMap<String, Known>,
+    pub checks: checks::CheckPolicy,
 }
 
 /// The plan for a sweep: its targets, with decrypted keys where the vault is unlocked (public
 /// probes run either way; a stored key that cannot be read is reported by the key check, not
-/// skipped), and what the cache knows of their services.
+/// skipped), what the cache knows of their services, and the operator's check settings. The
+/// outside-in checks and service versions of a commons are read on their own cadence
+/// (`checks_interval_secs`), except when the commons is checked on its own: someone asking now.
 pub fn plan(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<SweepPlan> {
+    let settings = history::settings(store)?;
     let filter = match scope {
         SweepScope::Mesh { name } => InventoryFilter { mesh: Some(name.clone()), ..Default::default() },
         _ => InventoryFilter::default(),
@@ -60,5 +64,13 @@ pub fn plan(store: &Store, vault: &Vault, scope: &SweepScope) -> CoreResult<Swee
             ca_pem: c.draft.ca_pem,
         })
         .collect();
-    Ok(SweepPlan { targets, known: known::load(store)? })
+    let mut known = known::load(store)?;
+    if !matches!(scope, SweepScope::Commons { .. }) {
+        let since = crate::model::now_ms() - i64::from(settings.checks_interval_secs) * 1000;
+        for id in known::checked_since(store, since)? {
+            known.entry(id).or_default().recently_checked = true;
+        }
+    }
+    let checks = checks::CheckPolicy { etl_stale_secs: i64::from(settings.etl_stale_days) * 86_400 };
+    Ok(SweepPlan { targets, known, checks })
 }

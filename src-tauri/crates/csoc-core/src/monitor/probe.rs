@@ -112,6 +112,10 @@ pub struct Known {
     pub answered: HashSet<String>,
     /// For a mesh hub: the members it should federate.
     pub mesh_members: Option<Vec<super::checks::MeshMember>>,
+    /// Its outside-in checks and service versions were read recently: this probe leaves out the
+    /// checks, and the versions of services that answered before (slow-moving facts, which cost
+    /// about 20 requests per commons; the cache keeps the last ones read).
+    pub recently_checked: bool,
 }
 
 /// The body gen3-helm's revproxy answers for any failing or missing upstream.
@@ -133,6 +137,8 @@ pub struct ProbeCtx {
     pub retries: u32,
     pub slow: Duration,
     pub request_timeout: Duration,
+    /// How to run the outside-in checks; `None` leaves them out (a deploy watch needs health only).
+    pub checks: Option<super::checks::CheckPolicy>,
 }
 
 /// A response, or the error after retries; with the time of the last attempt.
@@ -316,21 +322,35 @@ fn version_of(resp: &RawResponse) -> Option<String> {
     .filter(|v| !v.is_empty())
 }
 
+/// One service's probe, with the JSON bodies of its answers that other readings reuse.
+struct Answered {
+    probe: ServiceProbe,
+    version: Option<serde_json::Value>,
+    /// Its status body, when it is JSON (guppy's lists its indices' aliases, which say how old
+    /// the explorer's data is).
+    status: Option<serde_json::Value>,
+}
+
 async fn probe_service(
     ctx: &ProbeCtx,
     client: &Gen3Client,
     def: &ServiceDef,
     edge: Edge,
     known: &Known,
-) -> Option<(ServiceProbe, Option<serde_json::Value>)> {
+) -> Option<Answered> {
     let with_key = def.authz && client.has_key();
     let (result, took) = fetch_as(ctx, client, def.status_path, with_key).await?;
     let reading = Reading { edge, known, with_key, took, slow: ctx.slow };
     let (state, detail) = classify(def, &result, &reading);
     let latency_ms = result.is_ok().then(|| took.as_millis().min(u32::MAX as u128) as u32);
+    let status = match (&result, state) {
+        (Ok(r), ServiceState::Healthy | ServiceState::Degraded) => serde_json::from_slice(&r.body).ok(),
+        _ => None,
+    };
     let mut version = None;
     let mut version_json = None;
-    if matches!(state, ServiceState::Healthy | ServiceState::Degraded) {
+    let version_known = known.recently_checked && known.answered.contains(def.id);
+    if matches!(state, ServiceState::Healthy | ServiceState::Degraded) && !version_known {
         if let Some(path) = def.version_path {
             if let (Ok(resp), _) = fetch_as(ctx, client, path, with_key).await? {
                 version = version_of(&resp);
@@ -338,7 +358,8 @@ async fn probe_service(
             }
         }
     }
-    Some((ServiceProbe { service: def.id.into(), state, latency_ms, version, detail }, version_json))
+    let probe = ServiceProbe { service: def.id.into(), state, latency_ms, version, detail };
+    Some(Answered { probe, version: version_json, status })
 }
 
 impl CommonsProbe {
@@ -398,7 +419,7 @@ pub async fn probe_commons_with(
     let revproxy = &CATALOG[0];
     let (first, canary, cert) =
         tokio::join!(probe_service(ctx, client, revproxy, Edge::Unknown, known), fetch(ctx, client, "/canary"), cert);
-    let (revproxy_probe, _) = first?;
+    let revproxy_probe = first?.probe;
     let unreachable = revproxy_probe.state == ServiceState::Down && revproxy_probe.latency_ms.is_none();
     if unreachable {
         let why = revproxy_probe.detail.clone().unwrap_or_else(|| "the commons cannot be reached".into());
@@ -434,22 +455,28 @@ pub async fn probe_commons_with(
         Some(Some(r.err()))
     };
     let (services, counts, key) = tokio::join!(services, counts, key);
-    let (others, versions): (Vec<_>, Vec<_>) = services?.into_iter().unzip();
-    let dictionary_version = CATALOG[1..]
-        .iter()
-        .zip(&versions)
-        .find(|(d, _)| d.id == "sheepdog")
-        .and_then(|(_, v)| v.as_ref()?.get("dictionary")?.get("version")?.as_str().map(str::to_string))
+    let answers = services?;
+    let answer = |id: &str| answers.iter().find(|a| a.probe.service == id);
+    let dictionary_version = answer("sheepdog")
+        .and_then(|a| a.version.as_ref()?.get("dictionary")?.get("version")?.as_str().map(str::to_string))
         .map(|v| text::clean(&v, text::VERSION_CHARS))
         .filter(|v| !v.is_empty());
     let key = key?;
-    let answered = |id: &str| {
-        others.iter().any(|s| s.service == id && matches!(s.state, ServiceState::Healthy | ServiceState::Degraded))
+    let answered =
+        |id: &str| answer(id).is_some_and(|a| matches!(a.probe.state, ServiceState::Healthy | ServiceState::Degraded));
+    let checks = match &ctx.checks {
+        Some(policy) if !known.recently_checked => {
+            let up = super::checks::Up {
+                fence: answered("fence"),
+                guppy_status: answer("guppy").and_then(|a| a.status.clone()),
+                metadata: answered("metadata"),
+            };
+            super::checks::run(ctx, policy, client, base_url, known, &up).await?
+        }
+        _ => Vec::new(),
     };
-    let up = super::checks::Up { fence: answered("fence"), guppy: answered("guppy"), metadata: answered("metadata") };
-    let checks = super::checks::run(ctx, client, base_url, known, &up).await?;
     let mut services = vec![revproxy_probe];
-    services.extend(others);
+    services.extend(answers.into_iter().map(|a| a.probe));
     Some(CommonsProbe {
         commons_id: commons_id.into(),
         at,

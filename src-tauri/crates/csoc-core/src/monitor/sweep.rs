@@ -80,8 +80,9 @@ pub async fn run(
         retries: opts.retries,
         slow: opts.slow,
         request_timeout: opts.client.request_timeout,
+        checks: Some(plan.checks),
     });
-    let super::SweepPlan { targets, known } = plan;
+    let super::SweepPlan { targets, known, .. } = plan;
     let total = targets.len() as u32;
     let on_progress = Arc::new(on_progress);
     on_progress(SweepProgress { done: 0, total });

@@ -376,24 +376,37 @@ fn cross_checks(rows: &mut [CommonsHealth]) {
             c.summary = v;
         }
         let Some(c) = h.checks.iter_mut().find(|c| c.check == checks::AGGMDS_COUNTS) else { continue };
-        let held: HashMap<String, Option<u64>> =
-            c.fact.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
-        let mut off: Vec<String> = held
-            .iter()
-            .filter_map(|(member, at_hub)| {
-                let own = *records.get(member)?;
-                let at_hub = at_hub.unwrap_or(0);
-                let name = names.get(member).map_or(member.as_str(), String::as_str);
-                (at_hub != own).then(|| format!("{name}: {at_hub} of {own}"))
-            })
-            .collect();
+        let Some(counts) = c.fact.as_deref().and_then(|f| serde_json::from_str::<checks::AggCounts>(f).ok()) else {
+            continue;
+        };
+        let (mut off, mut unconfirmed) = (Vec::new(), Vec::new());
+        for (member, &at_hub) in &counts.held {
+            let name = names.get(member).map_or(member.clone(), String::clone);
+            match records.get(member) {
+                // A partial listing only bounds the hub's count from below.
+                Some(&own) if at_hub == own || (at_hub < own && !counts.complete) => {
+                    if at_hub != own {
+                        unconfirmed.push(format!("{name} (at least {at_hub} of {own})"));
+                    }
+                }
+                Some(&own) => off.push(format!("{name}: {at_hub} of {own}")),
+                None => unconfirmed.push(format!("{name} (its own count is unknown)")),
+            }
+        }
         off.sort();
+        unconfirmed.sort();
+        let unsure =
+            if unconfirmed.is_empty() { String::new() } else { format!("; not confirmed: {}", unconfirmed.join(", ")) };
         if !off.is_empty() {
             c.ok = false;
-            c.summary =
-                format!("the hub's AggMDS holds other record counts than the members publish ({})", off.join("; "));
-        } else if !held.is_empty() {
-            c.summary = format!("the hub holds every member's records ({} members)", held.len());
+            c.summary = format!(
+                "the hub's AggMDS holds other record counts than the members publish ({}){unsure}",
+                off.join("; ")
+            );
+        } else if unconfirmed.is_empty() {
+            c.summary = format!("the hub holds every member's records ({} members)", counts.held.len());
+        } else {
+            c.summary = format!("the hub's counts match where known{unsure}");
         }
     }
     for h in rows.iter_mut() {
