@@ -159,4 +159,45 @@ mod tests {
             .collect();
         assert_eq!(granted, csoc_core::api::COMMANDS);
     }
+
+    /// Every command whose request carries a filesystem path from the page checks it against the
+    /// path grants before anything reads or writes it: a command added without the check fails
+    /// here. The exceptions take such a request but touch no path.
+    #[test]
+    fn every_command_taking_a_path_checks_the_grants() {
+        const CARRY_PATHS: [&str; 8] = [
+            "PathRequest",
+            "KeySource",
+            "ImportKeyRequest",
+            "CommonsAnswers",
+            "LaunchRequest",
+            "MeshAnswers",
+            "RenderSettings",
+            "Draft",
+        ];
+        const TOUCH_NO_PATH: [(&str, &str); 3] = [
+            ("wizard_draft_save", "stores the answers in the cache"),
+            ("mesh_wizard_preview", "reads the members' metadata over the network"),
+            ("mesh_wizard_save", "records the mesh in the inventory"),
+        ];
+        const CHECKS: [&str; 3] = ["granted(", "check_destination(", "granted_source("];
+        let mut checked = Vec::new();
+        for source in [include_str!("commands.rs"), include_str!("wizard_commands.rs")] {
+            for command in source.split("#[tauri::command]").skip(1) {
+                let signature = command.split(" -> ").next().unwrap_or_default();
+                let name = signature.split("fn ").nth(1).and_then(|s| s.split(['(', '<']).next()).unwrap_or_default();
+                let carries =
+                    CARRY_PATHS.iter().any(|t| [")", ","].iter().any(|end| signature.contains(&format!(": {t}{end}"))));
+                if !carries || TOUCH_NO_PATH.iter().any(|(n, _)| *n == name) {
+                    continue;
+                }
+                assert!(CHECKS.iter().any(|c| command.contains(c)), "{name} takes a path from the page unchecked");
+                checked.push(name.to_string());
+            }
+        }
+        for name in ["wizard_gitops_status", "wizard_review", "wizard_launch", "mesh_wizard_build", "inventory_export"]
+        {
+            assert!(checked.iter().any(|c| c == name), "{name} was not found among the commands taking a path");
+        }
+    }
 }

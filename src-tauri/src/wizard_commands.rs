@@ -61,7 +61,8 @@ pub async fn wizard_draft_delete(state: State<'_, AppState>, request: IdRequest)
 
 /// Generation reads the destination folder for the diff: off the UI thread.
 #[tauri::command]
-pub async fn wizard_review(request: CommonsAnswers) -> CoreResult<Review> {
+pub async fn wizard_review(state: State<'_, AppState>, request: CommonsAnswers) -> CoreResult<Review> {
+    state.grants.check_destination(&request, Use::Read)?;
     tauri::async_runtime::spawn_blocking(move || review::review(&request))
         .await
         .map_err(crate::commands::task_failed)?
@@ -73,8 +74,9 @@ pub async fn wizard_check_dictionary(request: UrlRequest) -> CoreResult<Dictiona
 }
 
 #[tauri::command]
-pub async fn wizard_gitops_status(request: PathRequest) -> CoreResult<GitopsRepo> {
-    tauri::async_runtime::spawn_blocking(move || git_launch::gitops_status(std::path::Path::new(&request.path)))
+pub async fn wizard_gitops_status(state: State<'_, AppState>, request: PathRequest) -> CoreResult<GitopsRepo> {
+    let repo = state.granted(&request.path, Use::Read)?;
+    tauri::async_runtime::spawn_blocking(move || git_launch::gitops_status(&repo))
         .await
         .map_err(crate::commands::task_failed)?
 }
@@ -122,6 +124,7 @@ pub async fn wizard_launch(
     state: State<'_, AppState>,
     request: LaunchRequest,
 ) -> CoreResult<LaunchReport> {
+    state.grants.check_destination(&request.answers, Use::Write)?;
     let store = state.store()?;
     let vault = state.vault();
     let token = CancellationToken::new();
@@ -155,6 +158,7 @@ pub fn wizard_launch_cancel(state: State<'_, AppState>) {
 /// thread and outside the cache (only the chart-folder setting is read there).
 #[tauri::command]
 pub async fn wizard_rendered(state: State<'_, AppState>, request: CommonsAnswers) -> CoreResult<RenderedView> {
+    state.grants.check_destination(&request, Use::Read)?;
     let settings = on_store(&state, rendered_view::settings).await?;
     tauri::async_runtime::spawn_blocking(move || rendered_view::rendered_view(&request, &settings.chart_dir))
         .await
@@ -169,12 +173,21 @@ pub async fn render_settings(state: State<'_, AppState>) -> CoreResult<RenderSet
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
 pub async fn render_settings_save(state: State<'_, AppState>, request: RenderSettings) -> CoreResult<RenderSettings> {
+    // The chart folder is read by every later review: a new one must be chosen, as any path.
+    let current = on_store(&state, rendered_view::settings).await?;
+    if !request.chart_dir.trim().is_empty() && request.chart_dir.trim() != current.chart_dir {
+        state.granted(request.chart_dir.trim(), Use::Read)?;
+    }
     on_store(&state, move |s| rendered_view::save_settings(s, &request)).await
 }
 
-/// Reads the hub's folder and writes nothing: the result goes to `wizard_review` as any commons.
+/// Reads the hub's folder (a chosen one) and writes nothing: the result goes to `wizard_review`
+/// as any commons.
 #[tauri::command]
-pub async fn mesh_wizard_build(request: MeshAnswers) -> CoreResult<MeshBuild> {
+pub async fn mesh_wizard_build(state: State<'_, AppState>, mut request: MeshAnswers) -> CoreResult<MeshBuild> {
+    if !request.hub.gitops_folder.trim().is_empty() {
+        request.hub.gitops_folder = state.granted(request.hub.gitops_folder.trim(), Use::Read)?.display().to_string();
+    }
     tauri::async_runtime::spawn_blocking(move || mesh_wizard::build(&request))
         .await
         .map_err(crate::commands::task_failed)?

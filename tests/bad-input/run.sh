@@ -17,6 +17,7 @@ special() {
     @fifo) mkfifo "$WORK/pipe.json"; echo "$WORK/pipe.json" ;;
     @dev-zero) ln -s /dev/zero "$WORK/zero.yaml"; echo "$WORK/zero.yaml" ;;
     @folder) mkdir -p "$WORK/a-folder.json"; echo "$WORK/a-folder.json" ;;
+    @huge) truncate -s 5G "$WORK/huge.json"; echo "$WORK/huge.json" ;;
     @missing) echo "$WORK/no-such-file.json" ;;
     @outward-link)
       local c="$WORK/repo/unfunded/link.example.org"
@@ -50,7 +51,7 @@ while IFS='|' read -r command file words; do
   words="$(echo "$words" | sed 's/^ *//; s/ *$//')"
   [ -z "$command" ] || [ "${command:0:1}" = "#" ] && continue
   n=$((n + 1))
-  rm -rf "$WORK/pipe.json" "$WORK/zero.yaml" "$WORK/a-folder.json" "$WORK/repo" "$WORK/outside"
+  rm -rf "$WORK/pipe.json" "$WORK/zero.yaml" "$WORK/a-folder.json" "$WORK/huge.json" "$WORK/repo" "$WORK/outside"
   case "$file" in @*) path="$(special "$file")" ;; *) path="$HERE/files/$file" ;; esac
   extra=()
   [ "$command" = "commons render" ] && extra=(--out "$WORK/rendered")

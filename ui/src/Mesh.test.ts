@@ -346,6 +346,41 @@ describe('mesh wizard', () => {
     expect(rust.named('mesh_wizard_build')).toHaveLength(2);
   });
 
+  it('says a typed hub folder is read only once chosen, and Choose… opens the dialog at it', async () => {
+    let chosen = false;
+    const build = (a: MeshAnswers) => {
+      // As the shell does: the hub's folder is read once it was picked in the dialog, not when typed.
+      if (!chosen) {
+        throw {
+          code: 'invalid',
+          message: `The app only reads files and folders you chose yourself, and ${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.`,
+        };
+      }
+      return buildOf(a);
+    };
+    const overrides = {
+      'plugin:dialog|open': () => {
+        chosen = true;
+        return HUB_FOLDER;
+      },
+    };
+    const rust = await resumeMesh(meshAnswers(), 3, { build, overrides });
+    expect(await screen.findByTestId('mesh-build-error')).toHaveTextContent(`${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button`);
+    for (const n of [3, 2, 1]) {
+      await userEvent.click(screen.getByTestId('mesh-back'));
+      await expectStep(n);
+    }
+    expect(screen.getByTestId('mesh-hub-folder')).toHaveValue(HUB_FOLDER);
+    await userEvent.click(screen.getByTestId('mesh-hub-folder-pick'));
+    await waitFor(() => expect(rust.dialogs).toEqual([expect.objectContaining({ directory: true, defaultPath: HUB_FOLDER })]));
+    for (const n of [2, 3, 4]) {
+      await userEvent.click(screen.getByTestId('mesh-next'));
+      await expectStep(n);
+    }
+    expect(await screen.findByTestId('mesh-summary')).toHaveTextContent('will aggregate 2 commons');
+    expect(screen.queryByTestId('mesh-build-error')).not.toBeInTheDocument();
+  });
+
   it('lists a mesh draft with its own steps and resumes it in the mesh wizard', async () => {
     fakeMeshRust({ drafts: [meshDraftOf('m1', meshAnswers(), 2)] });
     await openWizards();

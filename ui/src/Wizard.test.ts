@@ -152,6 +152,47 @@ describe('commons wizard', () => {
     expect(rust.drafts.get('draft-1')?.step).toBe(6);
   });
 
+  it('explains a typed clone the backend will not read, and Choose folder… opens the dialog there and checks it again', async () => {
+    const NOT_CHOSEN = {
+      code: 'invalid',
+      message: 'The app only reads files and folders you chose yourself, and /srv/gen3-gitops was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.',
+    };
+    let chosen = false;
+    const rust = fakeWizardRust({
+      overrides: {
+        // As the shell does: a path is read once it was picked in the dialog, not when typed.
+        'plugin:dialog|open': () => {
+          chosen = true;
+          return '/srv/gen3-gitops';
+        },
+        wizard_gitops_status: () => {
+          if (!chosen) throw NOT_CHOSEN;
+          return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee' };
+        },
+        wizard_review: (a: CommonsAnswers) => {
+          if (!chosen && a.destination.kind === 'gitops' && a.destination.repo_path) throw NOT_CHOSEN;
+          return hostnameReview(a);
+        },
+      },
+    });
+    await openWizards();
+    await userEvent.click(screen.getByTestId('wizard-new-commons'));
+    await screen.findByTestId('wizard-step-destination');
+
+    await userEvent.type(screen.getByTestId('field-destination-repo_path'), '/srv/gen3-gitops');
+    await userEvent.tab();
+    expect(await screen.findByTestId('gitops-status-error')).toHaveTextContent('/srv/gen3-gitops was not chosen in this session: choose it with its Choose… button');
+    expect(screen.queryByTestId('gitops-status')).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId('pick-repo'));
+    expect(await screen.findByTestId('gitops-status')).toHaveTextContent('On branch master');
+    expect(screen.queryByTestId('gitops-status-error')).not.toBeInTheDocument();
+    expect(rust.dialogs).toEqual([expect.objectContaining({ directory: true, defaultPath: '/srv/gen3-gitops' })]);
+    // The same path, now chosen: checked and reviewed again although no answer changed.
+    expect(rust.named('wizard_gitops_status').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops' }, { path: '/srv/gen3-gitops' }]);
+    await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request).toMatchObject({ destination: { repo_path: '/srv/gen3-gitops' } }));
+  });
+
   it('shows a hostname finding under the field and blocks Next until it is fixed', async () => {
     const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 1);
     await resume();

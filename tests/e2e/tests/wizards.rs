@@ -26,6 +26,15 @@ fn gitops_repo(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (bare, clone)
 }
 
+/// Where the journeys keep their repositories: inside the app's data folder. WebDriver cannot
+/// drive a native folder dialog, so the journeys type the paths, and the window accepts a typed
+/// path only inside the app's own folders (anything else must be chosen in the dialog).
+fn repos_in(data: &Path) -> std::path::PathBuf {
+    let repos = data.join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    repos
+}
+
 /// Clicks Next (right after the last edit, as a quick user does) and waits for `step`.
 async fn next(c: &fantoccini::Client, step: &str) -> StepResult {
     activate(c, "[data-testid=wizard-next]").await?;
@@ -36,8 +45,7 @@ async fn next(c: &fantoccini::Client, step: &str) -> StepResult {
 #[ignore = "needs the built app and a display: scripts/test.sh runs it"]
 async fn a_new_user_configures_a_dev_commons_and_launches_it_through_gitops() {
     let data = tempfile::tempdir().unwrap();
-    let repos = tempfile::tempdir().unwrap();
-    let (bare, clone) = gitops_repo(repos.path());
+    let (bare, clone) = gitops_repo(&repos_in(data.path()));
     let clone_path = clone.display().to_string();
     let driver = Driver::start();
     let app = driver.open_app(data.path()).await;
@@ -129,8 +137,7 @@ async fn mesh_next(c: &fantoccini::Client, step: &str) -> StepResult {
 #[ignore = "needs the built app and a display: scripts/test.sh runs it"]
 async fn a_mesh_of_demo_commons_is_written_to_gitops_and_watched_as_one() {
     let data = tempfile::tempdir().unwrap();
-    let repos = tempfile::tempdir().unwrap();
-    let (bare, clone) = gitops_repo(repos.path());
+    let (bare, clone) = gitops_repo(&repos_in(data.path()));
     // The hub's commons folder, as the operator's clone holds it.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hub.example.org");
     let hub_folder = clone.join("meshes/hub.example.org");

@@ -132,6 +132,8 @@ export type FakeOptions = {
  */
 export function fakeWizardRust(options: FakeOptions = {}) {
   const calls: Call[] = [];
+  /** The options each file or folder dialog was opened with. */
+  const dialogs: Record<string, unknown>[] = [];
   const drafts = new Map((options.drafts ?? []).map((d) => [d.id, structuredClone(d)]));
   const commons = options.commons ?? [];
   const review = options.review ?? hostnameReview;
@@ -142,6 +144,7 @@ export function fakeWizardRust(options: FakeOptions = {}) {
     (cmd, payload) => {
       const request = (payload as { request?: unknown } | undefined)?.request ?? null;
       calls.push({ cmd, request: structuredClone(request) });
+      if (cmd.startsWith('plugin:dialog|')) dialogs.push(structuredClone((payload as { options: Record<string, unknown> }).options));
       const override = options.overrides?.[cmd as CommandName];
       if (override) return override(request);
       switch (cmd) {
@@ -191,7 +194,7 @@ export function fakeWizardRust(options: FakeOptions = {}) {
     { shouldMockEvents: true },
   );
   const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
-  return { calls, named, drafts };
+  return { calls, named, drafts, dialogs };
 }
 
 /** A saved commons draft, as the backend would hand it back. */

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gen3;
 pub mod inventory;
 pub mod keys;
+mod log_file;
 pub mod logging;
 pub mod mesh;
 pub mod model;

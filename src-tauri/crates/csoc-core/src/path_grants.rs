@@ -3,9 +3,11 @@
 //! folders. A path typed into the page or forged by script in the webview is refused, so a
 //! compromised page cannot make the app read or overwrite files the user never chose.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::deploy::answers::CommonsAnswers;
+use crate::deploy::review::destination_root;
 use crate::error::{CoreError, CoreResult};
 
 /// Grants for one window session (never persisted: a new session picks again).
@@ -51,17 +53,20 @@ impl PathGrants {
         let asked = Path::new(path);
         if !asked.is_absolute() {
             return Err(CoreError::invalid(format!(
-                "“{}” is not a full path. Choose the file with the Browse button or drop it on the window.",
+                "“{}” is not a full path. Choose it with its Choose… button, or drop it on the window.",
                 crate::display_text::shown(path, 200)
             )));
         }
         let real = real(asked);
+        // A `..` left in means part of the path does not exist: never matched against a grant.
+        let climbs = real.components().any(|c| c == Component::ParentDir);
         let granted = self.granted.lock().unwrap_or_else(|p| p.into_inner());
-        let allowed = self.app_folders.iter().any(|f| real.starts_with(f))
-            || granted.iter().any(|g| match g {
-                Grant::File(f) => *f == real,
-                Grant::Folder(d) => real.starts_with(d),
-            });
+        let allowed = !climbs
+            && (self.app_folders.iter().any(|f| real.starts_with(f))
+                || granted.iter().any(|g| match g {
+                    Grant::File(f) => *f == real,
+                    Grant::Folder(d) => real.starts_with(d),
+                }));
         if allowed {
             return Ok(real);
         }
@@ -70,22 +75,65 @@ impl PathGrants {
             Use::Write => "write",
         };
         Err(CoreError::invalid(format!(
-            "The app only {verb}s files you chose yourself: pick {} with the Browse button (or drop it on the \
-             window) and try again.",
+            "The app only {verb}s files and folders you chose yourself, and {} was not chosen in this session: \
+             choose it with its Choose… button (or drop it on the window) and try again.",
             crate::display_text::shown(path, 200)
         )))
     }
+
+    /// The folder `answers` write into (and the review reads): a Helm output folder, or a GitOps
+    /// commons folder, which must be chosen or lie in a chosen folder. The repository around a
+    /// chosen commons folder is used too (git, the other Applications' chart revision), but only
+    /// the innermost one, so a page cannot commit a chosen folder into a repository further out
+    /// (a home folder kept in git). Empty: nothing is read; the review asks for the folder.
+    pub fn check_destination(&self, answers: &CommonsAnswers, purpose: Use) -> CoreResult<()> {
+        let root = destination_root(answers);
+        if root.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let Some(rel) = answers.gitops_folder() else {
+            return self.check(&root.display().to_string(), purpose).map(drop);
+        };
+        let folder = match self.check(&root.join(rel.trim_matches('/')).display().to_string(), purpose) {
+            Ok(folder) => folder,
+            // Named by the repository the operator typed, not the folder made from it.
+            Err(e) => return Err(self.check(&root.display().to_string(), purpose).err().unwrap_or(e)),
+        };
+        let repo = real(&root);
+        if !folder.starts_with(&repo) {
+            return Err(CoreError::invalid(format!(
+                "The commons folder {} is not inside the repository {}, so nothing was read or written.",
+                folder.display(),
+                root.display()
+            )));
+        }
+        match folder.ancestors().take_while(|d| *d != repo).find(|d| d.join(".git").exists()) {
+            Some(inner) => Err(CoreError::invalid(format!(
+                "{} is a git repository of its own inside {}: choose it as the gen3-gitops clone.",
+                inner.display(),
+                root.display()
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
-/// The path with links and `..` resolved; a file that does not exist yet (a save target) is
-/// resolved through its folder.
+/// The path with links and `..` resolved; for a path that does not exist yet (a save target, a
+/// commons folder a launch creates), its longest existing ancestor is resolved and the rest kept.
 fn real(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    match (path.parent().and_then(|d| d.canonicalize().ok()), path.file_name()) {
-        (Some(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
+    let mut missing = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(found) = at.canonicalize() {
+            return missing.iter().rev().fold(found, |p, name| p.join(name));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name);
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
     }
 }
 
@@ -128,13 +176,73 @@ mod tests {
         grants.check(&s(picked.join("sub/values.yaml")), Use::Read).unwrap();
         grants.check(&s(data.join("export.json")), Use::Write).unwrap();
         let err = grants.check(&s(dir.path().join("other.json")), Use::Read).unwrap_err();
-        assert!(err.message.contains("only reads files you chose"), "{}", err.message);
+        assert!(err.message.contains("only reads files and folders you chose"), "{}", err.message);
+        assert!(
+            err.message.contains("other.json was not chosen") && err.message.contains("Choose…"),
+            "{}",
+            err.message
+        );
         // `..` and links cannot climb out of a granted folder.
         assert!(grants.check(&s(picked.join("sub/../../other.json")), Use::Read).is_err());
         std::os::unix::fs::symlink(dir.path().join("other.json"), picked.join("link.json")).unwrap();
         assert!(grants.check(&s(picked.join("link.json")), Use::Read).is_err());
         assert!(grants.check("/etc/../etc/shadow", Use::Read).is_err());
         assert!(grants.check("relative.json", Use::Read).is_err());
+    }
+
+    fn gitops(repo: &Path, cluster: &str, host: &str) -> CommonsAnswers {
+        use crate::deploy::answers::{Destination, GitopsDestination};
+        let mut a = CommonsAnswers::default();
+        a.destination = Destination::Gitops(GitopsDestination {
+            repo_path: repo.display().to_string(),
+            cluster_folder: cluster.into(),
+            ..GitopsDestination::default()
+        });
+        a.identity.hostname = host.into();
+        a
+    }
+
+    /// The gitops repository path, the Helm output folder (and with them the review, the Rendered
+    /// view and the launch) follow the grants: a typed repository is refused by name.
+    #[test]
+    fn a_destination_is_used_only_inside_a_chosen_folder_and_its_own_repository() {
+        use crate::deploy::answers::{Destination, HelmDestination};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("gen3-gitops");
+        let commons = repo.join("unfunded/data.example.org");
+        std::fs::create_dir_all(&commons).unwrap();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let grants = PathGrants::new(&[&dir.path().join("data")]);
+        let imported = gitops(&repo, "unfunded", "data.example.org");
+
+        let err = grants.check_destination(&imported, Use::Read).unwrap_err();
+        assert!(err.message.contains(&format!("{} was not chosen", repo.display())), "{}", err.message);
+        // An imported commons folder was chosen: it is written in place, in its own repository.
+        grants.grant(&commons);
+        grants.check_destination(&imported, Use::Write).unwrap();
+        let other = gitops(&repo, "unfunded", "other.example.org");
+        assert!(grants.check_destination(&other, Use::Write).is_err(), "a folder beside the chosen one");
+        // A page pointing the repository further out (a home folder kept in git) is refused.
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        let outer = gitops(dir.path(), "gen3-gitops/unfunded", "data.example.org");
+        let err = grants.check_destination(&outer, Use::Write).unwrap_err();
+        assert!(err.message.contains("a git repository of its own"), "{}", err.message);
+        // The clone chosen: a new commons folder in it (not on disk yet) is fine.
+        grants.grant(&repo);
+        grants.check_destination(&other, Use::Write).unwrap();
+        let climbing = gitops(&repo, "../elsewhere", "data.example.org");
+        assert!(grants.check_destination(&climbing, Use::Write).is_err());
+
+        let mut helm = CommonsAnswers::default();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        helm.destination =
+            Destination::Helm(HelmDestination { output_dir: out.display().to_string(), ..HelmDestination::default() });
+        assert!(grants.check_destination(&helm, Use::Write).is_err());
+        grants.grant(&out);
+        grants.check_destination(&helm, Use::Write).unwrap();
+        // Nothing typed yet: nothing is read, and the review asks for the folder.
+        grants.check_destination(&gitops(Path::new(""), "", "x.example.org"), Use::Read).unwrap();
     }
 
     #[test]

@@ -65,14 +65,16 @@ fn is_own_unshared_dir(_dir: &std::path::Path) -> bool {
     true
 }
 
-/// Creates `file` empty if it does not exist, and makes it readable by the user only (0600).
-pub fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+/// Opens `file` for appending, creating it 0600 if it does not exist; an existing one is made
+/// readable by the user only (0600) too.
+pub fn create_private_file(file: &std::path::Path) -> std::io::Result<std::fs::File> {
     let mut open = std::fs::OpenOptions::new();
     open.append(true).create(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    open.open(file)?;
-    restrict(file, 0o600)
+    let opened = open.open(file)?;
+    restrict(file, 0o600)?;
+    Ok(opened)
 }
 
 #[cfg(unix)]

@@ -663,9 +663,9 @@ fn folder_other_than_the_apps_is_pointed_out() {
 fn huge_file_is_refused_before_reading_it_whole() {
     let dir = scratch_commons();
     let file = std::fs::File::create(dir.path().join("values/values.yaml")).unwrap();
-    file.set_len(17 * 1024 * 1024).unwrap();
+    file.set_len(5 * 1024 * 1024).unwrap();
     let err = GitopsCommons::read(dir.path(), "demo/gen3.example.org").unwrap_err();
-    assert!(err.message.contains("larger than 16 MiB"), "{}", err.message);
+    assert!(err.message.contains("larger than 4 MiB"), "{}", err.message);
 }
 
 #[test]

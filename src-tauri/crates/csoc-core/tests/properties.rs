@@ -81,6 +81,12 @@ fn jsonish() -> impl Strategy<Value = String> {
                     Just("commons".to_string()),
                     Just("mdsCommons".to_string()),
                     Just("aggregations".to_string()),
+                    Just("gen3_discovery".to_string()),
+                    Just("providers".to_string()),
+                    Just("access_token".to_string()),
+                    Just("username".to_string()),
+                    Just("jwt_keys".to_string()),
+                    Just("issuer".to_string()),
                     "[a-z_]{1,10}".prop_map(|s| s),
                 ],
                 inner,
@@ -172,26 +178,47 @@ proptest! {
     }
 }
 
-/// A loopback server that answers every request with the same status, content type and body.
+/// What the hostile server answers: every request the same status, content type and body, except
+/// the API key exchange when `token` is set (so the authenticated probes are reached too).
+#[derive(Clone, Default)]
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+    token: Option<Vec<u8>>,
+}
+
+/// A loopback server answering every request with the current [`Answer`].
 struct HostileServer {
     url: String,
-    answer: Arc<Mutex<(u16, String, Vec<u8>)>>,
+    answer: Arc<Mutex<Answer>>,
+    /// Key exchanges asked for: the authenticated probes were reached.
+    exchanges: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn hostile_server() -> HostileServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let answer = Arc::new(Mutex::new((200, "application/json".to_string(), Vec::new())));
-    let shared = answer.clone();
+    let answer = Arc::new(Mutex::new(Answer::default()));
+    let exchanges = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (shared, counted) = (answer.clone(), exchanges.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let shared = shared.clone();
+            let (shared, counted) = (shared.clone(), counted.clone());
             std::thread::spawn(move || {
                 let mut stream = stream;
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
                 let mut buf = [0u8; 8192];
-                let _ = std::io::Read::read(&mut stream, &mut buf);
-                let (status, content_type, body) = shared.lock().unwrap().clone();
+                let n = std::io::Read::read(&mut stream, &mut buf).unwrap_or(0);
+                let answer = shared.lock().unwrap().clone();
+                let exchange = buf[..n].windows(13).any(|w| w == b"/access_token");
+                if exchange {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                let (status, content_type, body) = match answer.token {
+                    Some(token) if exchange => (200, "application/json".to_string(), token),
+                    _ => (answer.status, answer.content_type, answer.body),
+                };
                 let head = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
@@ -201,45 +228,91 @@ fn hostile_server() -> HostileServer {
             });
         }
     });
-    HostileServer { url, answer }
+    HostileServer { url, answer, exchanges }
+}
+
+fn client_options() -> csoc_core::gen3::ClientOptions {
+    csoc_core::gen3::ClientOptions {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(2),
+        max_body_bytes: 256 * 1024,
+        extra_ca_pem: None,
+    }
+}
+
+/// An unsigned JWT with `claims` (the app never checks signatures; fence does).
+fn jwt(claims: serde_json::Value) -> String {
+    format!("{}.{}.sig", b64(br#"{"alg":"RS256","typ":"JWT"}"#), b64(claims.to_string().as_bytes()))
+}
+
+/// An API key issued by the server at `url`, so the client may exchange it there.
+fn key_issued_by(url: &str) -> csoc_core::credentials::ApiKey {
+    let claims = serde_json::json!({"pur": "api_key", "iss": format!("{url}/user"), "exp": 4_102_444_800i64,
+        "iat": 0, "jti": "hostile-key", "sub": "7", "scope": ["user"]});
+    parse_api_key(Secret::new(SecretKind::ApiKey, jwt(claims))).expect("a well-formed key")
+}
+
+/// A mesh hub (the server itself) with one member, as the sweep, mesh view and preview read it.
+fn mesh_config(url: &str) -> csoc_core::mesh::aggmds::AggMdsConfig {
+    let member = csoc_core::mesh::aggmds::MeshMemberSpec {
+        name: "Member".into(),
+        base_url: url.into(),
+        mds_url: None,
+        guid_type: None,
+        study_field: None,
+        field_mappings: None,
+        select_field: None,
+        keep_original_fields: true,
+    };
+    csoc_core::mesh::aggmds::generate(&[member], &Default::default()).expect("a one-member mesh")
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..config() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..config() })]
 
-    /// Every probe of a sweep, and the dictionary check, read whatever a server answers.
+    /// Every probe of a sweep (the public ones, and with a stored key the exchange, `/user/user`,
+    /// the key list and the mesh checks), the mesh view, the mapping preview and the dictionary
+    /// check read whatever a server answers.
     #[test]
-    fn probe_and_dictionary_answers_never_panic(
+    fn probe_mesh_and_dictionary_answers_never_panic(
         body in prop_oneof![jsonish().prop_map(String::into_bytes), any::<Vec<u8>>()],
         status in prop_oneof![Just(200u16), Just(401), Just(404), Just(500), 100u16..600],
         html in any::<bool>(),
+        with_key in any::<bool>(),
+        token in prop_oneof![
+            Just(None),
+            Just(Some(serde_json::json!({"access_token": jwt(serde_json::json!({"exp": 4_102_444_800i64}))}).to_string())),
+            jsonish().prop_map(Some),
+        ],
     ) {
         static SERVER: std::sync::OnceLock<HostileServer> = std::sync::OnceLock::new();
         let server = SERVER.get_or_init(hostile_server);
-        *server.answer.lock().unwrap() =
-            (status, if html { "text/html".into() } else { "application/json".into() }, body);
+        let content_type = if html { "text/html".into() } else { "application/json".into() };
+        *server.answer.lock().unwrap() = Answer { status, content_type, body, token: token.map(String::into_bytes) };
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let exchanges_before = server.exchanges.load(std::sync::atomic::Ordering::SeqCst);
         let target = csoc_core::monitor::sweep::SweepTarget {
             commons_id: "hostile".into(),
             base_url: server.url.clone(),
-            api_key: None,
+            api_key: with_key.then(|| Ok(key_issued_by(&server.url))),
             ca_pem: None,
         };
+        let member = csoc_core::monitor::checks::MeshMember {
+            commons_id: "member".into(),
+            name: "Member".into(),
+            base_url: server.url.clone(),
+        };
+        let known = csoc_core::monitor::probe::Known { mesh_members: Some(vec![member]), ..Default::default() };
         let opts = csoc_core::monitor::sweep::SweepOptions {
             concurrency: 4,
             retries: 0,
-            client: csoc_core::gen3::ClientOptions {
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_secs(2),
-                max_body_bytes: 256 * 1024,
-                extra_ca_pem: None,
-            },
+            client: client_options(),
             slow: Duration::from_secs(2),
         };
         let result = rt.block_on(csoc_core::monitor::sweep::run(
             csoc_core::monitor::SweepPlan {
                 targets: vec![target],
-                known: Default::default(),
+                known: [("hostile".to_string(), known)].into(),
                 checks: csoc_core::monitor::checks::CheckPolicy { etl_stale_secs: 7 * 86_400 },
             },
             &opts,
@@ -247,7 +320,34 @@ proptest! {
             |_| {},
         ));
         prop_assert!(result.is_ok());
+        let exchanged = server.exchanges.load(std::sync::atomic::Ordering::SeqCst) > exchanges_before;
+        // The key goes to its issuer only; an answer that is not HTTP (a bare 1xx) is no commons
+        // to check a key with.
+        prop_assert!(!exchanged || with_key, "no key was stored, yet one was exchanged");
+        prop_assert!(exchanged || !with_key || status < 200, "the stored key was not checked");
         let dict = rt.block_on(csoc_core::deploy::dictionary::check_dictionary(&format!("{}/schema.json", server.url)));
         if let Err(e) = dict { readable(&e) }
+
+        use csoc_core::mesh::{mapping, view};
+        let hub = view::HubTarget { base_url: server.url.clone(), ca_pem: None };
+        let member = view::MemberTarget {
+            commons_id: None,
+            name: "Member".into(),
+            base_url: server.url.clone(),
+            ca_pem: None,
+            health: None,
+            guid_type: None,
+        };
+        let report = rt.block_on(view::mesh_health(Some(&hub), &[member], &["Member".into()], &client_options()));
+        for e in report.members.iter().filter_map(|m| m.error.as_ref()) { readable(e) }
+        let cfg = mesh_config(&server.url);
+        let members: Vec<mapping::PreviewMember> = cfg
+            .adapter_commons
+            .iter()
+            .map(|(name, adapter)| mapping::PreviewMember { name: name.clone(), adapter: adapter.clone(), ca_pem: None })
+            .collect();
+        for p in rt.block_on(mapping::preview(&members, &cfg.schema(), 3, &client_options())) {
+            if let Some(e) = &p.error { readable(e) }
+        }
     }
 }

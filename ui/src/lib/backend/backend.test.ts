@@ -62,7 +62,11 @@ describe('tauriBackend', () => {
     await expect(tauriBackend.pickFolder('Choose your gen3-gitops clone')).resolves.toBe('/srv/gen3-gitops');
     await expect(tauriBackend.pickOpenFile('deployment')).resolves.toBe('/srv/manifest.json');
     expect(asked[0]).toMatchObject({ directory: true, multiple: false, title: 'Choose your gen3-gitops clone' });
+    expect(asked[0].defaultPath).toBeUndefined();
     expect(asked[1]).toMatchObject({ directory: false, filters: [{ extensions: ['json', 'yaml', 'yml'] }] });
+    // A typed path opens the dialog there, so choosing it is one click.
+    await tauriBackend.pickFolder('Choose your gen3-gitops clone', ' /srv/typed-clone ');
+    expect(asked[2]).toMatchObject({ directory: true, defaultPath: '/srv/typed-clone' });
   });
 });
 

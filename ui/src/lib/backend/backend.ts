@@ -14,8 +14,11 @@ export interface IBackend {
    */
   pickOpenFile(kind?: FileKind): Promise<string | null>;
   pickSaveFile(defaultName: string): Promise<string | null>;
-  /** A folder on disk (a gen3-gitops clone, an output folder, a commons folder to import). */
-  pickFolder(title?: string): Promise<string | null>;
+  /**
+   * A folder on disk (a gen3-gitops clone, an output folder, a commons folder to import), the dialog
+   * opening at `defaultPath` when given (a typed path the backend will read only once it is chosen).
+   */
+  pickFolder(title?: string, defaultPath?: string): Promise<string | null>;
   /**
    * Files dropped onto the window (paths on disk). `onHover` hears whether something is being dragged
    * over the window, for a drop overlay. Resolves to the unlisten function.
@@ -103,10 +106,10 @@ export const tauriBackend: IBackend = {
       return save({ defaultPath: defaultName, filters: FILTERS.inventory });
     });
   },
-  pickFolder(title) {
+  pickFolder(title, defaultPath) {
     return guarded(async () => {
       const { open } = await import('@tauri-apps/plugin-dialog');
-      const picked = await open({ multiple: false, directory: true, title });
+      const picked = await open({ multiple: false, directory: true, title, defaultPath: defaultPath?.trim() || undefined });
       return typeof picked === 'string' ? picked : null;
     });
   },

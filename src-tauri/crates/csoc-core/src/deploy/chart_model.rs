@@ -149,7 +149,7 @@ fn global_paths_read(helm_dir: &Path) -> Vec<Vec<String>> {
             } else if dir.file_name().is_some_and(|d| d == "templates")
                 && (name.ends_with(".yaml") || name.ends_with(".tpl") || name.ends_with(".txt"))
             {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = read_config_file(&path).unwrap_or_default();
                 for (i, _) in text.match_indices("Values.global.") {
                     let rest = &text[i + "Values.global.".len()..];
                     let dotted: String =

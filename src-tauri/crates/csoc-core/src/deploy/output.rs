@@ -7,6 +7,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use super::yaml::MAX_CONFIG_BYTES;
 use super::GeneratedFile;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 
@@ -30,7 +31,8 @@ pub fn read_existing(root: &Path, files: &[GeneratedFile]) -> Vec<Option<String>
         .iter()
         .map(|f| {
             let rel = relative_path(&f.path).ok()?;
-            let bytes = fs::read(root.join(rel)).ok()?;
+            // Bounded and regular files only: a FIFO or a link to /dev/zero must not stall the review.
+            let bytes = crate::operator_files::read_bytes(&root.join(rel), MAX_CONFIG_BYTES, "generated file").ok()?;
             Some(String::from_utf8_lossy(&bytes).into_owned())
         })
         .collect()

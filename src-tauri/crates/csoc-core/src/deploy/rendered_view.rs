@@ -16,7 +16,7 @@ use crate::deploy::rendered::{
     compare, helm_template, parse_objects, Objects, RenderComparison, TemplateInput, Volatile,
 };
 use crate::deploy::review::destination_root;
-use crate::deploy::yaml::parse_yaml;
+use crate::deploy::yaml::{parse_yaml, read_config_file};
 use crate::deploy::{output, GeneratedFile};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::store::Store;
@@ -50,7 +50,7 @@ pub fn save_settings(store: &Store, s: &RenderSettings) -> CoreResult<RenderSett
 /// The gen3 umbrella chart in `dir`: the folder itself, or `helm/gen3` of a gen3-helm clone.
 pub fn gen3_chart(dir: &Path) -> CoreResult<PathBuf> {
     for candidate in [dir.to_path_buf(), dir.join("helm").join("gen3")] {
-        let chart = std::fs::read_to_string(candidate.join("Chart.yaml")).unwrap_or_default();
+        let chart = read_config_file(&candidate.join("Chart.yaml")).unwrap_or_default();
         if chart.lines().any(|l| l.trim() == "name: gen3") {
             return Ok(candidate);
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::deploy::gitops::ArgoApp;
-use crate::deploy::yaml::parse_yaml;
+use crate::deploy::yaml::{parse_yaml, read_config_file};
 
 /// gen3-helm's default branch, which upstream gen3-gitops Applications track.
 pub const DEFAULT_CHART_REVISION: &str = "master";
@@ -17,7 +17,7 @@ pub const DEFAULT_CHART_REVISION: &str = "master";
 pub fn chart_revision(repo: &Path) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for app in app_files(repo) {
-        let Ok(text) = std::fs::read_to_string(&app) else { continue };
+        let Ok(text) = read_config_file(&app) else { continue };
         let label = app.display().to_string();
         let Some(app) = parse_yaml(&text, &label).ok().and_then(|doc| ArgoApp::from_document(&doc, &label).ok()) else {
             continue;

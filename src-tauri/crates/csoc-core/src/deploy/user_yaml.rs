@@ -205,6 +205,7 @@ pub fn parse_user_yaml(text: &str, file: &str) -> CoreResult<UserYaml> {
     if text.trim().is_empty() {
         return Err(CoreError::invalid(format!("{file} is empty: a user.yaml needs at least an authz section.")));
     }
+    crate::operator_files::check_nesting(text, file)?;
     let invalid = |err: serde_yaml_ng::Error| {
         let place = err.location().map(|l| format!(" at line {}, column {}", l.line(), l.column())).unwrap_or_default();
         CoreError::invalid(format!(

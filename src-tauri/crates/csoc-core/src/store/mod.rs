@@ -26,7 +26,7 @@ impl Store {
         let existed = path.exists();
         // 0600 before SQLite writes a byte; its -wal and -shm files take the same mode. An existing
         // file that cannot be changed is left to SQLite's open, which says what is wrong with it.
-        let made_private = crate::paths::create_private_file(path);
+        let made_private = crate::paths::create_private_file(path).map(drop);
         if !existed {
             made_private.map_err(|e| CoreError::io("create the cache", path, &e))?;
         }
