@@ -153,12 +153,12 @@ describe('navigation', () => {
     expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
   });
 
-  it('orders the sidebar Fleet, Commons, Credentials, Meshes, Wizards, Settings', async () => {
+  it('orders the sidebar Fleet, Commons, Credentials, Meshes, Wizards, Activity, Settings', async () => {
     fakeRust();
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
-    expect(ids).toEqual(['nav-fleet', 'nav-commons', 'nav-credentials', 'nav-meshes', 'nav-wizards', 'nav-settings']);
+    expect(ids).toEqual(['nav-fleet', 'nav-commons', 'nav-credentials', 'nav-meshes', 'nav-wizards', 'nav-activity', 'nav-settings']);
   });
 });
 

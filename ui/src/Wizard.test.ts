@@ -60,7 +60,8 @@ describe('Wizards screen', () => {
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
-    expect(ids.indexOf('nav-wizards')).toBe(ids.indexOf('nav-settings') - 1);
+    expect(ids.indexOf('nav-wizards')).toBe(ids.indexOf('nav-activity') - 1);
+    expect(ids.indexOf('nav-activity')).toBe(ids.indexOf('nav-settings') - 1);
     expect(ids.indexOf('nav-wizards')).toBeGreaterThan(ids.indexOf('nav-credentials'));
     await userEvent.keyboard('gw');
     expect(await screen.findByTestId('wizards-view')).toBeInTheDocument();

@@ -29,6 +29,7 @@ export type Route =
   | { name: 'mesh-wizard'; draftId: string | null; step?: number }
   /** One mesh, checked live. */
   | { name: 'mesh-detail'; mesh: string }
+  | { name: 'activity' }
   | { name: 'settings' };
 
 export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };

@@ -7,6 +7,7 @@ export const SHORTCUTS: { keys: string; action: string }[] = [
   { keys: 'g k', action: 'Go to Credentials' },
   { keys: 'g m', action: 'Go to Meshes' },
   { keys: 'g w', action: 'Go to Wizards' },
+  { keys: 'g a', action: 'Go to Activity' },
   { keys: 'g s', action: 'Go to Settings' },
   { keys: 'j / ↓, k / ↑', action: 'Move through the list' },
   { keys: 'Enter', action: 'Open the selected commons (its health from the Fleet board)' },
