@@ -62,6 +62,7 @@ export class AppState {
   version = $state(0);
   form = $state<FormState | null>(null);
   helpOpen = $state(false);
+  paletteOpen = $state(false);
   overlays = $state(0);
   toasts = $state<Toast[]>([]);
   theme = $state<ThemeChoice>(loadTheme());

@@ -1,4 +1,5 @@
 export const SHORTCUTS: { keys: string; action: string }[] = [
+  { keys: 'Ctrl/Cmd+K', action: 'Command palette: go to a commons, mesh, draft or screen, or run an action' },
   { keys: '/', action: 'Search commons' },
   { keys: 'n', action: 'New commons' },
   { keys: 'r', action: 'Check now (the fleet, or the open commons)' },
