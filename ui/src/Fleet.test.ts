@@ -159,7 +159,7 @@ describe('fleet board', () => {
     const indexd = within(rows[0]).getByTestId('cell-indexd');
     expect(indexd).toHaveAttribute('data-state', 'down');
     // Never colour alone: an icon and a word, and the full story on hover.
-    expect(indexd).toHaveTextContent('✕');
+    expect(indexd.querySelector('svg[data-icon="down"]')).not.toBeNull();
     expect(indexd).toHaveTextContent('Down');
     expect(indexd.getAttribute('title')).toContain('HTTP 503 from /index/_status');
     const fence = within(rows[0]).getByTestId('cell-fence');

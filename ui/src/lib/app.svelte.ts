@@ -37,7 +37,12 @@ export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };
 export type Toast = { id: number; kind: 'success' | 'error'; text: string };
 
 export function defaultFilter(): InventoryFilter {
-  return { search: '', environment: null, relation: null, tag: null, mesh: null, sort: 'environment' };
+  return { search: '', environment: null, relation: null, tag: null, mesh: null, sort: 'environment', problem: null };
+}
+
+/** The board opens problems first. */
+export function defaultBoardFilter(): InventoryFilter {
+  return { ...defaultFilter(), sort: 'problems' };
 }
 
 const TOAST_MS = 6000;
@@ -51,7 +56,7 @@ export class AppState {
   /** Replaced whole on every read, never changed in place: raw state, no deep proxies over a large inventory. */
   view = $state.raw<InventoryView | null>(null);
   /** The board's own filter, so searching the board leaves the commons list alone. */
-  fleetFilter = $state<InventoryFilter>(defaultFilter());
+  fleetFilter = $state<InventoryFilter>(defaultBoardFilter());
   /** Replaced whole on every read, like `view`. */
   fleet = $state.raw<FleetView | null>(null);
   /** Bumped after every fleet read, so health pages fetch again after a sweep. */

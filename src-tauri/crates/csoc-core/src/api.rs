@@ -230,6 +230,7 @@ pub fn declarations() -> Vec<String> {
         Commons::decl(),
         Mesh::decl(),
         SortKey::decl(),
+        BoardProblem::decl(),
         InventoryFilter::decl(),
         FieldError::decl(),
         Freshness::decl(),

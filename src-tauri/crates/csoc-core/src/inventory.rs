@@ -315,7 +315,7 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
         sql.push_str(&format!(" AND c.id IN (SELECT commons_id FROM mesh_members WHERE mesh = ?{})", args.len()));
     }
     sql.push_str(match f.sort {
-        SortKey::Environment => {
+        SortKey::Environment | SortKey::Problems => {
             " ORDER BY CASE c.environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 WHEN 'dev' THEN 2 ELSE 3 END,
               lower(c.name), c.host"
         }

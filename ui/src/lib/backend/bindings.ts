@@ -57,13 +57,19 @@ export type Mesh = { name: string, description: string,
  */
 members: Array<string>, };
 
-export type SortKey = "environment" | "name" | "host" | "updated";
+export type SortKey = "environment" | "name" | "host" | "updated" | "problems";
+
+export type BoardProblem = "down" | "degraded" | "healthy" | "unreachable_here" | "never_checked" | "services_down" | "certs_expired" | "certs_expiring" | "keys_expired" | "keys_expiring" | "checks_failing" | "drifting";
 
 export type InventoryFilter = { 
 /**
  * Matches name, host, owner, contact, notes and tags, case-insensitively.
  */
-search: string, environment: Environment | null, relation: Relation | null, tag: string | null, mesh: string | null, sort: SortKey, };
+search: string, environment: Environment | null, relation: Relation | null, tag: string | null, mesh: string | null, sort: SortKey, 
+/**
+ * The board only: commons in this state or with this problem (the inventory list ignores it).
+ */
+problem: BoardProblem | null, };
 
 export type FieldError = { field: string, message: string, };
 
@@ -265,7 +271,11 @@ unreachable_here: number,
 /**
  * Commons with at least one failing outside-in check.
  */
-checks_failing: number, };
+checks_failing: number, healthy: number, 
+/**
+ * Commons with at least one service down (the link behind `services_down`).
+ */
+commons_with_services_down: number, };
 
 export type FleetView = { 
 /**
