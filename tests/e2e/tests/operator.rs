@@ -1,0 +1,138 @@
+//! Issue 13's journeys: the command palette jumping to a commons and checking it now, that check's
+//! entry in the Activity screen, and collecting diagnostics through the real save dialog (the zip
+//! exists and holds no secret).
+
+use std::time::Duration;
+
+use csoc_core::model::{CommonsDraft, Environment};
+use csoc_core::monitor::history::{self, MonitorSettings};
+use csoc_core::store::{Store, DB_FILE};
+use csoc_e2e::*;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use gen3_sim::{CommonsSpec, Fleet};
+
+/// A cache with one commons of `fleet` and the schedule off, so the only check is the one asked for.
+fn seed(data: &std::path::Path, fleet: &Fleet, name: &str) -> String {
+    let store = Store::open(&data.join(DB_FILE)).unwrap();
+    let off = MonitorSettings { interval_secs: 0, ..MonitorSettings::default() };
+    history::save_settings(&store, &off).unwrap();
+    let draft = CommonsDraft::new(name, fleet.base_url("op"), Environment::Dev);
+    csoc_core::inventory::create(&store, &draft).unwrap().id
+}
+
+/// Ctrl+K as the keyboard sends it.
+async fn ctrl_k(c: &fantoccini::Client) -> StepResult {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: Key::Control.into() })
+        .then(KeyAction::Down { value: 'k' })
+        .then(KeyAction::Up { value: 'k' })
+        .then(KeyAction::Up { value: Key::Control.into() });
+    c.perform_actions(keys).await.map_err(|e| format!("pressing Ctrl+K: {e}"))?;
+    wait_for(c, "[data-testid=palette-input]").await.map(drop)
+}
+
+async fn palette_run(c: &fantoccini::Client, query: &str, first: &str) -> StepResult {
+    ctrl_k(c).await?;
+    let input = wait_for(c, "[data-testid=palette-input]").await?;
+    input.send_keys(query).await.map_err(|e| format!("typing {query}: {e}"))?;
+    wait_count(c, &format!("[data-testid=palette-item][data-id=\"{first}\"][aria-selected=true]"), 1).await?;
+    input.send_keys(&String::from(char::from(Key::Enter))).await.map_err(|e| format!("pressing Enter: {e}"))?;
+    wait_count(c, "[data-testid=command-palette]", 0).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
+    let fleet = Fleet::start(vec![CommonsSpec::new("op")]).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let id = seed(data.path(), &fleet, "Palette Commons");
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let commons = format!("commons-{id}");
+    journey("palette", &app, |c| async move {
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        palette_run(&c, "palette comm", &commons).await?;
+        wait_text(&c, "h1", "Palette Commons").await?;
+        palette_run(&c, "check now", "check-open").await?;
+        click(&c, "[data-testid=nav-activity]").await?;
+        wait_count(&c, "[data-testid=activity-entry][data-kind=sweep]", 1).await?;
+        wait_text(&c, "[data-testid=activity-entry][data-kind=sweep]", "Checked 1 commons: 1 reachable").await?;
+        // The entry says who and that it went well.
+        let row = text_of(&c, "[data-testid=activity-entry][data-kind=sweep]").await?;
+        if !row.contains("Done") || !row.contains(&csoc_core::activity::os_user()) {
+            return Err(format!("the sweep entry lacks its user or result: {row}"));
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+    assert!(
+        fleet.requests("op").iter().any(|r| r.path.contains("_status")),
+        "the check reached the commons over loopback"
+    );
+    fleet.shutdown().await;
+}
+
+/// The save dialog is GTK's own window: xdotool types the path into it, as a user would.
+fn type_into_save_dialog(path: &std::path::Path) {
+    std::thread::sleep(Duration::from_secs(2));
+    let typed = std::process::Command::new("xdotool")
+        .args(["key", "--clearmodifiers", "ctrl+a", "type", "--delay", "20"])
+        .arg(path)
+        .status()
+        .expect("xdotool (scripts/lib.sh installs it)");
+    assert!(typed.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(std::process::Command::new("xdotool").args(["key", "Return"]).status().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and a keyring: scripts/test.sh runs it"]
+async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
+    let fleet = Fleet::start(vec![CommonsSpec::new("op")]).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    seed(data.path(), &fleet, "Diagnosed Commons");
+    // A known secret in the vault: the canary.
+    let creds = fleet.mint_credentials("op", gen3_sim::MintOptions::default());
+    let api_key = creds["api_key"].as_str().unwrap().to_string();
+    let signature = api_key.rsplit('.').next().unwrap().to_string();
+    let file = data.path().join("credentials.json");
+    std::fs::write(&file, creds.to_string()).unwrap();
+    {
+        let store = Store::open(&data.path().join(DB_FILE)).unwrap();
+        let source = csoc_core::keys::KeySource::File { path: file.display().to_string() };
+        csoc_core::keys::import(&csoc_core::vault::Vault::new(), &store, &source, None, data.path()).unwrap();
+    }
+    std::fs::remove_file(&file).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let zip_path = out.path().join("diagnostics.zip");
+
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let target = zip_path.clone();
+    journey("diagnostics", &app, |c| async move {
+        click(&c, "[data-testid=nav-settings]").await?;
+        wait_text(&c, "[data-testid=diag-keyring]", "reachable").await?;
+        wait_text(&c, "[data-testid=diag-commons]", "1 of 1 reachable").await?;
+        wait_text(&c, "[data-testid=diag-cache]", "quick_check").await?;
+        click(&c, "[data-testid=diag-collect]").await?;
+        tokio::task::spawn_blocking(move || type_into_save_dialog(&target)).await.map_err(|e| e.to_string())?;
+        wait_text(&c, "[data-testid=toasts]", "no secrets").await.map(drop)
+    })
+    .await;
+    app.close().await.expect("close the session");
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).expect("the zip exists")).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        use std::io::Read;
+        let mut entry = archive.by_index(i).unwrap();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        assert!(!text.contains(&api_key) && !text.contains(&signature), "{} holds the API key", entry.name());
+        names.push(entry.name().to_string());
+    }
+    assert!(names.iter().any(|n| n == "diagnostics.json") && names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
+    fleet.shutdown().await;
+}
