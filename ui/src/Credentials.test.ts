@@ -509,6 +509,7 @@ describe('commons detail', () => {
     });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
+    await userEvent.click(await screen.findByTestId('tab-credentials'));
     const section = await screen.findByTestId('commons-credentials');
     const key = await within(section).findByTestId('commons-key');
     expect(key).toHaveTextContent('Expires soon');
@@ -521,6 +522,7 @@ describe('commons detail', () => {
     fakeRust({ commons: [HUB] });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
+    await userEvent.click(await screen.findByTestId('tab-credentials'));
     await userEvent.click(await screen.findByTestId('import-credentials-link'));
     await screen.findByTestId('credentials-view');
     await waitFor(() => expect(document.activeElement?.id).toBe('credentials-paste'));

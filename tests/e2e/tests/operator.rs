@@ -76,14 +76,14 @@ async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
 
 /// The save dialog is GTK's own window: xdotool types the path into it, as a user would.
 fn type_into_save_dialog(path: &std::path::Path) {
-    std::thread::sleep(Duration::from_secs(2));
+    std::thread::sleep(Duration::from_secs(3));
     let typed = std::process::Command::new("xdotool")
         .args(["key", "--clearmodifiers", "ctrl+a", "type", "--delay", "20"])
         .arg(path)
         .status()
         .expect("xdotool (scripts/lib.sh installs it)");
     assert!(typed.success());
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_secs(1));
     assert!(std::process::Command::new("xdotool").args(["key", "Return"]).status().unwrap().success());
 }
 
@@ -105,8 +105,10 @@ async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
         csoc_core::keys::import(&csoc_core::vault::Vault::new(), &store, &source, None, data.path()).unwrap();
     }
     std::fs::remove_file(&file).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let zip_path = out.path().join("diagnostics.zip");
+    // Lower-case letters and digits only: xdotool types them the same on any keyboard layout.
+    let out = std::env::temp_dir().join(format!("gen3csoc-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let zip_path = out.join("diagnostics.zip");
 
     let driver = Driver::start();
     let app = driver.open_app(data.path()).await;
@@ -134,5 +136,6 @@ async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
         names.push(entry.name().to_string());
     }
     assert!(names.iter().any(|n| n == "diagnostics.json") && names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
+    std::fs::remove_dir_all(&out).unwrap();
     fleet.shutdown().await;
 }

@@ -14,7 +14,7 @@ import type {
 } from './backend/backend';
 import { applyTheme, loadTheme, saveTheme, type ThemeChoice } from './theme';
 
-export type DetailTab = 'overview' | 'health';
+export type DetailTab = 'overview' | 'services' | 'history' | 'credentials' | 'configuration' | 'activity';
 
 export type Route =
   | { name: 'fleet' }
