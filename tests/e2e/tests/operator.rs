@@ -139,3 +139,59 @@ async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
     std::fs::remove_dir_all(&out).unwrap();
     fleet.shutdown().await;
 }
+
+/// The first board row's commons name.
+async fn first_row(c: &fantoccini::Client) -> Result<String, String> {
+    let v = c
+        .execute("return document.querySelector('[data-testid=board-row]')?.dataset.commons ?? ''", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_board_leads_to_the_problem_and_the_commons_page_has_six_tabs() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("board-and-tabs", &app, |c| async move {
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        wait_count(&c, "[data-testid=summary-commons_down][data-count=\"1\"]", 1).await?;
+        // Problems first: the down commons leads, though it is not production.
+        let first = first_row(&c).await?;
+        if first != "Kidney Atlas" {
+            return Err(format!("the board starts with {first}, not the down commons"));
+        }
+        click(&c, "[data-testid=summary-commons_down]").await?;
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        wait_count(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"]", 1).await?;
+        click(&c, "[data-testid=summary-commons_down]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        // Searching a state word works too.
+        type_into(&c, "#board-search", "down").await?;
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        let search = wait_for(&c, "#board-search").await?;
+        search.send_keys(&String::from(char::from(Key::Escape))).await.map_err(|e| format!("Esc: {e}"))?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+
+        activate(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"]").await?;
+        wait_count(&c, "[role=tab]", 6).await?;
+        for (tab, shows) in [
+            ("services", "[data-testid=service-row]"),
+            ("history", "[data-testid=uptime-chart]"),
+            ("credentials", "[data-testid=commons-credentials]"),
+            ("configuration", "[data-testid=commons-configuration]"),
+            ("activity", "[data-testid=activity-list]"),
+            ("overview", "#panel-overview"),
+        ] {
+            click(&c, &format!("[data-testid=tab-{tab}]")).await?;
+            wait_for(&c, shows).await?;
+            wait_count(&c, &format!("[data-testid=tab-{tab}][aria-selected=true]"), 1).await?;
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
