@@ -241,12 +241,12 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             let view = import_key(&store, file, commons.as_deref())?;
             writeln!(
                 out,
-                "Stored the API key ending in {} for {} ({}); it expires {} (unix s {}).",
+                "Stored the API key ending in {} for {} ({}); it expires {} ({}).",
                 view.info.ends_with,
                 view.commons_name,
                 view.base_url,
                 days_phrase(view.info.expires_at),
-                view.info.expires_at
+                crate::dates::utc(view.info.expires_at * 1000)
             )
             .map_err(write_err)?;
         }
@@ -504,7 +504,10 @@ fn write_credentials(views: &[crate::vault::CredentialView], out: &mut dyn Write
 
 fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &view.summary;
-    let as_of = view.freshness.last_successful.map_or("never checked".to_string(), |t| format!("as of {t} (unix ms)"));
+    let as_of = view
+        .freshness
+        .last_successful
+        .map_or("never checked".to_string(), |t| format!("as of {}", crate::dates::utc(t)));
     writeln!(
         out,
         "{} commons, {as_of}: {} down, {} unreachable from here, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",

@@ -80,6 +80,13 @@ async fn sweeps_and_state_changes_are_recorded_with_counts_newest_first() {
     assert!(entries.iter().all(|e| e.commons_id.as_deref() == Some(a.id.as_str())), "filtered by commons");
     assert!(entries.iter().any(|e| e.kind == ActivityKind::InventoryChange && e.summary.starts_with("Added Alpha")));
 
+    // The status line names the last check by date, not in milliseconds.
+    let mut status = Vec::new();
+    let paths = AppPaths::resolve(Some(dir.path().to_path_buf()));
+    cli::run(&cli::Command::Status { json: false }, &paths, &mut status).unwrap();
+    let status = String::from_utf8(status).unwrap();
+    assert!(status.contains(" UTC:") && !status.contains("unix"), "{status}");
+
     let only_sweeps = ActivityFilter { kind: Some(ActivityKind::Sweep), ..Default::default() };
     assert_eq!(kinds(&store, &only_sweeps), vec![ActivityKind::Sweep, ActivityKind::Sweep]);
     fleet.shutdown().await;
