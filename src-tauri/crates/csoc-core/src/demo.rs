@@ -6,6 +6,7 @@ use std::time::Duration;
 use gen3_sim::{CommonsSpec, Edge, Fault, Fleet, MintOptions, Service, TlsMode};
 
 use crate::credentials::parse_credentials;
+use crate::demo_history::Story;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::model::{now_ms, Commons, CommonsDraft, Deployment, Environment, Relation};
 use crate::store::Store;
@@ -183,6 +184,13 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         let id = format!("demo-{}", d.slug);
         let services: Vec<&str> = d.services.unwrap_or(&Service::ALL).iter().filter_map(|s| catalog_id(*s)).collect();
         crate::monitor::known::set_expected(store, &id, &services, "the demo fleet's plan")?;
+        let story = match &d.fault {
+            Some((None, Fault::Down)) => Story::DownSinceYesterday,
+            Some((Some(_), Fault::Slow(_))) => Story::Slow,
+            Some((Some(_), _)) => Story::ServiceFailing,
+            _ => Story::Healthy,
+        };
+        crate::demo_history::seed(store, &id, services.len() as i64, &story, now)?;
         if let Some((None, Fault::Down)) = &d.fault {
             crate::monitor::history::mark_reached(store, &id, now - 86_400_000)?;
         }

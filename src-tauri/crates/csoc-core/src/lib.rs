@@ -9,6 +9,7 @@ mod command_names;
 pub mod credentials;
 pub mod dates;
 pub mod demo;
+mod demo_history;
 pub mod deploy;
 pub mod diagnostics;
 pub mod display_text;

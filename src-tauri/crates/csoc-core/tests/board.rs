@@ -69,4 +69,19 @@ async fn problems_first_summary_links_and_state_words() {
     assert_eq!(names(&kidney), ["Kidney Atlas"], "text and state words combine");
     let none = board(&store, InventoryFilter { search: "kidney healthy".into(), ..Default::default() });
     assert!(none.rows.is_empty());
+
+    // The demo ships 30 days of history that tells each commons' story.
+    let month = |name: &str| {
+        let id = &all.rows.iter().find(|r| r.commons.draft.name == name).unwrap().commons.id;
+        views::commons_detail(&store, id, views::HistoryRange::Month).unwrap().history
+    };
+    let kidney = month("Kidney Atlas");
+    let measured: Vec<f64> = kidney.iter().filter_map(|p| p.uptime).collect();
+    assert!(measured.len() >= 29, "a month of daily points: {}", measured.len());
+    assert!(measured[..measured.len() - 2].iter().all(|u| *u > 0.99), "up until yesterday: {measured:?}");
+    assert!(*measured.last().unwrap() < 0.5, "down since yesterday: {measured:?}");
+    let steady = month("Pediatric Cancer Commons");
+    let uptimes: Vec<f64> = steady.iter().filter_map(|p| p.uptime).collect();
+    assert!(uptimes.len() >= 29 && uptimes.iter().all(|u| *u > 0.98), "{uptimes:?}");
+    assert!(steady.iter().filter_map(|p| p.latency_ms).all(|l| l > 0.0 && l < 1000.0));
 }
