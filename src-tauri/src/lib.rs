@@ -109,6 +109,7 @@ pub fn run(paths: AppPaths, demo: bool) {
             operator_commands::activity_export,
             operator_commands::diagnostics_gather,
             operator_commands::diagnostics_collect,
+            commands::demo_stop,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

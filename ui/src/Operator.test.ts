@@ -63,6 +63,8 @@ function fakeRust(overrides: Partial<Record<CommandName | `plugin:${string}`, Ov
         }
         case 'diagnostics_gather':
           return FACTS;
+        case 'demo_stop':
+          return STATUS;
       }
       throw { code: 'io', message: `unexpected command ${cmd}` };
     },
@@ -160,5 +162,18 @@ describe('Diagnostics', () => {
     render(App);
     await userEvent.click(await screen.findByTestId('nav-settings'));
     expect((await screen.findByRole('alert')).textContent).toContain('The log folder could not be read.');
+  });
+});
+
+describe('demo mode', () => {
+  it('is left from its banner without a restart, back to the own inventory', async () => {
+    const rust = fakeRust({ app_status: () => ({ ...STATUS, demo: true }) });
+    render(App);
+    await userEvent.click(await screen.findByTestId('leave-demo'));
+    await waitFor(() => expect(screen.queryByTestId('demo-banner')).toBeNull());
+    expect(rust.named('demo_stop')).toHaveLength(1);
+    // The inventory and board are read again, from the user's cache.
+    const reads = rust.calls.map((c) => c.cmd);
+    expect(reads.lastIndexOf('inventory_list')).toBeGreaterThan(reads.indexOf('demo_stop'));
   });
 });

@@ -195,3 +195,23 @@ async fn the_board_leads_to_the_problem_and_the_commons_page_has_six_tabs() {
     .await;
     app.close().await.expect("close the session");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn leaving_the_demo_needs_no_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("leave-demo", &app, |c| async move {
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        click(&c, "[data-testid=leave-demo]").await?;
+        wait_count(&c, "[data-testid=demo-banner]", 0).await?;
+        // The user's own, empty inventory: its teaching empty state, and the demo can start again.
+        wait_for(&c, "[data-testid=empty-state]").await?;
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await
+    })
+    .await;
+    app.close().await.expect("close the session");
+}

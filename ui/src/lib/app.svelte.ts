@@ -262,6 +262,21 @@ export class AppState {
     }
   }
 
+  /** Leaves the demo fleet for the user's own inventory, without a restart. */
+  async stopDemo(): Promise<void> {
+    try {
+      this.status = await this.backend.call('demo_stop', null);
+      this.storeError = this.status.store_error;
+      this.fleet = null;
+      this.sweep = null;
+      if (this.storeError) return;
+      await this.refresh();
+      this.route = { name: this.view && this.view.total > 0 ? 'fleet' : 'commons' };
+    } catch (err) {
+      this.fail(err, false);
+    }
+  }
+
   /** The shared answer to a failed call, by error code. */
   fail(err: unknown, refreshOnNotFound = true): void {
     const e = toCoreError(err);

@@ -214,6 +214,7 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<ActivityExportRequest, u32>("activity_export"),
         spec::<(), Diagnostics>("diagnostics_gather"),
         spec::<PathRequest, CollectSummary>("diagnostics_collect"),
+        spec::<(), AppStatus>("demo_stop"),
     ]
 }
 

@@ -54,4 +54,5 @@ pub const COMMANDS: &[&str] = &[
     "activity_export",
     "diagnostics_gather",
     "diagnostics_collect",
+    "demo_stop",
 ];

@@ -121,7 +121,14 @@ const DEMO_MESH: &str = "Demo mesh";
 
 /// The running demo fleet: held for as long as the app shows it (its servers live with the runtime).
 pub struct DemoFleet {
-    _fleet: Fleet,
+    fleet: Fleet,
+}
+
+impl DemoFleet {
+    /// Stops the simulated commons (leaving demo mode); the demo cache stays for next time.
+    pub async fn stop(self) {
+        self.fleet.shutdown().await;
+    }
 }
 
 /// Starts the simulator and writes its commons into `store` (the demo cache), replacing the demo
@@ -223,7 +230,7 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         rotating.rotate_jwt_keys(ROTATES);
     });
     tracing::info!(commons = plan.len(), "demo fleet started");
-    Ok(DemoFleet { _fleet: fleet })
+    Ok(DemoFleet { fleet })
 }
 
 /// The monitoring catalog's id of a simulated service (arborist has no public route).

@@ -1179,6 +1179,7 @@ export type Commands = {
   activity_export: { request: ActivityExportRequest; response: number };
   diagnostics_gather: { request: null; response: Diagnostics };
   diagnostics_collect: { request: PathRequest; response: CollectSummary };
+  demo_stop: { request: null; response: AppStatus };
 };
 
 export type CommandName = keyof Commands;
