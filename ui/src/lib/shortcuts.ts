@@ -1,7 +1,7 @@
 export const SHORTCUTS: { keys: string; action: string }[] = [
   { keys: 'Ctrl/Cmd+K', action: 'Command palette: go to a commons, mesh, draft or screen, or run an action' },
   { keys: '/', action: 'Search commons' },
-  { keys: 'n', action: 'New commons' },
+  { keys: 'n', action: 'Add a commons to the inventory' },
   { keys: 'r', action: 'Check now (the fleet, or the open commons)' },
   { keys: 'g f', action: 'Go to Fleet' },
   { keys: 'g c', action: 'Go to Commons' },

@@ -46,8 +46,8 @@ export function paletteItems(app: AppState, drafts: DraftSummary[]): PaletteItem
     items.push(item('check-all', 'Action', 'Check now: the whole fleet', () => void app.startSweep({ kind: 'all' })));
   }
   items.push(
-    item('new-commons-wizard', 'Action', 'New commons wizard (deploy a commons)', () => app.navigate({ name: 'commons-wizard', draftId: null })),
-    item('new-mesh-wizard', 'Action', 'New mesh wizard', () => app.navigate({ name: 'mesh-wizard', draftId: null })),
+    item('new-commons-wizard', 'Action', 'Deploy a new commons (wizard)', () => app.navigate({ name: 'commons-wizard', draftId: null })),
+    item('new-mesh-wizard', 'Action', 'Build a new mesh (wizard)', () => app.navigate({ name: 'mesh-wizard', draftId: null })),
     item('add-commons', 'Action', 'Add a commons to the inventory', () => (app.form = { mode: 'create' })),
     item('import-credentials', 'Action', 'Import credentials (credentials.json)', () => app.navigate({ name: 'credentials', focusImport: true })),
     item('export-inventory', 'Action', 'Export inventory…', () => void app.exportInventory()),
