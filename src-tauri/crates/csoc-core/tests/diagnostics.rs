@@ -111,7 +111,8 @@ async fn the_zip_holds_the_facts_and_logs_and_no_secret() {
     assert_eq!(by_name("Gone Commons")["reachable"], false);
     assert!(by_name("Gone Commons")["detail"].as_str().unwrap().contains("refused"), "{}", by_name("Gone Commons"));
     let log = &all[3].1;
-    assert!(log.contains("\"api_key\": <redacted>") && log.contains("Bearer <redacted token>"), "{log}");
+    assert!(log.contains("\"api_key\": <redacted>\n") && log.contains("Bearer <redacted token>\n"), "{log}");
+    assert_eq!(log.lines().count(), 4, "every log line stays a line: {log}");
     let inventory: serde_json::Value = serde_json::from_str(&all[1].1).unwrap();
     assert_eq!(inventory["commons"].as_array().unwrap().len(), 2);
 

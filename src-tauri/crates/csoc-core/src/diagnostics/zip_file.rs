@@ -95,7 +95,10 @@ fn inventory_without_notes(store: &Store) -> CoreResult<String> {
 pub(super) fn scrubbed(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        out.push_str(&crate::deploy::helm_launch::mask_secrets(&without_tokens(line)));
+        // Masking rewrites the line after the key, so the line ending is kept aside.
+        let (body, end) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        out.push_str(&crate::deploy::helm_launch::mask_secrets(&without_tokens(body)));
+        out.push_str(end);
     }
     out
 }
@@ -130,5 +133,6 @@ mod tests {
         assert_eq!(scrubbed(line), "INFO got <redacted token> from fence\n");
         assert_eq!(scrubbed("client_secret: hunter2\n"), "client_secret: <redacted>\n");
         assert_eq!(scrubbed("eyJ is only a prefix here\n"), "eyJ is only a prefix here\n");
+        assert_eq!(scrubbed("token=abc\nnext line\n"), "token= <redacted>\nnext line\n", "lines stay apart");
     }
 }
