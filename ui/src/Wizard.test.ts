@@ -152,6 +152,22 @@ describe('commons wizard', () => {
     expect(rust.drafts.get('draft-1')?.step).toBe(6);
   });
 
+  it('shows no error under a field of a new commons before it is touched', async () => {
+    fakeWizardRust();
+    render(App);
+    await userEvent.click(await screen.findByTestId('nav-wizards'));
+    await userEvent.click(await screen.findByTestId('wizard-new-commons'));
+    await userEvent.click(await screen.findByTestId('wizard-step-2'));
+    await expectStep(2);
+    // The bar under the step still says why Next waits; the field itself is not red yet.
+    await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('is not a hostname'));
+    expect(screen.queryByTestId('field-identity-hostname-finding')).not.toBeInTheDocument();
+    expect(document.querySelector('.wizard-field.invalid')).toBeNull();
+    await userEvent.type(screen.getByTestId('field-identity-hostname'), 'nodots');
+    await waitFor(() => expect(screen.getByTestId('field-identity-hostname-finding')).toHaveTextContent('"nodots" is not a hostname'));
+    expect(document.querySelector('.wizard-field.invalid')).not.toBeNull();
+  });
+
   it('shows a hostname finding under the field and blocks Next until it is fixed', async () => {
     const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 1);
     await resume();
