@@ -271,6 +271,14 @@ pub async fn monitor_settings_save(
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err)]
+pub async fn demo_stop(app: AppHandle, state: State<'_, AppState>) -> CoreResult<AppStatus> {
+    let status = state.stop_demo().await?;
+    notify(&app);
+    Ok(status)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err)]
 pub async fn demo_start(app: AppHandle, state: State<'_, AppState>) -> CoreResult<AppStatus> {
     let status = state.start_demo().await?;
     notify(&app);

@@ -2,6 +2,7 @@
 
 mod commands;
 mod monitoring;
+mod operator_commands;
 mod state;
 mod wizard_commands;
 
@@ -109,6 +110,11 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
             wizard_commands::mesh_wizard_save,
             wizard_commands::mesh_aggmds_import,
             wizard_commands::mesh_view,
+            operator_commands::activity_list,
+            operator_commands::activity_export,
+            operator_commands::diagnostics_gather,
+            operator_commands::diagnostics_collect,
+            commands::demo_stop,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -130,6 +130,24 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Leaves demo mode without a restart: stops the simulated fleet and its sweep, and reopens
+    /// the user's own cache. Not in demo mode, nothing changes.
+    pub async fn stop_demo(&self) -> CoreResult<AppStatus> {
+        let mut demo = self.demo.lock().await;
+        if let Some(fleet) = demo.take() {
+            if let Some(token) = self.sweep.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                token.cancel();
+            }
+            let path = self.paths.db_path();
+            let opened = open(&path);
+            *self.cache() = Cache { path, opened, vault: Arc::new(Vault::new()), moved_aside_to: None, demo: false };
+            fleet.stop().await;
+        }
+        Ok(self.status())
+    }
+}
+
 fn open(path: &std::path::Path) -> Result<Arc<Store>, CoreError> {
     let opened = Store::open(path).map(Arc::new);
     if let Err(e) = &opened {

@@ -153,12 +153,12 @@ describe('navigation', () => {
     expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
   });
 
-  it('orders the sidebar Fleet, Commons, Credentials, Meshes, Wizards, Settings', async () => {
+  it('orders the sidebar Fleet, Commons, Credentials, Meshes, Wizards, Activity, Settings', async () => {
     fakeRust();
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
-    expect(ids).toEqual(['nav-fleet', 'nav-commons', 'nav-credentials', 'nav-meshes', 'nav-wizards', 'nav-settings']);
+    expect(ids).toEqual(['nav-fleet', 'nav-commons', 'nav-credentials', 'nav-meshes', 'nav-wizards', 'nav-activity', 'nav-settings']);
   });
 });
 
@@ -509,6 +509,7 @@ describe('commons detail', () => {
     });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
+    await userEvent.click(await screen.findByTestId('tab-credentials'));
     const section = await screen.findByTestId('commons-credentials');
     const key = await within(section).findByTestId('commons-key');
     expect(key).toHaveTextContent('Expires soon');
@@ -521,6 +522,7 @@ describe('commons detail', () => {
     fakeRust({ commons: [HUB] });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
+    await userEvent.click(await screen.findByTestId('tab-credentials'));
     await userEvent.click(await screen.findByTestId('import-credentials-link'));
     await screen.findByTestId('credentials-view');
     await waitFor(() => expect(document.activeElement?.id).toBe('credentials-paste'));

@@ -159,7 +159,7 @@ describe('fleet board', () => {
     const indexd = within(rows[0]).getByTestId('cell-indexd');
     expect(indexd).toHaveAttribute('data-state', 'down');
     // Never colour alone: an icon and a word, and the full story on hover.
-    expect(indexd).toHaveTextContent('✕');
+    expect(indexd.querySelector('svg[data-icon="down"]')).not.toBeNull();
     expect(indexd).toHaveTextContent('Down');
     expect(indexd.getAttribute('title')).toContain('HTTP 503 from /index/_status');
     const fence = within(rows[0]).getByTestId('cell-fence');
@@ -294,7 +294,7 @@ describe('commons health', () => {
     await userEvent.click(rows[1]);
 
     const health = await screen.findByTestId('commons-health');
-    expect(screen.getByTestId('tab-health')).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByTestId('tab-services')).toHaveAttribute('aria-selected', 'true');
     expect(rust.named('commons_health')[0].request).toEqual({ id: 'd1', range: 'day' });
     expect(await within(health).findByTestId('health-error')).toHaveTextContent('did not answer within 10 s');
     const services = within(health).getAllByTestId('service-row');
@@ -302,13 +302,15 @@ describe('commons health', () => {
     expect(services.every((s) => s.dataset.state === 'down')).toBe(true);
     expect(services[0]).toHaveTextContent('Down');
     expect(within(health).getByTestId('cert-expiry')).toHaveTextContent(/expires in [23] months/);
-    expect(within(health).getByTestId('uptime-chart').querySelector('svg title')).toHaveTextContent('Uptime');
-    expect(within(health).getByTestId('latency-chart').querySelectorAll('polyline').length).toBeGreaterThan(0);
-    expect(within(health).getByTestId('state-change')).toHaveTextContent('Commons');
+    await userEvent.click(screen.getByTestId('tab-history'));
+    const history = await screen.findByTestId('commons-health');
+    expect(within(history).getByTestId('uptime-chart').querySelector('svg title')).toHaveTextContent('Uptime');
+    expect(within(history).getByTestId('latency-chart').querySelectorAll('polyline').length).toBeGreaterThan(0);
+    expect(within(history).getByTestId('state-change')).toHaveTextContent('Commons');
 
-    await userEvent.click(within(health).getByTestId('range-week'));
+    await userEvent.click(within(history).getByTestId('range-week'));
     await waitFor(() => expect(rust.named('commons_health').at(-1)?.request).toEqual({ id: 'd1', range: 'week' }));
-    expect(within(health).getByTestId('range-week')).toHaveAttribute('aria-pressed', 'true');
+    expect(within(history).getByTestId('range-week')).toHaveAttribute('aria-pressed', 'true');
   });
 
   it('lists release drift and checks just this commons', async () => {

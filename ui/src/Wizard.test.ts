@@ -61,7 +61,8 @@ describe('Wizards screen', () => {
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
-    expect(ids.indexOf('nav-wizards')).toBe(ids.indexOf('nav-settings') - 1);
+    expect(ids.indexOf('nav-wizards')).toBe(ids.indexOf('nav-activity') - 1);
+    expect(ids.indexOf('nav-activity')).toBe(ids.indexOf('nav-settings') - 1);
     expect(ids.indexOf('nav-wizards')).toBeGreaterThan(ids.indexOf('nav-credentials'));
     await userEvent.keyboard('gw');
     expect(await screen.findByTestId('wizards-view')).toBeInTheDocument();
@@ -191,6 +192,22 @@ describe('commons wizard', () => {
     // The same path, now chosen: checked and reviewed again although no answer changed.
     expect(rust.named('wizard_gitops_status').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops' }, { path: '/srv/gen3-gitops' }]);
     await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request).toMatchObject({ destination: { repo_path: '/srv/gen3-gitops' } }));
+  });
+
+  it('shows no error under a field of a new commons before it is touched', async () => {
+    fakeWizardRust();
+    render(App);
+    await userEvent.click(await screen.findByTestId('nav-wizards'));
+    await userEvent.click(await screen.findByTestId('wizard-new-commons'));
+    await userEvent.click(await screen.findByTestId('wizard-step-2'));
+    await expectStep(2);
+    // The bar under the step still says why Next waits; the field itself is not red yet.
+    await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('is not a hostname'));
+    expect(screen.queryByTestId('field-identity-hostname-finding')).not.toBeInTheDocument();
+    expect(document.querySelector('.wizard-field.invalid')).toBeNull();
+    await userEvent.type(screen.getByTestId('field-identity-hostname'), 'nodots');
+    await waitFor(() => expect(screen.getByTestId('field-identity-hostname-finding')).toHaveTextContent('"nodots" is not a hostname'));
+    expect(document.querySelector('.wizard-field.invalid')).not.toBeNull();
   });
 
   it('shows a hostname finding under the field and blocks Next until it is fixed', async () => {

@@ -111,7 +111,20 @@ async fn a_new_user_configures_a_dev_commons_and_launches_it_through_gitops() {
         // The launched commons is in the inventory.
         click(&c, "[data-testid=nav-commons]").await?;
         wait_count(&c, "[data-testid=commons-row]", 1).await?;
-        wait_text(&c, "[data-testid=fleet-list]", "qa-dev.example.org").await.map(drop)
+        wait_text(&c, "[data-testid=fleet-list]", "qa-dev.example.org").await?;
+        // The Activity screen records the launch: the branch, the commit and the remote.
+        click(&c, "[data-testid=nav-activity]").await?;
+        wait_count(&c, "[data-testid=activity-entry][data-kind=launch]", 1).await?;
+        let entry = wait_text(
+            &c,
+            "[data-testid=activity-entry][data-kind=launch]",
+            "pushed branch gen3-csoc/qa-dev-example-org",
+        )
+        .await?;
+        if !entry.contains("to origin") || !entry.contains("Done") {
+            return Err(format!("the launch entry lacks its remote or result: {entry}"));
+        }
+        Ok(())
     })
     .await;
     app.close().await.expect("close the session");

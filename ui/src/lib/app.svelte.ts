@@ -14,7 +14,7 @@ import type {
 } from './backend/backend';
 import { applyTheme, loadTheme, saveTheme, type ThemeChoice } from './theme';
 
-export type DetailTab = 'overview' | 'health';
+export type DetailTab = 'overview' | 'services' | 'history' | 'credentials' | 'configuration' | 'activity';
 
 export type Route =
   | { name: 'fleet' }
@@ -29,6 +29,7 @@ export type Route =
   | { name: 'mesh-wizard'; draftId: string | null; step?: number }
   /** One mesh, checked live. */
   | { name: 'mesh-detail'; mesh: string }
+  | { name: 'activity' }
   | { name: 'settings' };
 
 export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };
@@ -36,7 +37,12 @@ export type FormState = { mode: 'create' } | { mode: 'edit'; commons: Commons };
 export type Toast = { id: number; kind: 'success' | 'error'; text: string };
 
 export function defaultFilter(): InventoryFilter {
-  return { search: '', environment: null, relation: null, tag: null, mesh: null, sort: 'environment' };
+  return { search: '', environment: null, relation: null, tag: null, mesh: null, sort: 'environment', problem: null };
+}
+
+/** The board opens problems first. */
+export function defaultBoardFilter(): InventoryFilter {
+  return { ...defaultFilter(), sort: 'problems' };
 }
 
 const TOAST_MS = 6000;
@@ -52,7 +58,7 @@ export class AppState {
   /** Replaced whole on every read, never changed in place: raw state, no deep proxies over a large inventory. */
   view = $state.raw<InventoryView | null>(null);
   /** The board's own filter, so searching the board leaves the commons list alone. */
-  fleetFilter = $state<InventoryFilter>(defaultFilter());
+  fleetFilter = $state<InventoryFilter>(defaultBoardFilter());
   /** Replaced whole on every read, like `view`. */
   fleet = $state.raw<FleetView | null>(null);
   /** Bumped after every fleet read, so health pages fetch again after a sweep. */
@@ -63,6 +69,7 @@ export class AppState {
   version = $state(0);
   form = $state<FormState | null>(null);
   helpOpen = $state(false);
+  paletteOpen = $state(false);
   overlays = $state(0);
   toasts = $state<Toast[]>([]);
   theme = $state<ThemeChoice>(loadTheme());
@@ -256,6 +263,21 @@ export class AppState {
       this.fleet = null;
       this.route = { name: 'fleet' };
       await this.refresh();
+    } catch (err) {
+      this.fail(err, false);
+    }
+  }
+
+  /** Leaves the demo fleet for the user's own inventory, without a restart. */
+  async stopDemo(): Promise<void> {
+    try {
+      this.status = await this.backend.call('demo_stop', null);
+      this.storeError = this.status.store_error;
+      this.fleet = null;
+      this.sweep = null;
+      if (this.storeError) return;
+      await this.refresh();
+      this.route = { name: this.view && this.view.total > 0 ? 'fleet' : 'commons' };
     } catch (err) {
       this.fail(err, false);
     }

@@ -1,13 +1,14 @@
-import type { CertInfo, FleetSummary, HistoryRange, ServiceState, ServiceStatus } from './backend/backend';
+import type { BoardProblem, CertInfo, FleetSummary, HistoryRange, ServiceState, ServiceStatus } from './backend/backend';
+import type { IconName } from './components/Icon.svelte';
 
 /** Every state has an icon and a word as well as a colour (UX.md: state is never colour alone). */
-export const STATE: Record<ServiceState, { icon: string; label: string; short: string }> = {
-  healthy: { icon: '✓', label: 'Healthy', short: 'OK' },
-  degraded: { icon: '▲', label: 'Degraded', short: 'Degr.' },
-  down: { icon: '✕', label: 'Down', short: 'Down' },
-  not_deployed: { icon: '–', label: 'Not deployed', short: 'n/a' },
-  unknown: { icon: '?', label: 'Unknown', short: '?' },
-  needs_key: { icon: '⚿', label: 'Needs a key', short: 'key' },
+export const STATE: Record<ServiceState, { icon: IconName; label: string; short: string }> = {
+  healthy: { icon: 'ok', label: 'Healthy', short: 'OK' },
+  degraded: { icon: 'warn', label: 'Degraded', short: 'Degr.' },
+  down: { icon: 'down', label: 'Down', short: 'Down' },
+  not_deployed: { icon: 'dash', label: 'Not deployed', short: 'n/a' },
+  unknown: { icon: 'unknown', label: 'Unknown', short: '?' },
+  needs_key: { icon: 'key', label: 'Needs a key', short: 'key' },
 };
 
 export const RANGES: { value: HistoryRange; label: string }[] = [
@@ -20,24 +21,35 @@ export const RANGES: { value: HistoryRange; label: string }[] = [
 export const CERT_SOON_DAYS = 14;
 const DAY_MS = 86_400_000;
 
-export type SummaryField = keyof Omit<FleetSummary, 'commons'>;
+export type SummaryField = keyof Omit<FleetSummary, 'commons' | 'healthy' | 'commons_with_services_down'>;
 
-/** The problems line, worst first; each entry renders only when its count is above zero. */
-export const SUMMARY: { field: SummaryField; words: (n: number) => string }[] = [
-  { field: 'commons_down', words: (n) => `${n} commons down` },
-  { field: 'services_down', words: (n) => `${n} ${n === 1 ? 'service' : 'services'} down` },
-  { field: 'certs_expired', words: (n) => `${n} ${n === 1 ? 'certificate' : 'certificates'} expired` },
-  { field: 'keys_expired', words: (n) => `${n} API ${n === 1 ? 'key' : 'keys'} expired or rejected` },
-  { field: 'commons_degraded', words: (n) => `${n} commons degraded` },
+/** The problems line, worst first; each entry renders only when its count is above zero and, as a
+ *  link, narrows the board to the commons it counts (`problem`). */
+export const SUMMARY: { field: SummaryField; problem: BoardProblem; words: (n: number) => string }[] = [
+  { field: 'commons_down', problem: 'down', words: (n) => `${n} commons down` },
+  { field: 'services_down', problem: 'services_down', words: (n) => `${n} ${n === 1 ? 'service' : 'services'} down` },
+  { field: 'certs_expired', problem: 'certs_expired', words: (n) => `${n} ${n === 1 ? 'certificate' : 'certificates'} expired` },
+  { field: 'keys_expired', problem: 'keys_expired', words: (n) => `${n} API ${n === 1 ? 'key' : 'keys'} expired or rejected` },
+  { field: 'commons_degraded', problem: 'degraded', words: (n) => `${n} commons degraded` },
   {
     field: 'certs_expiring',
+    problem: 'certs_expiring',
     words: (n) => `${n} ${n === 1 ? 'certificate expires' : 'certificates expire'} within ${CERT_SOON_DAYS} days`,
   },
-  { field: 'keys_expiring', words: (n) => `${n} API ${n === 1 ? 'key expires' : 'keys expire'} soon` },
-  { field: 'checks_failing', words: (n) => `${n} commons with a failing outside-in check` },
-  { field: 'drifting', words: (n) => `${n} on another release` },
-  { field: 'unreachable_here', words: (n) => `${n} unreachable from here` },
-  { field: 'never_checked', words: (n) => `${n} never checked` },
+  { field: 'keys_expiring', problem: 'keys_expiring', words: (n) => `${n} API ${n === 1 ? 'key expires' : 'keys expire'} soon` },
+  { field: 'checks_failing', problem: 'checks_failing', words: (n) => `${n} commons with a failing outside-in check` },
+  { field: 'drifting', problem: 'drifting', words: (n) => `${n} on another release` },
+  { field: 'unreachable_here', problem: 'unreachable_here', words: (n) => `${n} unreachable from here` },
+  { field: 'never_checked', problem: 'never_checked', words: (n) => `${n} never checked` },
+];
+
+/** The board's state filter: the commons' overall state. */
+export const BOARD_STATES: { value: BoardProblem; label: string }[] = [
+  { value: 'down', label: 'Down' },
+  { value: 'degraded', label: 'Degraded' },
+  { value: 'healthy', label: 'Healthy' },
+  { value: 'unreachable_here', label: 'Unreachable from here' },
+  { value: 'never_checked', label: 'Never checked' },
 ];
 
 /** Whole days from `now` to a Unix-seconds instant; negative once past. */

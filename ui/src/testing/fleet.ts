@@ -80,6 +80,8 @@ export function emptySummary(commons: number): FleetSummary {
     never_checked: 0,
     unreachable_here: 0,
     checks_failing: 0,
+    healthy: 0,
+    commons_with_services_down: 0,
   };
 }
 

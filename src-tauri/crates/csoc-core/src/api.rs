@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::activity::{ActivityEntry, ActivityFilter};
+use crate::diagnostics::{CollectSummary, Diagnostics};
 use crate::error::{CoreError, ErrorCode};
 use crate::keys::{KeyPreview, KeySource, NewCommons, ProfileCandidate};
 use crate::model::{Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
@@ -141,6 +143,13 @@ pub struct InventoryChanged {
     pub at: i64,
 }
 
+/// The activity entries `filter` selects, written to `path` as JSON Lines.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ActivityExportRequest {
+    pub path: String,
+    pub filter: ActivityFilter,
+}
+
 pub struct CommandSpec {
     pub name: &'static str,
     pub request: String,
@@ -203,6 +212,11 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
         spec::<PathRequest, String>("mesh_aggmds_import"),
         spec::<NameRequest, MeshReport>("mesh_view"),
+        spec::<ActivityFilter, Vec<ActivityEntry>>("activity_list"),
+        spec::<ActivityExportRequest, u32>("activity_export"),
+        spec::<(), Diagnostics>("diagnostics_gather"),
+        spec::<PathRequest, CollectSummary>("diagnostics_collect"),
+        spec::<(), AppStatus>("demo_stop"),
     ]
 }
 
@@ -219,6 +233,7 @@ pub fn declarations() -> Vec<String> {
         Commons::decl(),
         Mesh::decl(),
         SortKey::decl(),
+        BoardProblem::decl(),
         InventoryFilter::decl(),
         FieldError::decl(),
         Freshness::decl(),
@@ -266,6 +281,7 @@ pub fn declarations() -> Vec<String> {
     ]
     .into_iter()
     .chain(wizard_declarations())
+    .chain(operator_declarations())
     .collect()
 }
 
@@ -352,6 +368,23 @@ fn mesh_declarations() -> Vec<String> {
         view::MemberReport::decl(),
         view::HubReport::decl(),
         MeshReport::decl(),
+    ]
+}
+
+/// The activity log's and diagnostics' types.
+fn operator_declarations() -> Vec<String> {
+    use crate::activity::*;
+    vec![
+        ActivityKind::decl(),
+        ActivityResult::decl(),
+        ActivityEntry::decl(),
+        ActivityFilter::decl(),
+        ActivityExportRequest::decl(),
+        crate::diagnostics::KeyringFacts::decl(),
+        crate::diagnostics::CacheFacts::decl(),
+        crate::diagnostics::CommonsReach::decl(),
+        Diagnostics::decl(),
+        CollectSummary::decl(),
     ]
 }
 

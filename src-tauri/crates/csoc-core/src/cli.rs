@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::activity::{self, ActivityEntry, ActivityFilter, ActivityResult};
 use crate::display_text::shown;
 use crate::error::CoreResult;
 use crate::model::{Environment, InventoryFilter};
@@ -70,6 +71,22 @@ pub enum Command {
     /// Store API keys in the vault (the system keyring, as the window uses it) and list them.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// Write a zip for support: versions, the keyring and cache checks, the logs and their last
+    /// errors, whether each commons can be reached, and the inventory without notes. No secret.
+    Diagnostics { file: PathBuf },
+    /// Print what the app did (sweeps, state changes, imports, exports, key actions, wizard saves,
+    /// launches, settings writes), newest first. No secret is ever recorded.
+    Activity {
+        /// Print JSON Lines (one entry per line, as the window exports them) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Only entries about this commons (its inventory id).
+        #[arg(long, value_name = "ID")]
+        commons: Option<String>,
+        /// At most this many entries.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +219,11 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             let text = crate::mesh::cli::render(answers, dir)?;
             return writeln!(out, "{text}").map_err(write_err);
         }
+        // Works on a cache that does not open: that is when support needs it most.
+        Command::Diagnostics { file } => {
+            let text = collect_diagnostics(paths, file)?;
+            return writeln!(out, "{text}").map_err(write_err);
+        }
         _ => {}
     }
     let store = Store::open(&paths.db_path())?;
@@ -224,12 +246,12 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             let view = import_key(&store, file, commons.as_deref())?;
             writeln!(
                 out,
-                "Stored the API key ending in {} for {} ({}); it expires {} (unix s {}).",
+                "Stored the API key ending in {} for {} ({}); it expires {} ({}).",
                 view.info.ends_with,
                 view.commons_name,
                 view.base_url,
                 days_phrase(view.info.expires_at),
-                view.info.expires_at
+                crate::dates::utc(view.info.expires_at * 1000)
             )
             .map_err(write_err)?;
         }
@@ -262,6 +284,15 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 write_status(&monitor::views::fleet(&store, &InventoryFilter::default())?, out).map_err(write_err)?;
             }
         }
+        Command::Activity { json, commons, limit } => {
+            let filter = ActivityFilter { commons_id: commons.clone(), kind: None, limit: Some(*limit) };
+            let entries = activity::list(&store, &filter)?;
+            if *json {
+                write!(out, "{}", activity::to_json_lines(&entries)).map_err(write_err)?;
+            } else {
+                write_activity(&entries, out).map_err(write_err)?;
+            }
+        }
         Command::Status { json } => {
             let view = monitor::views::fleet(&store, &InventoryFilter::default())?;
             if *json {
@@ -275,7 +306,9 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
             let text = crate::deploy::cli::import(&store, path, answers_out.as_deref())?;
             writeln!(out, "{text}").map_err(write_err)?;
         }
-        Command::Commons(CommonsCommand::Check { .. } | CommonsCommand::Render { .. }) | Command::Mesh(_) => {}
+        Command::Commons(CommonsCommand::Check { .. } | CommonsCommand::Render { .. })
+        | Command::Mesh(_)
+        | Command::Diagnostics { .. } => {}
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;
             writeln!(
@@ -335,13 +368,49 @@ fn write_table(commons: &[crate::model::Commons], total: u32, out: &mut dyn Writ
     Ok(())
 }
 
+fn collect_diagnostics(paths: &AppPaths, file: &std::path::Path) -> CoreResult<String> {
+    let db = paths.db_path();
+    let store = Store::open(&db);
+    let vault = crate::vault::Vault::new();
+    let facts = runtime()?.block_on(crate::diagnostics::gather(&db, store.as_ref(), &vault, &paths.log_dir));
+    let summary = crate::diagnostics::collect(&facts, store.as_ref().ok(), &paths.log_dir, file)?;
+    let mut lines = vec![format!("Wrote {} ({} bytes): {}.", summary.path, summary.bytes, summary.entries.join(", "))];
+    lines.push(format!(
+        "Cache: quick_check {}, schema {} of {}{}.",
+        facts.cache.quick_check,
+        facts.cache.schema_version,
+        facts.cache.latest_schema,
+        facts.cache.error.as_deref().map(|e| format!(" ({})", shown(e, LINE_CHARS))).unwrap_or_default()
+    ));
+    lines.push(match &facts.keyring.problem {
+        None => format!("Keyring ({}): reachable.", facts.keyring.backend),
+        Some(p) => format!("Keyring ({}): {}", facts.keyring.backend, shown(p, LINE_CHARS)),
+    });
+    let unreachable: Vec<String> = facts
+        .commons
+        .iter()
+        .filter(|c| !c.reachable)
+        .map(|c| format!("{} ({})", shown(&c.name, CELL_CHARS), c.detail))
+        .collect();
+    lines.push(format!(
+        "{} of {} commons reachable{}",
+        facts.commons.len() - unreachable.len(),
+        facts.commons.len(),
+        if unreachable.is_empty() { ".".to_string() } else { format!("; not: {}.", unreachable.join(", ")) }
+    ));
+    Ok(lines.join("\n"))
+}
+
+fn runtime() -> CoreResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+        crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
+    })
+}
+
 fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
     let vault = crate::vault::Vault::new();
     let plan = monitor::plan(store, &vault, &monitor::SweepScope::All)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
-        crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
-    })?;
-    let result = runtime.block_on(monitor::sweep::run(
+    let result = runtime()?.block_on(monitor::sweep::run(
         plan,
         &monitor::sweep::SweepOptions::default(),
         tokio_util::sync::CancellationToken::new(),
@@ -363,8 +432,20 @@ fn import_key(
     let Some(id) = commons else {
         return keys::import(&vault, store, &source, None, &keys::gen3_profile_dir());
     };
+    let out = import_key_for(&vault, store, &source, id);
+    keys::noted_import(store, &out);
+    out
+}
+
+fn import_key_for(
+    vault: &crate::vault::Vault,
+    store: &Store,
+    source: &crate::keys::KeySource,
+    id: &str,
+) -> CoreResult<crate::vault::CredentialView> {
+    use crate::keys;
     let target = inventory::get(store, id)?;
-    let key = keys::read_source(&source, &keys::gen3_profile_dir())?;
+    let key = keys::read_source(source, &keys::gen3_profile_dir())?;
     if key.info.commons_url != target.draft.base_url {
         return Err(crate::error::CoreError::invalid(format!(
             "This key was issued by {}, not by {} ({}): a key only works with the commons that issued it.",
@@ -381,6 +462,29 @@ fn days_phrase(unix_secs: i64) -> String {
         d if d > 0 => format!("in {d} days"),
         d => format!("{} days ago", -d),
     }
+}
+
+fn write_activity(entries: &[ActivityEntry], out: &mut dyn Write) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return writeln!(out, "No activity is recorded yet (or none matches).");
+    }
+    for e in entries {
+        let commons = e.commons_name.as_deref().map(|n| format!(" [{}]", shown(n, CELL_CHARS))).unwrap_or_default();
+        let result = match e.result {
+            ActivityResult::Ok => "",
+            ActivityResult::Failed => " FAILED",
+            ActivityResult::Cancelled => " CANCELLED",
+        };
+        writeln!(
+            out,
+            "{}  {:<16} {:<16}{commons}{result} {}",
+            crate::dates::utc(e.at),
+            shown(&e.user, 16),
+            e.kind.as_str(),
+            shown(&e.summary, LINE_CHARS)
+        )?;
+    }
+    Ok(())
 }
 
 fn write_credentials(views: &[crate::vault::CredentialView], out: &mut dyn Write) -> std::io::Result<()> {
@@ -405,7 +509,10 @@ fn write_credentials(views: &[crate::vault::CredentialView], out: &mut dyn Write
 
 fn write_status(view: &FleetView, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &view.summary;
-    let as_of = view.freshness.last_successful.map_or("never checked".to_string(), |t| format!("as of {t} (unix ms)"));
+    let as_of = view
+        .freshness
+        .last_successful
+        .map_or("never checked".to_string(), |t| format!("as of {}", crate::dates::utc(t)));
     writeln!(
         out,
         "{} commons, {as_of}: {} down, {} unreachable from here, {} degraded, {} services down, {} certificates expire within 14 days, {} expired, {} API keys expired, {} on another release.",

@@ -50,4 +50,9 @@ pub const COMMANDS: &[&str] = &[
     "mesh_wizard_save",
     "mesh_aggmds_import",
     "mesh_view",
+    "activity_list",
+    "activity_export",
+    "diagnostics_gather",
+    "diagnostics_collect",
+    "demo_stop",
 ];

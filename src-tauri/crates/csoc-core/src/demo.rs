@@ -6,6 +6,7 @@ use std::time::Duration;
 use gen3_sim::{CommonsSpec, Edge, Fault, Fleet, MintOptions, Service, TlsMode};
 
 use crate::credentials::parse_credentials;
+use crate::demo_history::Story;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::model::{now_ms, Commons, CommonsDraft, Deployment, Environment, Relation};
 use crate::store::Store;
@@ -119,7 +120,14 @@ const DEMO_MESH: &str = "Demo mesh";
 
 /// The running demo fleet: held for as long as the app shows it (its servers live with the runtime).
 pub struct DemoFleet {
-    _fleet: Fleet,
+    fleet: Fleet,
+}
+
+impl DemoFleet {
+    /// Stops the simulated commons (leaving demo mode); the demo cache stays for next time.
+    pub async fn stop(self) {
+        self.fleet.shutdown().await;
+    }
 }
 
 /// Starts the simulator and writes its commons into `store` (the demo cache), replacing the demo
@@ -189,6 +197,13 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         let id = format!("demo-{}", d.slug);
         let services: Vec<&str> = d.services.unwrap_or(&Service::ALL).iter().filter_map(|s| catalog_id(*s)).collect();
         crate::monitor::known::set_expected(store, &id, &services, "the demo fleet's plan")?;
+        let story = match &d.fault {
+            Some((None, Fault::Down)) => Story::DownSinceYesterday,
+            Some((Some(_), Fault::Slow(_))) => Story::Slow,
+            Some((Some(_), _)) => Story::ServiceFailing,
+            _ => Story::Healthy,
+        };
+        crate::demo_history::seed(store, &id, services.len() as i64, &story, now)?;
         if let Some((None, Fault::Down)) = &d.fault {
             crate::monitor::history::mark_reached(store, &id, now - 86_400_000)?;
         }
@@ -216,7 +231,7 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
         }
     }
     tracing::info!(commons = plan.len(), "demo fleet started");
-    Ok(DemoFleet { _fleet: fleet })
+    Ok(DemoFleet { fleet })
 }
 
 /// The monitoring catalog's id of a simulated service (arborist has no public route).

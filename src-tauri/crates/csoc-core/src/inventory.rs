@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
+use crate::activity::{self, ActivityKind, Note};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::model::{
     now_ms, Commons, CommonsDraft, Deployment, Environment, FieldError, Freshness, InventoryFilter, InventoryView,
@@ -60,6 +61,7 @@ pub fn create(store: &Store, draft: &CommonsDraft) -> CoreResult<Commons> {
     let commons = Commons { id: uuid::Uuid::new_v4().to_string(), draft, created_at: now, updated_at: now };
     upsert(&tx, &commons)?;
     touch(&tx, now)?;
+    noted(&tx, &commons, "Added")?;
     tx.commit()?;
     tracing::info!(id = %commons.id, host = commons.host(), "commons added");
     Ok(commons)
@@ -77,6 +79,7 @@ pub fn update(store: &Store, id: &str, draft: &CommonsDraft) -> CoreResult<Commo
     let commons = Commons { id: existing.id, draft, created_at: existing.created_at, updated_at: now };
     upsert(&tx, &commons)?;
     touch(&tx, now)?;
+    noted(&tx, &commons, "Edited")?;
     tx.commit()?;
     tracing::info!(id = %commons.id, host = commons.host(), "commons updated");
     Ok(commons)
@@ -85,10 +88,10 @@ pub fn update(store: &Store, id: &str, draft: &CommonsDraft) -> CoreResult<Commo
 pub fn delete(store: &Store, id: &str) -> CoreResult<()> {
     let mut conn = store.conn();
     let tx = conn.transaction()?;
-    if tx.execute("DELETE FROM commons WHERE id = ?1", [id])? == 0 {
-        return Err(not_found(id));
-    }
+    let existing = get_in(&tx, id)?;
+    tx.execute("DELETE FROM commons WHERE id = ?1", [id])?;
     touch(&tx, now_ms())?;
+    noted(&tx, &existing, "Deleted")?;
     tx.commit()?;
     tracing::info!(id, "commons deleted");
     Ok(())
@@ -108,6 +111,7 @@ pub fn save_mesh(store: &Store, mesh: &Mesh) -> CoreResult<()> {
         params![name, mesh.description.trim()],
     )?;
     touch(&tx, now_ms())?;
+    activity::record_on(&tx, &Note::new(ActivityKind::InventoryChange, format!("Saved mesh {name}")))?;
     tx.commit()?;
     Ok(())
 }
@@ -120,8 +124,15 @@ pub fn delete_mesh(store: &Store, name: &str) -> CoreResult<()> {
         return Err(CoreError::not_found(format!("There is no mesh named “{name}”. It may have been deleted.")));
     }
     touch(&tx, now_ms())?;
+    activity::record_on(&tx, &Note::new(ActivityKind::InventoryChange, format!("Deleted mesh {name}")))?;
     tx.commit()?;
     Ok(())
+}
+
+/// The activity entry of a commons write ("Added data.example.org (production)").
+fn noted(conn: &Connection, c: &Commons, verb: &str) -> rusqlite::Result<()> {
+    let what = format!("{verb} {} ({}, {})", c.draft.name, c.draft.base_url, c.draft.environment.as_str());
+    activity::record_on(conn, &Note::new(ActivityKind::InventoryChange, what).about(&c.id, &c.draft.name))
 }
 
 fn checked(draft: &CommonsDraft) -> CoreResult<CommonsDraft> {
@@ -304,7 +315,7 @@ pub(crate) fn query_commons(conn: &Connection, f: &InventoryFilter) -> CoreResul
         sql.push_str(&format!(" AND c.id IN (SELECT commons_id FROM mesh_members WHERE mesh = ?{})", args.len()));
     }
     sql.push_str(match f.sort {
-        SortKey::Environment => {
+        SortKey::Environment | SortKey::Problems => {
             " ORDER BY CASE c.environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 WHEN 'dev' THEN 2 ELSE 3 END,
               lower(c.name), c.host"
         }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::activity::{self, ActivityKind, Note};
 use crate::credentials::{parse_credentials, scan_profiles, ApiKey, KeyInfo};
 use crate::error::{CoreError, CoreResult};
 use crate::gen3::{ClientOptions, Gen3Client};
@@ -108,6 +109,35 @@ pub fn import(
     add: Option<&NewCommons>,
     profile_dir: &Path,
 ) -> CoreResult<CredentialView> {
+    let out = store_from_source(vault, store, source, add, profile_dir);
+    noted_import(store, &out);
+    out
+}
+
+/// The activity entry of a key import: which key (its last characters and expiry, never the key).
+pub fn noted_import(store: &Store, out: &CoreResult<CredentialView>) {
+    let note = match out {
+        Ok(v) => Note::new(
+            ActivityKind::KeyImport,
+            format!(
+                "Stored the API key ending in {} (expires {})",
+                v.info.ends_with,
+                crate::dates::utc(v.info.expires_at * 1000)
+            ),
+        )
+        .about(&v.commons_id, &v.commons_name),
+        Err(_) => Note::new(ActivityKind::KeyImport, "Importing an API key").outcome(out),
+    };
+    activity::record(store, note);
+}
+
+fn store_from_source(
+    vault: &Vault,
+    store: &Store,
+    source: &KeySource,
+    add: Option<&NewCommons>,
+    profile_dir: &Path,
+) -> CoreResult<CredentialView> {
     let key = read_source(source, profile_dir)?;
     tracing::info!(?source, key_id = %key.info.key_id, "importing an API key");
     vault.ready(store)?;
@@ -160,6 +190,11 @@ pub async fn test_connection(
         tracing::info!(commons_id, code = ?e.code, "connection test failed");
     }
     vault.record_test(store, commons_id, &outcome)?;
+    let note = match &outcome {
+        Ok(user) => Note::new(ActivityKind::KeyTest, format!("Tested the API key: fence knows it as {user}")),
+        Err(_) => Note::new(ActivityKind::KeyTest, "Tested the API key").outcome(&outcome),
+    };
+    activity::record(store, note.about(&commons.id, &commons.draft.name));
     outcome?;
     vault.view(store, commons_id)
 }

@@ -1,13 +1,17 @@
 //! Gen3 CSOC Desktop core: everything the app does, with no dependency on Tauri, so it is tested
 //! without a window and shared by the window and the headless subcommands.
 
+pub mod activity;
 pub mod api;
 pub mod bindings;
 pub mod cli;
 mod command_names;
 pub mod credentials;
+pub mod dates;
 pub mod demo;
+mod demo_history;
 pub mod deploy;
+pub mod diagnostics;
 pub mod display_text;
 pub mod error;
 pub mod gen3;

@@ -155,6 +155,27 @@ pub enum SortKey {
     Name,
     Host,
     Updated,
+    /// The fleet board's: down, degraded, expired, expiring and drifting commons on top (the
+    /// inventory list, which has no health, orders it as `Environment`).
+    Problems,
+}
+
+/// What the fleet board can be narrowed to: a state, or one of its summary's problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardProblem {
+    Down,
+    Degraded,
+    Healthy,
+    UnreachableHere,
+    NeverChecked,
+    ServicesDown,
+    CertsExpired,
+    CertsExpiring,
+    KeysExpired,
+    KeysExpiring,
+    ChecksFailing,
+    Drifting,
 }
 
 /// A fleet list query. Empty fields do not filter.
@@ -168,6 +189,8 @@ pub struct InventoryFilter {
     pub tag: Option<String>,
     pub mesh: Option<String>,
     pub sort: SortKey,
+    /// The board only: commons in this state or with this problem (the inventory list ignores it).
+    pub problem: Option<BoardProblem>,
 }
 
 /// A field-level validation problem, shown inline next to the field.

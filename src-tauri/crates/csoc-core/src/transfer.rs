@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use rusqlite::OptionalExtension;
 
+use crate::activity::{self, ActivityKind, Note};
 use crate::display_text::shown;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::inventory;
@@ -69,6 +70,17 @@ pub fn export_json(store: &Store) -> CoreResult<String> {
 
 /// Writes the export next to `path` and renames it into place, so a crash never leaves half a file.
 pub fn export_to(store: &Store, path: &Path) -> CoreResult<ExportSummary> {
+    let out = write_export(store, path);
+    let what = format!("Exported the inventory to {}", path.display());
+    let what = match &out {
+        Ok(s) => format!("{what}: {} commons, {} meshes", s.commons, s.meshes),
+        Err(_) => what,
+    };
+    activity::record(store, Note::new(ActivityKind::InventoryExport, what).outcome(&out));
+    out
+}
+
+fn write_export(store: &Store, path: &Path) -> CoreResult<ExportSummary> {
     let json = export_json(store)?;
     let parsed: InventoryFile = serde_json::from_str(&json).expect("own export parses");
     let tmp = path.with_extension("json.partial");
@@ -83,6 +95,17 @@ pub fn export_to(store: &Store, path: &Path) -> CoreResult<ExportSummary> {
 }
 
 pub fn import_from(store: &Store, path: &Path) -> CoreResult<ImportSummary> {
+    let out = read_and_import(store, path);
+    let what = format!("Imported the inventory file {}", path.display());
+    let what = match &out {
+        Ok(s) => format!("{what}: {} added, {} updated, {} meshes", s.added, s.updated, s.meshes),
+        Err(_) => what,
+    };
+    activity::record(store, Note::new(ActivityKind::InventoryImport, what).outcome(&out));
+    out
+}
+
+fn read_and_import(store: &Store, path: &Path) -> CoreResult<ImportSummary> {
     let bytes = crate::operator_files::read_bytes(path, MAX_IMPORT_BYTES, "inventory file").map_err(|e| {
         CoreError::new(e.code, format!("{} Your inventory is unchanged: nothing was imported.", e.message))
     })?;

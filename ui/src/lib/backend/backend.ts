@@ -13,7 +13,8 @@ export interface IBackend {
    * manifest.json / values.yaml with `kind: 'deployment'`, an AggMDS configuration with `kind: 'aggmds'`.
    */
   pickOpenFile(kind?: FileKind): Promise<string | null>;
-  pickSaveFile(defaultName: string): Promise<string | null>;
+  /** Where to save a file: an inventory export by default, or the activity log or a diagnostics zip. */
+  pickSaveFile(defaultName: string, kind?: SaveKind): Promise<string | null>;
   /**
    * A folder on disk (a gen3-gitops clone, an output folder, a commons folder to import), the dialog
    * opening at `defaultPath` when given (a typed path the backend will read only once it is chosen).
@@ -27,6 +28,7 @@ export interface IBackend {
 }
 
 export type FileKind = 'inventory' | 'credentials' | 'deployment' | 'aggmds';
+export type SaveKind = 'inventory' | 'activity' | 'diagnostics';
 
 // A record, not a list, so adding a code in Rust fails the type check here until it is listed:
 // an unlisted code would be shown as the generic error.
@@ -75,6 +77,11 @@ const FILTERS: Record<FileKind, { name: string; extensions: string[] }[]> = {
   deployment: [{ name: 'manifest.json or values.yaml', extensions: ['json', 'yaml', 'yml'] }],
   aggmds: [{ name: 'AggMDS configuration (JSON)', extensions: ['json'] }],
 };
+const SAVE_FILTERS: Record<SaveKind, { name: string; extensions: string[] }[]> = {
+  inventory: FILTERS.inventory,
+  activity: [{ name: 'Activity log (JSON Lines)', extensions: ['jsonl'] }],
+  diagnostics: [{ name: 'Diagnostics (zip)', extensions: ['zip'] }],
+};
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -100,10 +107,10 @@ export const tauriBackend: IBackend = {
       return typeof picked === 'string' ? picked : null;
     });
   },
-  pickSaveFile(defaultName) {
+  pickSaveFile(defaultName, kind = 'inventory') {
     return guarded(async () => {
       const { save } = await import('@tauri-apps/plugin-dialog');
-      return save({ defaultPath: defaultName, filters: FILTERS.inventory });
+      return save({ defaultPath: defaultName, filters: SAVE_FILTERS[kind] });
     });
   },
   pickFolder(title, defaultPath) {

@@ -57,13 +57,19 @@ export type Mesh = { name: string, description: string,
  */
 members: Array<string>, };
 
-export type SortKey = "environment" | "name" | "host" | "updated";
+export type SortKey = "environment" | "name" | "host" | "updated" | "problems";
+
+export type BoardProblem = "down" | "degraded" | "healthy" | "unreachable_here" | "never_checked" | "services_down" | "certs_expired" | "certs_expiring" | "keys_expired" | "keys_expiring" | "checks_failing" | "drifting";
 
 export type InventoryFilter = { 
 /**
  * Matches name, host, owner, contact, notes and tags, case-insensitively.
  */
-search: string, environment: Environment | null, relation: Relation | null, tag: string | null, mesh: string | null, sort: SortKey, };
+search: string, environment: Environment | null, relation: Relation | null, tag: string | null, mesh: string | null, sort: SortKey, 
+/**
+ * The board only: commons in this state or with this problem (the inventory list ignores it).
+ */
+problem: BoardProblem | null, };
 
 export type FieldError = { field: string, message: string, };
 
@@ -269,7 +275,11 @@ unreachable_here: number,
 /**
  * Commons with at least one failing outside-in check.
  */
-checks_failing: number, };
+checks_failing: number, healthy: number, 
+/**
+ * Commons with at least one service down (the link behind `services_down`).
+ */
+commons_with_services_down: number, };
 
 export type FleetView = { 
 /**
@@ -1047,6 +1057,94 @@ export type MeshReport = { hub: HubReport | null, members: Array<MemberReport>,
  */
 problems: Array<string>, checked_at: number, };
 
+export type ActivityKind = "sweep" | "state_change" | "inventory_change" | "inventory_import" | "inventory_export" | "key_import" | "key_test" | "key_delete" | "wizard_save" | "launch" | "config_write";
+
+export type ActivityResult = "ok" | "failed" | "cancelled";
+
+export type ActivityEntry = { id: number, 
+/**
+ * Unix ms.
+ */
+at: number, kind: ActivityKind, commons_id: string | null, 
+/**
+ * The commons' name when the entry was written (it may since be renamed or deleted).
+ */
+commons_name: string | null, 
+/**
+ * The OS user the app ran as.
+ */
+user: string, summary: string, result: ActivityResult, };
+
+export type ActivityFilter = { commons_id: string | null, kind: ActivityKind | null, 
+/**
+ * Newest first, at most this many (default and cap 5000).
+ */
+limit: number | null, };
+
+export type ActivityExportRequest = { path: string, filter: ActivityFilter, };
+
+export type KeyringFacts = { 
+/**
+ * The OS keyring this platform uses ("Secret Service (D-Bus)", "macOS Keychain", ...).
+ */
+backend: string, 
+/**
+ * The keyring answered a read.
+ */
+reachable: boolean, 
+/**
+ * Why it did not, in words.
+ */
+problem: string | null, 
+/**
+ * How the vault protects its key (unknown when the cache did not open).
+ */
+vault_mode: VaultMode | null, };
+
+export type CacheFacts = { path: string, 
+/**
+ * The database with its WAL and shared-memory files.
+ */
+size_bytes: number, 
+/**
+ * SQLite's `quick_check` verdict ("ok" when healthy).
+ */
+quick_check: string, 
+/**
+ * The schema version in the file and the newest this app writes.
+ */
+schema_version: number, latest_schema: number, 
+/**
+ * Why the cache could not be opened, when it could not.
+ */
+error: string | null, };
+
+export type CommonsReach = { id: string, name: string, base_url: string, reachable: boolean, 
+/**
+ * "connected in 23 ms", "connection refused", "no answer within 3 s", "name not found".
+ */
+detail: string, };
+
+export type Diagnostics = { app_version: string, 
+/**
+ * Operating system and architecture.
+ */
+os: string, 
+/**
+ * The WebKitGTK the window runs on, as the package manager reports it (Linux only).
+ */
+webkit_version: string | null, keyring: KeyringFacts, cache: CacheFacts, log_dir: string, 
+/**
+ * The newest ERROR lines of the log files, newest last.
+ */
+last_errors: Array<string>, commons: Array<CommonsReach>, collected_at: number, };
+
+export type CollectSummary = { path: string, 
+/**
+ * The names of the zip's entries.
+ */
+entries: Array<string>, bytes: number, };
+
 /** Each command's request (passed as `request`) and response. */
 export type Commands = {
   app_status: { request: null; response: AppStatus };
@@ -1098,6 +1196,11 @@ export type Commands = {
   mesh_wizard_save: { request: MeshAnswers; response: Mesh };
   mesh_aggmds_import: { request: PathRequest; response: string };
   mesh_view: { request: NameRequest; response: MeshReport };
+  activity_list: { request: ActivityFilter; response: Array<ActivityEntry> };
+  activity_export: { request: ActivityExportRequest; response: number };
+  diagnostics_gather: { request: null; response: Diagnostics };
+  diagnostics_collect: { request: PathRequest; response: CollectSummary };
+  demo_stop: { request: null; response: AppStatus };
 };
 
 export type CommandName = keyof Commands;

@@ -1,5 +1,5 @@
 import { getContext, setContext, untrack } from 'svelte';
-import { SvelteMap } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { toCoreError } from '../backend/backend';
 import type { CommonsAnswers, CoreError, Review, ServiceInfo, StepFinding } from '../backend/backend';
 import { LAST_STEP, STEP_LAUNCH, STEP_REVIEW, answersFrom, defaultAnswers, draftTitle } from './answers';
@@ -27,6 +27,11 @@ export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
   catalogError = $state<CoreError | null>(null);
   /** Finding keys that a field on screen shows inline, with how many fields show each. */
   readonly inline = new SvelteMap<string, number>();
+  /** Fields the operator changed or left, and steps where they pressed Next: only there (or in a
+   *  saved draft, whose answers are all theirs) does a field show its errors. */
+  readonly touched = new SvelteSet<string>();
+  readonly attempted = new SvelteSet<number>();
+  private resumed = $state(false);
 
   private reviewTimer: ReturnType<typeof setTimeout> | undefined;
   private reviewSeq = 0;
@@ -49,6 +54,7 @@ export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
       try {
         const draft = await this.app.backend.call('wizard_draft_get', { id: draftId });
         this.restore(draft, answersFrom(draft.answers), step);
+        this.resumed = true;
       } catch (err) {
         this.loadError = toCoreError(err);
         return;
@@ -123,6 +129,11 @@ export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
     return this.review?.findings.filter((f) => f.step === n) ?? [];
   }
 
+  /** A field's errors show once it was touched, Next was pressed on its step, or the draft was resumed. */
+  showsErrors(key: string): boolean {
+    return this.resumed || this.touched.has(key) || this.attempted.has(this.step);
+  }
+
   /** Findings whose key is `key`: what a field shows under itself. */
   findingsAt(key: string): StepFinding[] {
     return this.review?.findings.filter((f) => f.finding.key === key) ?? [];
@@ -162,6 +173,7 @@ export class CommonsWizardState extends DraftWizard<CommonsAnswers> {
   }
 
   protected async beforeNext(): Promise<void> {
+    this.attempted.add(this.step);
     // The verdict is the latest edits' review.
     await this.reviewNow();
   }

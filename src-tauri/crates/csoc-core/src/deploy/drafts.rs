@@ -143,6 +143,8 @@ pub fn save(store: &Store, draft: &Draft) -> CoreResult<Draft> {
              answers = excluded.answers, updated_at = excluded.updated_at",
         params![id, draft.kind.as_str(), title, draft.step, answers, now],
     )?;
+    let what = format!("Saved the {} wizard draft “{title}” at step {}", draft.kind.as_str(), draft.step + 1);
+    crate::activity::record_on(&tx, &crate::activity::Note::new(crate::activity::ActivityKind::WizardSave, what))?;
     tx.commit()?;
     tracing::debug!(%id, kind = draft.kind.as_str(), step = draft.step, "wizard draft saved");
     Ok(Draft {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use crate::activity::{ActivityKind, Note};
 use crate::deploy::answers::{CommonsAnswers, Destination};
 use crate::deploy::generate::generate;
 use crate::deploy::git_launch::{self, GitLaunch};
@@ -115,8 +116,54 @@ pub fn check_ready(request: &LaunchRequest) -> CoreResult<()> {
     Ok(())
 }
 
-/// Runs a confirmed launch end to end, reporting progress as it goes.
+/// Runs a confirmed launch end to end, reporting progress as it goes, and records it in the
+/// activity log (what was pushed where, or helm's release and exit code).
 pub async fn launch(
+    store: &Store,
+    vault: &Vault,
+    request: &LaunchRequest,
+    on_progress: impl FnMut(LaunchProgress),
+    cancel: CancellationToken,
+) -> CoreResult<LaunchReport> {
+    let out = run(store, vault, request, on_progress, cancel).await;
+    crate::activity::record(store, launch_note(request, &out));
+    out
+}
+
+fn launch_note(request: &LaunchRequest, out: &CoreResult<LaunchReport>) -> Note {
+    let a = &request.answers;
+    let host = a.identity.hostname.trim();
+    let mut note = Note::new(ActivityKind::Launch, format!("Launch of {host}"));
+    let Ok(report) = out else { return note.outcome(out) };
+    if let Some(git) = &report.git {
+        note.summary = format!(
+            "Launched {host}: pushed branch {} (commit {}) to {} ({})",
+            git.branch,
+            &git.commit[..git.commit.len().min(12)],
+            git.remote,
+            git.remote_url
+        );
+    }
+    if let (Some(helm), Destination::Helm(h)) = (&report.helm, &a.destination) {
+        let exit = helm.exit_code.map_or("no exit code".to_string(), |c| format!("exit code {c}"));
+        note.summary = format!(
+            "Launched {host}: helm upgrade --install of release {} in namespace {}, {exit}",
+            h.release_name.trim(),
+            h.namespace.trim()
+        );
+        if helm.cancelled {
+            note = note.cancelled();
+        } else if helm.exit_code != Some(0) {
+            note.result = crate::activity::ActivityResult::Failed;
+        }
+    }
+    match &report.commons_id {
+        Some(id) => note.about(id, host),
+        None => note,
+    }
+}
+
+async fn run(
     store: &Store,
     vault: &Vault,
     request: &LaunchRequest,

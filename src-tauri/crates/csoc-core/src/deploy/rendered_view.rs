@@ -43,7 +43,13 @@ pub fn save_settings(store: &Store, s: &RenderSettings) -> CoreResult<RenderSett
     }
     let text = serde_json::to_string(&s)
         .map_err(|e| CoreError::invalid(format!("The rendering settings could not be written ({e}).")))?;
-    store.conn().execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('rendering', ?1)", [text])?;
+    let conn = store.conn();
+    conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('rendering', ?1)", [text])?;
+    let what = match s.chart_dir.as_str() {
+        "" => "Rendering settings: no gen3 chart folder".to_string(),
+        dir => format!("Rendering settings: the gen3 chart folder is {dir}"),
+    };
+    crate::activity::record_on(&conn, &crate::activity::Note::new(crate::activity::ActivityKind::ConfigWrite, what))?;
     Ok(s)
 }
 

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use super::checks;
 use super::probe::{CommonsProbe, ServiceState};
 use super::sweep::SweepResult;
+use crate::activity::{self, ActivityKind, Note};
 use crate::error::CoreResult;
 use crate::model::now_ms;
 use crate::store::Store;
@@ -121,10 +122,47 @@ pub fn save_settings(store: &Store, s: &MonitorSettings) -> CoreResult<()> {
     let mut s = s.clone();
     s.cert_warn_days.sort_unstable_by(|a, b| b.cmp(a));
     s.key_warn_days.sort_unstable_by(|a, b| b.cmp(a));
-    store.conn().execute(
+    let conn = store.conn();
+    conn.execute(
         "INSERT OR REPLACE INTO settings(key, value) VALUES ('monitor', ?1)",
         [serde_json::to_string(&s).expect("settings serialize")],
     )?;
+    let what = format!(
+        "Monitoring settings: check every {} s, notifications {}, certificate warnings at {:?} days, key warnings at {:?} days",
+        s.interval_secs,
+        if s.notifications { "on" } else { "off" },
+        s.cert_warn_days,
+        s.key_warn_days
+    );
+    activity::record_on(&conn, &Note::new(ActivityKind::ConfigWrite, what))?;
+    Ok(())
+}
+
+/// The sweep's activity entry with its counts, and one entry per state change.
+fn note_sweep(conn: &Connection, report: &SweepReport) -> rusqlite::Result<()> {
+    let mut what = format!(
+        "Checked {} commons: {} reachable, {} state change{}, {} expiry alert{}",
+        report.probed,
+        report.reachable,
+        report.changes.len(),
+        if report.changes.len() == 1 { "" } else { "s" },
+        report.alerts.len(),
+        if report.alerts.len() == 1 { "" } else { "s" }
+    );
+    let mut note = Note::new(ActivityKind::Sweep, "");
+    if report.cancelled {
+        what.push_str(" (cancelled; only finished commons were recorded)");
+        note = note.cancelled();
+    }
+    note.summary = what;
+    activity::record_on(conn, &note)?;
+    for c in &report.changes {
+        let mut what = format!("{}: {} → {}", c.service, c.from.as_str(), c.to.as_str());
+        if let Some(detail) = &c.detail {
+            what.push_str(&format!(" ({detail})"));
+        }
+        activity::record_on(conn, &Note::new(ActivityKind::StateChange, what).about(&c.commons_id, &c.commons_name))?;
+    }
     Ok(())
 }
 
@@ -166,6 +204,7 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
         params![HEALTH_SOURCE, sweep.finished_at, error.is_none().then_some(sweep.finished_at), error],
     )?;
     prune(&tx, sweep.finished_at)?;
+    note_sweep(&tx, &report)?;
     tx.commit()?;
     Ok(report)
 }

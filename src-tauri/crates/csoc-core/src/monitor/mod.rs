@@ -1,6 +1,7 @@
 //! Fleet monitoring: probes every commons' services through the public Gen3 API, keeps history in
 //! the cache, and reports what changed. The network never blocks a view: views read the cache.
 
+pub mod board_query;
 pub mod catalog;
 pub mod checks;
 pub mod history;

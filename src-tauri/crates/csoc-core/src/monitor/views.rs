@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::board_query;
 use super::catalog::service_ids;
 use super::checks;
 use super::history::{StateChange, HEALTH_SOURCE};
@@ -13,12 +14,12 @@ use super::probe::{Counts, ServiceState};
 use super::tls_cert::CertInfo;
 use crate::error::CoreResult;
 use crate::inventory;
-use crate::model::{now_ms, Commons, Environment, Freshness, InventoryFilter};
+use crate::model::{now_ms, BoardProblem, Commons, Environment, Freshness, InventoryFilter, SortKey};
 use crate::store::Store;
 use crate::validate::is_release;
 use crate::vault::{key_status, KeyStatus};
 
-const CERT_SOON_DAYS: i64 = 14;
+pub(super) const CERT_SOON_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ServiceStatus {
@@ -100,6 +101,29 @@ pub struct FleetSummary {
     pub unreachable_here: u32,
     /// Commons with at least one failing outside-in check.
     pub checks_failing: u32,
+    pub healthy: u32,
+    /// Commons with at least one service down (the link behind `services_down`).
+    pub commons_with_services_down: u32,
+}
+
+impl FleetSummary {
+    /// The counter of a problem; services down are counted per service, not here.
+    fn count_of(&mut self, p: BoardProblem) -> &mut u32 {
+        match p {
+            BoardProblem::Down => &mut self.commons_down,
+            BoardProblem::Degraded => &mut self.commons_degraded,
+            BoardProblem::UnreachableHere => &mut self.unreachable_here,
+            BoardProblem::NeverChecked => &mut self.never_checked,
+            BoardProblem::CertsExpired => &mut self.certs_expired,
+            BoardProblem::CertsExpiring => &mut self.certs_expiring,
+            BoardProblem::KeysExpired => &mut self.keys_expired,
+            BoardProblem::KeysExpiring => &mut self.keys_expiring,
+            BoardProblem::ChecksFailing => &mut self.checks_failing,
+            BoardProblem::Drifting => &mut self.drifting,
+            BoardProblem::Healthy => &mut self.healthy,
+            BoardProblem::ServicesDown => &mut self.commons_with_services_down,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -144,9 +168,10 @@ pub struct CommonsHealthDetail {
 }
 
 pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
+    let (filter, searched_states) = board_query::split(filter);
     let conn = store.conn();
     // Only the rows: the inventory view's counts, tag and mesh lists are not needed here.
-    let commons = inventory::query_commons(&conn, filter)?;
+    let commons = inventory::query_commons(&conn, &filter)?;
     let freshness = inventory::freshness(&conn, HEALTH_SOURCE)?;
     let offline = freshness.last_error.is_some() && freshness.last_attempted.is_some();
     let mut parts = load_parts(&conn)?;
@@ -155,32 +180,32 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
     cross_checks(&mut rows);
     let mut summary = FleetSummary::default();
     let now_secs = now_ms() / 1000;
-    for h in &rows {
+    let problems: Vec<Vec<BoardProblem>> = rows.iter().map(|h| board_query::problems_of(h, now_secs)).collect();
+    for (h, found) in rows.iter().zip(&problems) {
         summary.commons += 1;
-        match (&h.last_attempted, h.overall) {
-            (None, _) => summary.never_checked += 1,
-            _ if h.unreachable_here => summary.unreachable_here += 1,
-            (_, ServiceState::Down) => summary.commons_down += 1,
-            (_, ServiceState::Degraded) => summary.commons_degraded += 1,
-            _ => {}
-        }
         summary.services_down += h.services.iter().filter(|s| s.state == ServiceState::Down).count() as u32;
-        if let Some(na) = h.cert.as_ref().and_then(|c| c.not_after) {
-            if na <= now_secs {
-                summary.certs_expired += 1;
-            } else if na - now_secs <= CERT_SOON_DAYS * 86_400 {
-                summary.certs_expiring += 1;
-            }
+        for p in found {
+            *summary.count_of(*p) += 1;
         }
-        match h.key.as_ref().map(|k| k.status) {
-            Some(KeyStatus::Expired | KeyStatus::Rejected) => summary.keys_expired += 1,
-            Some(KeyStatus::Expiring) => summary.keys_expiring += 1,
-            _ => {}
-        }
-        summary.drifting += u32::from(!h.drift.is_empty());
-        summary.checks_failing += u32::from(h.checks.iter().any(|c| !c.ok));
     }
-    rows.sort_by_key(|r| (r.commons.draft.environment != Environment::Production, r.commons.draft.name.to_lowercase()));
+    // The summary counts what the search and filters matched; a state or problem narrows only
+    // the rows, so its links keep their numbers while one of them is followed.
+    let wanted: Vec<BoardProblem> = searched_states.into_iter().chain(filter.problem).collect();
+    let mut rows: Vec<(u8, CommonsHealth)> = rows
+        .into_iter()
+        .zip(problems)
+        .filter(|(_, found)| wanted.iter().all(|w| found.contains(w)))
+        .map(|(h, found)| (board_query::urgency(&found), h))
+        .collect();
+    let by_problems = filter.sort == SortKey::Problems;
+    rows.sort_by_key(|(urgency, r)| {
+        (
+            if by_problems { *urgency } else { 0 },
+            r.commons.draft.environment != Environment::Production,
+            r.commons.draft.name.to_lowercase(),
+        )
+    });
+    let rows: Vec<CommonsHealth> = rows.into_iter().map(|(_, r)| r).collect();
     Ok(FleetView {
         offline,
         rows,

@@ -196,6 +196,20 @@ const STEPS: &[&str] = &[
     // 8: the origin a stored API key may be sent to: its issuer's at import, or the commons' new
     // URL once the operator confirmed it. NULL (keys stored before) means the issuer's origin.
     "ALTER TABLE credentials ADD COLUMN bound_origin TEXT;",
+    // operator (issue 13) activity log: what the app did, by whom, when and with what result; no
+    // secret is ever written here. Kept as long as the hourly history (90 days).
+    "CREATE TABLE activity (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        commons_id TEXT,
+        commons_name TEXT,
+        user TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        result TEXT NOT NULL
+    );
+    CREATE INDEX activity_at ON activity(at);
+    CREATE INDEX activity_commons ON activity(commons_id, at);",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

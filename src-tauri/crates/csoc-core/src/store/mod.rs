@@ -78,10 +78,23 @@ impl Store {
         &self.path
     }
 
+    /// SQLite's `quick_check` verdict and the file's schema version, for Diagnostics.
+    pub fn integrity(&self) -> CoreResult<(String, u32)> {
+        let conn = self.conn();
+        let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((verdict, u32::try_from(version).unwrap_or(0)))
+    }
+
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back).
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The newest schema version this app writes.
+pub fn latest_schema() -> usize {
+    migrations::latest_version()
 }
 
 /// Reads the header and checks page structure so a damaged file is caught at open, not mid-session.

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::activity::{ActivityKind, Note};
 use crate::credentials::{origin_of, parse_api_key, ApiKey, KeyInfo};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::model::now_ms;
@@ -273,9 +274,12 @@ impl Vault {
     }
 
     pub fn delete(&self, store: &Store, commons_id: &str) -> CoreResult<()> {
-        if store.conn().execute("DELETE FROM credentials WHERE commons_id = ?1", [commons_id])? == 0 {
+        let conn = store.conn();
+        if conn.execute("DELETE FROM credentials WHERE commons_id = ?1", [commons_id])? == 0 {
             return Err(CoreError::not_found("No API key is stored for this commons."));
         }
+        let note = Note::new(ActivityKind::KeyDelete, "Deleted the stored API key").about_id(&conn, commons_id);
+        crate::activity::record_on(&conn, &note)?;
         tracing::info!(commons_id, "API key deleted from the vault");
         Ok(())
     }

@@ -1,0 +1,217 @@
+//! Issue 13's journeys: the command palette jumping to a commons and checking it now, that check's
+//! entry in the Activity screen, and collecting diagnostics through the real save dialog (the zip
+//! exists and holds no secret).
+
+use std::time::Duration;
+
+use csoc_core::model::{CommonsDraft, Environment};
+use csoc_core::monitor::history::{self, MonitorSettings};
+use csoc_core::store::{Store, DB_FILE};
+use csoc_e2e::*;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use gen3_sim::{CommonsSpec, Fleet};
+
+/// A cache with one commons of `fleet` and the schedule off, so the only check is the one asked for.
+fn seed(data: &std::path::Path, fleet: &Fleet, name: &str) -> String {
+    let store = Store::open(&data.join(DB_FILE)).unwrap();
+    let off = MonitorSettings { interval_secs: 0, ..MonitorSettings::default() };
+    history::save_settings(&store, &off).unwrap();
+    let draft = CommonsDraft::new(name, fleet.base_url("op"), Environment::Dev);
+    csoc_core::inventory::create(&store, &draft).unwrap().id
+}
+
+/// Ctrl+K as the keyboard sends it.
+async fn ctrl_k(c: &fantoccini::Client) -> StepResult {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: Key::Control.into() })
+        .then(KeyAction::Down { value: 'k' })
+        .then(KeyAction::Up { value: 'k' })
+        .then(KeyAction::Up { value: Key::Control.into() });
+    c.perform_actions(keys).await.map_err(|e| format!("pressing Ctrl+K: {e}"))?;
+    wait_for(c, "[data-testid=palette-input]").await.map(drop)
+}
+
+async fn palette_run(c: &fantoccini::Client, query: &str, first: &str) -> StepResult {
+    ctrl_k(c).await?;
+    let input = wait_for(c, "[data-testid=palette-input]").await?;
+    input.send_keys(query).await.map_err(|e| format!("typing {query}: {e}"))?;
+    wait_count(c, &format!("[data-testid=palette-item][data-id=\"{first}\"][aria-selected=true]"), 1).await?;
+    input.send_keys(&String::from(char::from(Key::Enter))).await.map_err(|e| format!("pressing Enter: {e}"))?;
+    wait_count(c, "[data-testid=command-palette]", 0).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
+    let fleet = Fleet::start(vec![CommonsSpec::new("op")]).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let id = seed(data.path(), &fleet, "Palette Commons");
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let commons = format!("commons-{id}");
+    journey("palette", &app, |c| async move {
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        palette_run(&c, "palette comm", &commons).await?;
+        wait_text(&c, "h1", "Palette Commons").await?;
+        palette_run(&c, "check now", "check-open").await?;
+        click(&c, "[data-testid=nav-activity]").await?;
+        wait_count(&c, "[data-testid=activity-entry][data-kind=sweep]", 1).await?;
+        wait_text(&c, "[data-testid=activity-entry][data-kind=sweep]", "Checked 1 commons: 1 reachable").await?;
+        // The entry says who and that it went well.
+        let row = text_of(&c, "[data-testid=activity-entry][data-kind=sweep]").await?;
+        if !row.contains("Done") || !row.contains(&csoc_core::activity::os_user()) {
+            return Err(format!("the sweep entry lacks its user or result: {row}"));
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+    assert!(
+        fleet.requests("op").iter().any(|r| r.path.contains("_status")),
+        "the check reached the commons over loopback"
+    );
+    fleet.shutdown().await;
+}
+
+/// The save dialog is GTK's own window: xdotool types the path into it, as a user would.
+fn type_into_save_dialog(path: &std::path::Path) {
+    std::thread::sleep(Duration::from_secs(3));
+    let typed = std::process::Command::new("xdotool")
+        .args(["key", "--clearmodifiers", "ctrl+a", "type", "--delay", "20"])
+        .arg(path)
+        .status()
+        .expect("xdotool (scripts/lib.sh installs it)");
+    assert!(typed.success());
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(std::process::Command::new("xdotool").args(["key", "Return"]).status().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and a keyring: scripts/test.sh runs it"]
+async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
+    let fleet = Fleet::start(vec![CommonsSpec::new("op")]).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    seed(data.path(), &fleet, "Diagnosed Commons");
+    // A known secret in the vault: the canary.
+    let creds = fleet.mint_credentials("op", gen3_sim::MintOptions::default());
+    let api_key = creds["api_key"].as_str().unwrap().to_string();
+    let signature = api_key.rsplit('.').next().unwrap().to_string();
+    let file = data.path().join("credentials.json");
+    std::fs::write(&file, creds.to_string()).unwrap();
+    {
+        let store = Store::open(&data.path().join(DB_FILE)).unwrap();
+        let source = csoc_core::keys::KeySource::File { path: file.display().to_string() };
+        csoc_core::keys::import(&csoc_core::vault::Vault::new(), &store, &source, None, data.path()).unwrap();
+    }
+    std::fs::remove_file(&file).unwrap();
+    // Lower-case letters and digits only: xdotool types them the same on any keyboard layout.
+    let out = std::env::temp_dir().join(format!("gen3csoc-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let zip_path = out.join("diagnostics.zip");
+
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let target = zip_path.clone();
+    journey("diagnostics", &app, |c| async move {
+        click(&c, "[data-testid=nav-settings]").await?;
+        wait_text(&c, "[data-testid=diag-keyring]", "reachable").await?;
+        wait_text(&c, "[data-testid=diag-commons]", "1 of 1 reachable").await?;
+        wait_text(&c, "[data-testid=diag-cache]", "quick_check").await?;
+        click(&c, "[data-testid=diag-collect]").await?;
+        tokio::task::spawn_blocking(move || type_into_save_dialog(&target)).await.map_err(|e| e.to_string())?;
+        wait_text(&c, "[data-testid=toasts]", "no secrets").await.map(drop)
+    })
+    .await;
+    app.close().await.expect("close the session");
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).expect("the zip exists")).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        use std::io::Read;
+        let mut entry = archive.by_index(i).unwrap();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        assert!(!text.contains(&api_key) && !text.contains(&signature), "{} holds the API key", entry.name());
+        names.push(entry.name().to_string());
+    }
+    assert!(names.iter().any(|n| n == "diagnostics.json") && names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
+    std::fs::remove_dir_all(&out).unwrap();
+    fleet.shutdown().await;
+}
+
+/// The first board row's commons name.
+async fn first_row(c: &fantoccini::Client) -> Result<String, String> {
+    let v = c
+        .execute("return document.querySelector('[data-testid=board-row]')?.dataset.commons ?? ''", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_board_leads_to_the_problem_and_the_commons_page_has_six_tabs() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("board-and-tabs", &app, |c| async move {
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        wait_count(&c, "[data-testid=summary-commons_down][data-count=\"1\"]", 1).await?;
+        // Problems first: the down commons leads, though it is not production.
+        let first = first_row(&c).await?;
+        if first != "Kidney Atlas" {
+            return Err(format!("the board starts with {first}, not the down commons"));
+        }
+        click(&c, "[data-testid=summary-commons_down]").await?;
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        wait_count(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"]", 1).await?;
+        click(&c, "[data-testid=summary-commons_down]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        // Searching a state word works too.
+        type_into(&c, "#board-search", "down").await?;
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        let search = wait_for(&c, "#board-search").await?;
+        search.send_keys(&String::from(char::from(Key::Escape))).await.map_err(|e| format!("Esc: {e}"))?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+
+        activate(&c, "[data-testid=board-row][data-commons=\"Kidney Atlas\"]").await?;
+        wait_count(&c, "[role=tab]", 6).await?;
+        for (tab, shows) in [
+            ("services", "[data-testid=service-row]"),
+            ("history", "[data-testid=uptime-chart]"),
+            ("credentials", "[data-testid=commons-credentials]"),
+            ("configuration", "[data-testid=commons-configuration]"),
+            ("activity", "[data-testid=activity-list]"),
+            ("overview", "#panel-overview"),
+        ] {
+            click(&c, &format!("[data-testid=tab-{tab}]")).await?;
+            wait_for(&c, shows).await?;
+            wait_count(&c, &format!("[data-testid=tab-{tab}][aria-selected=true]"), 1).await?;
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn leaving_the_demo_needs_no_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("leave-demo", &app, |c| async move {
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        click(&c, "[data-testid=leave-demo]").await?;
+        wait_count(&c, "[data-testid=demo-banner]", 0).await?;
+        // The user's own, empty inventory: its teaching empty state, and the demo can start again.
+        wait_for(&c, "[data-testid=empty-state]").await?;
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await
+    })
+    .await;
+    app.close().await.expect("close the session");
+}

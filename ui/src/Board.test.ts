@@ -1,0 +1,117 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import { emptyDraft } from './lib/format';
+import { MONITOR, STATUS, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import type { Commons, FleetView, InventoryFilter } from './lib/backend/backend';
+
+const commons = (id: string, name: string, environment: Commons['environment']): Commons => ({
+  ...emptyDraft(),
+  id,
+  created_at: 1,
+  updated_at: 1,
+  name,
+  base_url: `https://${id}.example.org`,
+  environment,
+});
+const LIST = [commons('a', 'Alpha', 'production'), commons('b', 'Beta', 'dev')];
+
+/** The board as the core answers it: `down` narrows to Beta, which is down. */
+function board(filter: InventoryFilter): FleetView {
+  const rows = [healthOf(LIST[0]), healthOf(LIST[1], { overall: 'down' })];
+  const view = fleetOf(filter.problem === 'down' ? [rows[1]] : rows);
+  view.summary = { ...emptySummary(2), commons_down: 1, healthy: 1 };
+  return view;
+}
+
+function fakeRust() {
+  const boards: InventoryFilter[] = [];
+  mockIPC(
+    (cmd, payload) => {
+      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
+      switch (cmd) {
+        case 'app_status':
+          return STATUS;
+        case 'inventory_list':
+          return inventoryOf(LIST);
+        case 'first_paint':
+          return null;
+        case 'fleet_view':
+          boards.push(request as InventoryFilter);
+          return board(request as InventoryFilter);
+        case 'monitor_settings':
+          return MONITOR;
+      }
+      throw { code: 'io', message: `unexpected command ${cmd}` };
+    },
+    { shouldMockEvents: true },
+  );
+  return { boards };
+}
+
+beforeEach(() => localStorage.clear());
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('the board leads to the problem', () => {
+  it('opens problems first, and a summary item filters the board to its commons and back', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    expect(rust.boards[0].sort).toBe('problems');
+    expect(screen.getByTestId('board-sort')).toHaveValue('problems');
+    const link = screen.getByTestId('summary-commons_down');
+    expect(link.tagName).toBe('BUTTON');
+    await userEvent.click(link);
+    await waitFor(() => expect(screen.getAllByTestId('board-row').map((r) => r.dataset.commons)).toEqual(['Beta']));
+    expect(rust.boards.at(-1)!.problem).toBe('down');
+    expect(screen.getByTestId('summary-commons_down')).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByTestId('board-state')).toHaveValue('down');
+    await userEvent.click(screen.getByTestId('summary-commons_down'));
+    await waitFor(() => expect(screen.getAllByTestId('board-row')).toHaveLength(2));
+    expect(rust.boards.at(-1)!.problem).toBeNull();
+  });
+
+  it('filters by state and changes the order', async () => {
+    const rust = fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await userEvent.selectOptions(screen.getByTestId('board-state'), 'down');
+    await waitFor(() => expect(screen.getAllByTestId('board-row')).toHaveLength(1));
+    await userEvent.selectOptions(screen.getByTestId('board-state'), '');
+    await waitFor(() => expect(rust.boards.at(-1)!.problem).toBeNull());
+    await userEvent.selectOptions(screen.getByTestId('board-sort'), 'name');
+    await waitFor(() => expect(rust.boards.at(-1)!.sort).toBe('name'));
+  });
+
+  it('lets the operator choose the service columns, and remembers the choice', async () => {
+    fakeRust();
+    const { unmount } = render(App);
+    await screen.findByTestId('fleet-board');
+    expect(screen.getAllByTestId('cell-indexd')).toHaveLength(2);
+    await userEvent.click(within(screen.getByTestId('board-columns')).getByText(/Service columns/));
+    await userEvent.click(screen.getByTestId('column-indexd'));
+    expect(screen.queryAllByTestId('cell-indexd')).toHaveLength(0);
+    expect(screen.getByTestId('board-columns').textContent).toContain('4 of 5');
+    unmount();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    expect(screen.queryAllByTestId('cell-indexd')).toHaveLength(0);
+    await userEvent.click(within(screen.getByTestId('board-columns')).getByText(/Service columns/));
+    await userEvent.click(screen.getByTestId('columns-all'));
+    expect(screen.getAllByTestId('cell-indexd')).toHaveLength(2);
+  });
+
+  it('draws its state icons as SVG, never as emoji or symbol characters', async () => {
+    fakeRust();
+    render(App);
+    const table = await screen.findByTestId('fleet-board');
+    expect(table.querySelectorAll('svg[data-icon="down"]').length).toBeGreaterThan(0);
+    expect(table.querySelectorAll('svg[data-icon="ok"]').length).toBeGreaterThan(0);
+    expect(table.textContent).not.toMatch(/[✓✕⚠▲⚑⛔⚿]/u);
+  });
+});
