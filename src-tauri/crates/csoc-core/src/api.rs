@@ -36,6 +36,8 @@ use crate::monitor::views::{
     CommonsHealth, CommonsHealthDetail, FleetSummary, FleetView, HistoryPoint, HistoryRange, KeySummary, ServiceStatus,
 };
 use crate::monitor::SweepScope;
+use crate::team::{Keep, TeamConflict, TeamJoin, TeamResolve, TeamStatus};
+use crate::webhooks::WebhookKind;
 
 /// The event the shell emits after any inventory write; the UI re-reads the cache on it.
 pub const EVENT_INVENTORY_CHANGED: &str = "inventory-changed";
@@ -67,6 +69,14 @@ pub struct WizardImportResult {
     pub commons: Option<Commons>,
     /// The draft to edit and re-launch the imported commons from.
     pub draft: Option<Draft>,
+}
+
+/// A webhook's URL for the vault (`null` removes it); the URL is never sent back.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct WebhookSetRequest {
+    pub kind: WebhookKind,
+    #[ts(type = "string | null")]
+    pub url: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -201,6 +211,12 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
         spec::<PathRequest, String>("mesh_aggmds_import"),
         spec::<NameRequest, MeshReport>("mesh_view"),
+        spec::<(), TeamStatus>("team_status"),
+        spec::<TeamJoin, TeamStatus>("team_join"),
+        spec::<(), TeamStatus>("team_sync"),
+        spec::<TeamResolve, TeamStatus>("team_resolve"),
+        spec::<(), Vec<WebhookKind>>("webhook_list"),
+        spec::<WebhookSetRequest, Vec<WebhookKind>>("webhook_set"),
     ]
 }
 
@@ -261,6 +277,13 @@ pub fn declarations() -> Vec<String> {
         ExpiryAlert::decl(),
         SweepReport::decl(),
         MonitorSettings::decl(),
+        TeamConflict::decl(),
+        TeamStatus::decl(),
+        TeamJoin::decl(),
+        Keep::decl(),
+        TeamResolve::decl(),
+        WebhookKind::decl(),
+        WebhookSetRequest::decl(),
     ]
     .into_iter()
     .chain(wizard_declarations())

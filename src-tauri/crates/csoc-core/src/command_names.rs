@@ -50,4 +50,10 @@ pub const COMMANDS: &[&str] = &[
     "mesh_wizard_save",
     "mesh_aggmds_import",
     "mesh_view",
+    "team_status",
+    "team_join",
+    "team_sync",
+    "team_resolve",
+    "webhook_list",
+    "webhook_set",
 ];
