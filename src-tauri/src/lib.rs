@@ -3,6 +3,7 @@
 mod commands;
 mod monitoring;
 mod state;
+mod team_commands;
 mod wizard_commands;
 
 use std::time::Instant;
@@ -52,6 +53,7 @@ pub fn run(paths: AppPaths, demo: bool) {
         .setup(|app| {
             grant_chosen_paths(app.handle());
             monitoring::schedule(app.handle().clone());
+            team_commands::sync_soon(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -104,6 +106,12 @@ pub fn run(paths: AppPaths, demo: bool) {
             wizard_commands::mesh_wizard_save,
             wizard_commands::mesh_aggmds_import,
             wizard_commands::mesh_view,
+            team_commands::team_status,
+            team_commands::team_join,
+            team_commands::team_sync,
+            team_commands::team_resolve,
+            team_commands::webhook_list,
+            team_commands::webhook_set,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

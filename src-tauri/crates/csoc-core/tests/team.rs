@@ -314,3 +314,67 @@ fn a_broken_file_in_the_repository_stops_the_sync_and_changes_nothing_here() {
     assert_eq!(find(&t.alice, "good.example.org").unwrap().draft.notes, "mine");
     assert_eq!(team::status(&t.alice).unwrap().pending, 1);
 }
+
+#[test]
+fn the_same_commons_added_separately_on_both_sides_is_refused_before_anything_is_shared() {
+    let Some(t) = setup() else { return };
+    join(&t.alice, &t.remote(), "alice");
+    join(&t.bob, &t.remote(), "bob");
+    inventory::create(&t.alice, &draft("Data Hub", "datahub.example.org")).unwrap();
+    inventory::create(&t.bob, &draft("Data Hub (mine)", "datahub.example.org")).unwrap();
+    sync(&t.alice);
+    let before = t.remote_files();
+    let err = team::sync(&t.bob).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    assert!(err.message.contains("added on both sides separately"), "{}", err.message);
+    assert_eq!(t.remote_files(), before, "nothing was pushed");
+    assert_eq!(find(&t.bob, "datahub.example.org").unwrap().draft.name, "Data Hub (mine)");
+    // Bob deletes his copy and takes the team's.
+    let id = find(&t.bob, "datahub.example.org").unwrap().id;
+    inventory::delete(&t.bob, &id).unwrap();
+    let r = sync(&t.bob);
+    assert_eq!(r.pulled, 1);
+    assert_eq!(find(&t.bob, "datahub.example.org").unwrap().draft.name, "Data Hub");
+}
+
+#[test]
+fn the_command_line_joins_syncs_and_lists_conflicts_with_the_resolve_command() {
+    use csoc_core::cli::{Command as Cli, KeepArg, TeamCommand};
+    let Some(t) = setup() else { return };
+    let paths = |who: &str| csoc_core::paths::AppPaths::resolve(Some(t.dir.path().join(who)));
+    let run = |who: &str, command: TeamCommand| {
+        let mut out = Vec::new();
+        csoc_core::cli::run(&Cli::Team(command), &paths(who), &mut out).map(|()| String::from_utf8(out).unwrap())
+    };
+    let joined = |name: &str| TeamCommand::Join {
+        repo: t.remote().display().to_string(),
+        folder: "csoc/inventory".into(),
+        name: Some(name.into()),
+        email: Some(format!("{name}@x.org")),
+    };
+    inventory::create(&t.alice, &draft("Kids First", "kf.example.org")).unwrap();
+    assert!(run("alice", joined("alice"))
+        .unwrap()
+        .starts_with("Synced: 0 taken from the team repository, 1 shared in commit"));
+    assert!(run("bob", joined("bob")).unwrap().starts_with("Synced: 1 taken"));
+    edit(&t.alice, "kf.example.org", |d| d.owner = "alice's team".into());
+    edit(&t.bob, "kf.example.org", |d| d.owner = "bob's team".into());
+    run("alice", TeamCommand::Sync).unwrap();
+    assert!(run("bob", TeamCommand::Sync).unwrap().contains("1 conflict to resolve"));
+    let status = run("bob", TeamCommand::Status { json: false }).unwrap();
+    assert!(status.contains("CONFLICT commons"), "{status}");
+    assert!(status.contains("mine (bob") && status.contains("bob's team"), "{status}");
+    assert!(status.contains("theirs (alice") && status.contains("alice's team"), "{status}");
+    let id = find(&t.bob, "kf.example.org").unwrap().id;
+    assert!(status.contains(&format!("gen3-csoc team resolve commons {id} 'owner' --keep mine|theirs")), "{status}");
+    run("bob", TeamCommand::Resolve { kind: "commons".into(), key: id, field: "owner".into(), keep: KeepArg::Theirs })
+        .unwrap();
+    assert_eq!(find(&t.bob, "kf.example.org").unwrap().draft.owner, "alice's team");
+    assert!(run("bob", TeamCommand::Status { json: false }).unwrap().contains("No local change is waiting."));
+    // Offline, the command fails (exit code) and says the changes wait.
+    std::fs::rename(t.remote(), t.dir.path().join("gone.git")).unwrap();
+    edit(&t.bob, "kf.example.org", |d| d.notes = "later".into());
+    let err = run("bob", TeamCommand::Sync).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unreachable);
+    assert!(err.message.contains("1 local change waits"), "{}", err.message);
+}

@@ -95,6 +95,7 @@ fn attempt(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult<
         outcomes.insert(key, out);
     }
 
+    one_record_per_url(&outcomes)?;
     let changes = write_files(&folder, &outcomes, &theirs, &paths)?;
     // The clone holds nothing but this sync's writes (it was reset and cleaned above).
     git::ok(clone, "add", ["add", "-A"])?;
@@ -117,6 +118,30 @@ fn attempt(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult<
     }
     let report = apply(store, place, config, &mine, &outcomes, &open)?;
     Ok(Some(SyncReport { pushed: changes.len() as u32, commit, ..report }))
+}
+
+/// Refuses, before anything is pushed, a merge that would list one commons twice: the same URL
+/// added here and by someone else under another id (two operators entered it separately).
+fn one_record_per_url(outcomes: &BTreeMap<(Kind, String), Outcome>) -> CoreResult<()> {
+    let mut seen: BTreeMap<&str, (&str, &Fields)> = BTreeMap::new();
+    for ((kind, key), out) in outcomes {
+        let (Kind::Commons, Some(merged)) = (kind, &out.merged) else { continue };
+        let Some(url) = merged.get("base_url").and_then(|v| v.as_str()) else { continue };
+        if let Some((other, fields)) = seen.insert(url, (key, merged)) {
+            let name = |f: &Fields| f.get("name").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            return Err(CoreError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "{url} is in the team repository and in this inventory as two commons (“{}”, id {other}, and \
+                     “{}”, id {key}): it was added on both sides separately. Delete the copy you added here and sync \
+                     again to take the team's; nothing was shared or changed.",
+                    name(fields),
+                    name(merged)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One record's change in the repository, for the commit message.
