@@ -45,6 +45,8 @@ impl Kind {
 
 /// Records of one side by kind and key (a commons' id, a mesh's name).
 pub type Records = BTreeMap<(Kind, String), Fields>;
+/// The file each record of the repository came from, relative to the inventory folder.
+pub type Files = BTreeMap<(Kind, String), PathBuf>;
 
 #[derive(Serialize, Deserialize)]
 struct CommonsFile {
@@ -114,7 +116,7 @@ pub fn label(kind: Kind, key: &str, fields: Option<&Fields>) -> String {
 }
 
 /// The records in the repository's inventory folder, with the file each came from (relative to it).
-pub fn read_folder(folder: &Path) -> CoreResult<(Records, BTreeMap<(Kind, String), PathBuf>)> {
+pub fn read_folder(folder: &Path) -> CoreResult<(Records, Files)> {
     let mut records = Records::new();
     let mut paths = BTreeMap::new();
     for kind in [Kind::Commons, Kind::Mesh] {

@@ -4,7 +4,7 @@
 //! refused because someone pushed first is retried from the fetch.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -157,7 +157,7 @@ fn write_files(
     folder: &Path,
     outcomes: &BTreeMap<(Kind, String), Outcome>,
     theirs: &Records,
-    paths: &BTreeMap<(Kind, String), PathBuf>,
+    paths: &records::Files,
 ) -> CoreResult<Vec<Change>> {
     let mut taken = BTreeSet::new();
     let mut changes = Vec::new();
