@@ -109,6 +109,7 @@ describe('team settings', () => {
       ...JOINED,
       last_attempted: JOINED.last_synced! + 60_000,
       last_error: 'git fetch could not reach the repository: Could not resolve host: github.com',
+      offline: true,
       pending: 2,
     });
     const team = await openSettings();

@@ -36,6 +36,7 @@ export const TEAM_ALONE: TeamStatus = {
   last_attempted: null,
   last_synced: null,
   last_error: null,
+  offline: false,
   pending: 0,
   conflicts: [],
 };

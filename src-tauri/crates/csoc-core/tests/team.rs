@@ -282,13 +282,14 @@ fn offline_changes_wait_and_are_pushed_when_the_repository_is_back() {
     assert!(r.offline.as_deref().is_some_and(|m| m.contains("could not reach")), "{r:?}");
     assert_eq!(r.pending, 1);
     let status = team::status(&t.alice).unwrap();
-    assert!(status.last_error.is_some() && status.pending == 1, "{status:?}");
+    assert!(status.offline && status.last_error.is_some() && status.pending == 1, "{status:?}");
     assert!(find(&t.alice, "offline.example.org").is_some(), "the change is kept here");
 
     std::fs::rename(&away, t.remote()).unwrap();
     let r = sync(&t.alice);
     assert_eq!((r.pushed, r.pending), (1, 0));
-    assert!(team::status(&t.alice).unwrap().last_error.is_none());
+    let status = team::status(&t.alice).unwrap();
+    assert!(!status.offline && status.last_error.is_none(), "{status:?}");
     assert!(t.remote_file("commons/offline.example.org.yaml").is_some());
 }
 
@@ -312,7 +313,12 @@ fn a_broken_file_in_the_repository_stops_the_sync_and_changes_nothing_here() {
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("commons/good.example.org.yaml"), "{}", err.message);
     assert_eq!(find(&t.alice, "good.example.org").unwrap().draft.notes, "mine");
-    assert_eq!(team::status(&t.alice).unwrap().pending, 1);
+    let status = team::status(&t.alice).unwrap();
+    assert_eq!(status.pending, 1);
+    assert!(
+        !status.offline && status.last_error.unwrap().contains("good.example.org.yaml"),
+        "a broken file is not offline"
+    );
 }
 
 #[test]

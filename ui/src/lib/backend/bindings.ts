@@ -355,6 +355,10 @@ repo: string | null, folder: string | null, branch: string | null, last_attempte
  */
 last_error: string | null, 
 /**
+ * The last sync could not reach the repository: changes made here wait for the next one.
+ */
+offline: boolean, 
+/**
  * Records changed here and not in the repository yet.
  */
 pending: number, conflicts: Array<TeamConflict>, };

@@ -98,6 +98,8 @@ pub struct TeamStatus {
     pub last_synced: Option<i64>,
     /// Why the last sync failed (the repository could not be reached, a file there is broken).
     pub last_error: Option<String>,
+    /// The last sync could not reach the repository: changes made here wait for the next one.
+    pub offline: bool,
     /// Records changed here and not in the repository yet.
     pub pending: u32,
     pub conflicts: Vec<TeamConflict>,
@@ -179,6 +181,8 @@ pub fn status(store: &Store) -> CoreResult<TeamStatus> {
     let config = state::config(store)?;
     let fresh = crate::inventory::freshness(&store.conn(), state::SOURCE)?;
     let conflicts = state::conflicts(&store.conn())?.iter().map(state::StoredConflict::shown).collect();
+    let offline = state::offline(&store.conn())?;
+    let pending = if config.is_some() { pending(store)? } else { 0 };
     Ok(TeamStatus {
         joined: config.is_some(),
         repo: config.as_ref().map(|c| redact_credentials(&c.repo)),
@@ -187,7 +191,8 @@ pub fn status(store: &Store) -> CoreResult<TeamStatus> {
         last_attempted: fresh.last_attempted,
         last_synced: fresh.last_successful,
         last_error: fresh.last_error,
-        pending: if config.is_some() { pending(store)? } else { 0 },
+        offline,
+        pending,
         conflicts,
     })
 }

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::merge::Fields;
 use super::records::{Kind, Records};
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::store::Store;
 
 /// The `freshness` source of team syncs (last attempt, last success, why the last one failed).
@@ -212,7 +212,21 @@ pub fn delete_conflict(conn: &Connection, kind: Kind, key: &str, field: &str) ->
     )?)
 }
 
-/// Records a sync attempt: success clears the error; a failure keeps the last success.
-pub fn mark(conn: &Connection, now: i64, error: Option<&str>) -> CoreResult<()> {
-    crate::inventory::record_attempt(conn, SOURCE, now, error)
+/// Records a sync attempt: success clears the error; a failure keeps the last success and says
+/// why, remembering whether it was the repository that could not be reached (the changes wait).
+pub fn mark(conn: &Connection, now: i64, error: Option<&CoreError>) -> CoreResult<()> {
+    crate::inventory::record_attempt(conn, SOURCE, now, error.map(|e| e.message.as_str()))?;
+    let offline = error.is_some_and(|e| e.code == ErrorCode::Unreachable);
+    conn.execute(
+        "INSERT OR REPLACE INTO settings(key, value) VALUES ('team_offline', ?1)",
+        [if offline { "1" } else { "0" }],
+    )?;
+    Ok(())
+}
+
+/// The last sync could not reach the repository.
+pub fn offline(conn: &Connection) -> CoreResult<bool> {
+    let v: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = 'team_offline'", [], |r| r.get(0)).optional()?;
+    Ok(v.as_deref() == Some("1"))
 }

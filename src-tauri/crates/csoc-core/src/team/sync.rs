@@ -42,7 +42,7 @@ pub fn sync(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult
             Ok(Some(report)) => return Ok(report),
             Ok(None) => continue,
             Err(e) if e.code == ErrorCode::Unreachable => {
-                state::mark(&store.conn(), now_ms(), Some(&e.message))?;
+                state::mark(&store.conn(), now_ms(), Some(&e))?;
                 tracing::warn!(message = %e.message, "team sync: repository unreachable; changes wait");
                 return Ok(SyncReport {
                     offline: Some(e.message),
@@ -52,7 +52,7 @@ pub fn sync(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult
                 });
             }
             Err(e) => {
-                state::mark(&store.conn(), now_ms(), Some(&e.message))?;
+                state::mark(&store.conn(), now_ms(), Some(&e))?;
                 return Err(e);
             }
         }
