@@ -36,7 +36,9 @@ pub struct TeamPlace {
 
 impl TeamPlace {
     pub fn of(store: &Store) -> TeamPlace {
-        let data = store.path().parent().unwrap_or(Path::new("."));
+        let data = store.path().parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        // Absolute: git runs in other folders (`-C`), where a relative `--data-dir` means something else.
+        let data = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
         TeamPlace { clone: data.join("team").join("clone") }
     }
 
