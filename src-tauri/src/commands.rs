@@ -53,6 +53,7 @@ where
 {
     let out = on_store(state, work).await?;
     notify(app);
+    crate::team_commands::sync_soon(app);
     Ok(out)
 }
 

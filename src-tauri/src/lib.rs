@@ -4,6 +4,7 @@ mod commands;
 mod monitoring;
 mod operator_commands;
 mod state;
+mod team_commands;
 mod wizard_commands;
 
 use std::path::PathBuf;
@@ -58,6 +59,7 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
         .setup(|app| {
             grant_chosen_paths(app.handle());
             monitoring::schedule(app.handle().clone());
+            team_commands::sync_soon(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -115,6 +117,12 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
             operator_commands::diagnostics_gather,
             operator_commands::diagnostics_collect,
             commands::demo_stop,
+            team_commands::team_status,
+            team_commands::team_join,
+            team_commands::team_sync,
+            team_commands::team_resolve,
+            team_commands::webhook_list,
+            team_commands::webhook_set,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

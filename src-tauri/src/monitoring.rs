@@ -7,6 +7,7 @@ use csoc_core::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
 use csoc_core::monitor::sweep::{self, SweepOptions};
 use csoc_core::monitor::{history, notify, plan, SweepScope};
+use csoc_core::webhooks;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio_util::sync::CancellationToken;
@@ -50,6 +51,7 @@ async fn run(
     token: CancellationToken,
 ) -> CoreResult<history::SweepReport> {
     let s = store.clone();
+    let vault_for_webhooks = vault.clone();
     let plan = tauri::async_runtime::spawn_blocking(move || plan(&s, &vault, &scope)).await.map_err(joined)??;
     let progress_app = app.clone();
     let result = sweep::run(plan, &SweepOptions::default(), token, move |p| {
@@ -64,6 +66,16 @@ async fn run(
         changes = report.changes.len(),
         "sweep recorded"
     );
+    // The webhooks get the same changes, in a task of their own: a slow receiver never holds the sweep.
+    let (s, v, r) = (store.clone(), vault_for_webhooks, report.clone());
+    match tauri::async_runtime::spawn_blocking(move || webhooks::targets_for(&s, &v, &r)).await {
+        Ok(Ok(targets)) if !targets.is_empty() => {
+            // Not awaited: the deliveries finish (or give up) on their own.
+            drop(webhooks::dispatch(targets, &report, webhooks::RetryPolicy::default()));
+        }
+        Ok(Err(e)) => tracing::warn!(message = %e.message, "webhook URLs could not be read"),
+        _ => {}
+    }
     let settings = tauri::async_runtime::spawn_blocking(move || history::settings(&store)).await.map_err(joined)??;
     if settings.notifications {
         for n in notify::notices(&report) {

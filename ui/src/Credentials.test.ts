@@ -4,7 +4,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './testing/fleet';
 import type {
   CommandName,
   Commons,
@@ -98,6 +98,10 @@ function fakeRust(
           return MONITOR;
         case 'render_settings':
           return { chart_dir: '' };
+        case 'team_status':
+          return TEAM_ALONE;
+        case 'webhook_list':
+          return [];
         case 'commons_get':
           return commons.find((c) => c.id === (request as { id: string }).id);
         case 'vault_status':

@@ -14,7 +14,7 @@ import type {
   Mesh,
   SweepReport,
 } from './lib/backend/backend';
-import { MONITOR, STATUS, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import { MONITOR, STATUS, TEAM_ALONE, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
 
 
 function commons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
@@ -122,6 +122,10 @@ function fakeRust(
           return MONITOR;
         case 'render_settings':
           return { chart_dir: '' };
+        case 'team_status':
+          return TEAM_ALONE;
+        case 'webhook_list':
+          return [];
         case 'monitor_settings_save':
           return request;
         case 'demo_start':

@@ -1,4 +1,4 @@
-import type { AppStatus, Commons, CommonsHealth, FleetSummary, FleetView, InventoryView, MonitorSettings } from '../lib/backend/backend';
+import type { AppStatus, Commons, CommonsHealth, FleetSummary, FleetView, InventoryView, MonitorSettings, TeamStatus } from '../lib/backend/backend';
 
 /** Shared test data for the fleet screens: what the Rust side would answer. */
 /** What `app_status` answers for a cache that opened normally. */
@@ -27,6 +27,20 @@ export function inventoryOf(commons: Commons[], extra: Partial<InventoryView> = 
 }
 
 export const SERVICES = ['fence', 'indexd', 'peregrine', 'sheepdog', 'metadata'];
+
+/** What `team_status` answers for a data folder that has not joined a team repository. */
+export const TEAM_ALONE: TeamStatus = {
+  joined: false,
+  repo: null,
+  folder: null,
+  branch: null,
+  last_attempted: null,
+  last_synced: null,
+  last_error: null,
+  offline: false,
+  pending: 0,
+  conflicts: [],
+};
 
 export const MONITOR: MonitorSettings = {
   interval_secs: 300,

@@ -12,7 +12,7 @@ import type {
   StepFinding,
 } from '../lib/backend/backend';
 import { defaultAnswers, gitopsDefaults } from '../lib/wizard/answers';
-import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './fleet';
+import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
 
@@ -160,6 +160,10 @@ export function fakeWizardRust(options: FakeOptions = {}) {
           return MONITOR;
         case 'render_settings':
           return { chart_dir: '' };
+        case 'team_status':
+          return TEAM_ALONE;
+        case 'webhook_list':
+          return [];
         case 'wizard_catalog':
           return CATALOG;
         case 'wizard_review':

@@ -38,6 +38,8 @@ use crate::monitor::views::{
     CommonsHealth, CommonsHealthDetail, FleetSummary, FleetView, HistoryPoint, HistoryRange, KeySummary, ServiceStatus,
 };
 use crate::monitor::SweepScope;
+use crate::team::{Keep, TeamConflict, TeamJoin, TeamResolve, TeamStatus};
+use crate::webhooks::WebhookKind;
 
 /// The event the shell emits after any inventory write; the UI re-reads the cache on it.
 pub const EVENT_INVENTORY_CHANGED: &str = "inventory-changed";
@@ -69,6 +71,14 @@ pub struct WizardImportResult {
     pub commons: Option<Commons>,
     /// The draft to edit and re-launch the imported commons from.
     pub draft: Option<Draft>,
+}
+
+/// A webhook's URL for the vault (`null` removes it); the URL is never sent back.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct WebhookSetRequest {
+    pub kind: WebhookKind,
+    #[ts(type = "string | null")]
+    pub url: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -217,6 +227,12 @@ pub fn command_specs() -> Vec<CommandSpec> {
         spec::<(), Diagnostics>("diagnostics_gather"),
         spec::<PathRequest, CollectSummary>("diagnostics_collect"),
         spec::<(), AppStatus>("demo_stop"),
+        spec::<(), TeamStatus>("team_status"),
+        spec::<TeamJoin, TeamStatus>("team_join"),
+        spec::<(), TeamStatus>("team_sync"),
+        spec::<TeamResolve, TeamStatus>("team_resolve"),
+        spec::<(), Vec<WebhookKind>>("webhook_list"),
+        spec::<WebhookSetRequest, Vec<WebhookKind>>("webhook_set"),
     ]
 }
 
@@ -278,6 +294,13 @@ pub fn declarations() -> Vec<String> {
         ExpiryAlert::decl(),
         SweepReport::decl(),
         MonitorSettings::decl(),
+        TeamConflict::decl(),
+        TeamStatus::decl(),
+        TeamJoin::decl(),
+        Keep::decl(),
+        TeamResolve::decl(),
+        WebhookKind::decl(),
+        WebhookSetRequest::decl(),
     ]
     .into_iter()
     .chain(wizard_declarations())

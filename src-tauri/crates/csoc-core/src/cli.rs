@@ -87,6 +87,96 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 200)]
         limit: u32,
     },
+    /// Share the inventory with the team through a git repository (one YAML file per commons).
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Run headless: sweep on the schedule and serve the fleet's health as OpenMetrics on /metrics
+    /// (for Prometheus; see docs/kubernetes/ for a Deployment).
+    Serve {
+        /// Address to serve /metrics on, e.g. 0.0.0.0:9464 (port 0: any free port).
+        #[arg(long, value_name = "ADDR")]
+        metrics: std::net::SocketAddr,
+        /// Seconds between sweeps (default: the monitoring settings' interval, 5 minutes).
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(5..))]
+        interval: Option<u64>,
+    },
+    /// Send state changes and expiry alerts to a Slack-compatible or a generic JSON webhook.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Store the webhook's URL in the vault, read from standard input (never from the command line,
+    /// where shell history and `ps` would keep it).
+    Set {
+        #[arg(value_enum)]
+        kind: WebhookArg,
+    },
+    /// Remove the webhook's URL from the vault.
+    Clear {
+        #[arg(value_enum)]
+        kind: WebhookArg,
+    },
+    /// List the webhooks that have a URL (never the URL).
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WebhookArg {
+    Slack,
+    Generic,
+}
+
+impl From<WebhookArg> for crate::webhooks::WebhookKind {
+    fn from(k: WebhookArg) -> Self {
+        match k {
+            WebhookArg::Slack => Self::Slack,
+            WebhookArg::Generic => Self::Generic,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Clone the team repository and sync: this inventory and the repository's are merged.
+    Join {
+        /// A clone URL (https, ssh) or the path of a repository.
+        repo: String,
+        /// The inventory's folder in the repository.
+        #[arg(long, value_name = "PATH", default_value = crate::team::DEFAULT_FOLDER)]
+        folder: String,
+        /// Commit author name for your changes (default: your git configuration).
+        #[arg(long)]
+        name: Option<String>,
+        /// Commit author e-mail for your changes (default: your git configuration).
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Fetch, merge per commons and field, commit and push; conflicts are kept for you to resolve.
+    Sync,
+    /// Print the repository, the last sync, changes waiting to be pushed and open conflicts.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve a conflict (as `team status` lists it) by keeping your value or theirs.
+    Resolve {
+        /// `commons` or `mesh`.
+        kind: String,
+        /// The commons' id or the mesh's name.
+        key: String,
+        /// The field, or `*` for a record deleted on one side and edited on the other.
+        field: String,
+        #[arg(long, value_enum)]
+        keep: KeepArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeepArg {
+    Mine,
+    Theirs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,6 +399,28 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
         Command::Commons(CommonsCommand::Check { .. } | CommonsCommand::Render { .. })
         | Command::Mesh(_)
         | Command::Diagnostics { .. } => {}
+        Command::Team(command) => {
+            let text = team_command(&store, command)?;
+            writeln!(out, "{text}").map_err(write_err)?;
+        }
+        Command::Webhook(command) => {
+            let text = webhook_command(&store, command)?;
+            writeln!(out, "{text}").map_err(write_err)?;
+        }
+        Command::Serve { metrics, interval } => {
+            let options = crate::metrics::serve::ServeOptions {
+                addr: *metrics,
+                interval: interval.map(std::time::Duration::from_secs),
+                sweep: monitor::sweep::SweepOptions::default(),
+            };
+            let (store, vault) = (std::sync::Arc::new(store), std::sync::Arc::new(crate::vault::Vault::new()));
+            let stop = tokio_util::sync::CancellationToken::new();
+            runtime()?.block_on(crate::metrics::serve::serve(store, vault, options, stop, |bound| {
+                let _ = writeln!(out, "Serving metrics on http://{bound}/metrics");
+                let _ = out.flush();
+            }))?;
+            return Ok(());
+        }
         Command::Inventory(InventoryCommand::Import { file }) => {
             let s = transfer::import_from(&store, file)?;
             writeln!(
@@ -401,22 +513,100 @@ fn collect_diagnostics(paths: &AppPaths, file: &std::path::Path) -> CoreResult<S
     Ok(lines.join("\n"))
 }
 
+fn team_command(store: &Store, command: &TeamCommand) -> CoreResult<String> {
+    use crate::team;
+    match command {
+        TeamCommand::Join { repo, folder, name, email } => {
+            let request = team::TeamJoin {
+                repo: repo.clone(),
+                folder: Some(folder.clone()),
+                name: name.clone(),
+                email: email.clone(),
+            };
+            team::cli::sync_text(team::join(store, &request)?)
+        }
+        TeamCommand::Sync => team::cli::sync_text(team::sync(store)?),
+        TeamCommand::Status { json } => {
+            let status = team::status(store)?;
+            Ok(if *json {
+                serde_json::to_string_pretty(&status).expect("status serializes")
+            } else {
+                team::cli::status_text(&status)
+            })
+        }
+        TeamCommand::Resolve { kind, key, field, keep } => {
+            let keep = match keep {
+                KeepArg::Mine => team::Keep::Mine,
+                KeepArg::Theirs => team::Keep::Theirs,
+            };
+            team::resolve(
+                store,
+                &team::TeamResolve { kind: kind.clone(), key: key.clone(), field: field.clone(), keep },
+            )?;
+            Ok("Resolved. The next `gen3-csoc team sync` shares the value you kept.".into())
+        }
+    }
+}
+
 fn runtime() -> CoreResult<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
         crate::error::CoreError::new(crate::error::ErrorCode::Io, format!("Could not start the network runtime: {e}."))
     })
 }
 
+/// Sweeps once and records it; the webhooks are sent before the command exits (their retries are bounded).
 fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
     let vault = crate::vault::Vault::new();
     let plan = monitor::plan(store, &vault, &monitor::SweepScope::All)?;
-    let result = runtime()?.block_on(monitor::sweep::run(
+    let runtime = runtime()?;
+    let result = runtime.block_on(monitor::sweep::run(
         plan,
         &monitor::sweep::SweepOptions::default(),
         tokio_util::sync::CancellationToken::new(),
         |_| {},
     ))?;
-    monitor::history::record(store, &result)
+    let report = monitor::history::record(store, &result)?;
+    match crate::webhooks::targets_for(store, &vault, &report) {
+        Ok(targets) if !targets.is_empty() => {
+            let policy = crate::webhooks::RetryPolicy::default();
+            for d in runtime.block_on(crate::webhooks::dispatch(targets, &report, policy)).unwrap_or_default() {
+                if !d.delivered {
+                    tracing::warn!(kind = %d.kind, attempts = d.attempts, "webhook not delivered");
+                }
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(message = %e.message, "webhook URLs could not be read"),
+    }
+    Ok(report)
+}
+
+fn webhook_command(store: &Store, command: &WebhookCommand) -> CoreResult<String> {
+    use crate::webhooks;
+    let vault = crate::vault::Vault::new();
+    match command {
+        WebhookCommand::Set { kind } => {
+            let mut url = String::new();
+            std::io::stdin().read_line(&mut url).map_err(|e| {
+                crate::error::CoreError::io("read the webhook URL from", std::path::Path::new("stdin"), &e)
+            })?;
+            let url = crate::secret::Secret::new(crate::secret::SecretKind::WebhookUrl, url);
+            webhooks::set(store, &vault, (*kind).into(), Some(&url))?;
+            Ok("Stored the webhook URL in the vault; changes and expiry alerts go there after each sweep.".into())
+        }
+        WebhookCommand::Clear { kind } => {
+            webhooks::set(store, &vault, (*kind).into(), None)?;
+            Ok("Removed the webhook.".into())
+        }
+        WebhookCommand::List => {
+            let kinds: Vec<&str> = webhooks::configured(store, &vault)?.iter().map(|k| k.as_str()).collect();
+            Ok(if kinds.is_empty() {
+                "No webhook is set. Add one with: echo URL | gen3-csoc webhook set slack".into()
+            } else {
+                format!("Webhooks: {}", kinds.join(", "))
+            })
+        }
+    }
 }
 
 /// Stores a credentials.json read from `file`, for `commons` when given (which must be the commons

@@ -55,4 +55,10 @@ pub const COMMANDS: &[&str] = &[
     "diagnostics_gather",
     "diagnostics_collect",
     "demo_stop",
+    "team_status",
+    "team_join",
+    "team_sync",
+    "team_resolve",
+    "webhook_list",
+    "webhook_set",
 ];

@@ -207,10 +207,18 @@ pub(crate) fn upsert(tx: &Transaction<'_>, c: &Commons) -> CoreResult<()> {
 
 /// Records that the inventory changed now: the inventory's "as of".
 pub(crate) fn touch(conn: &Connection, now: i64) -> CoreResult<()> {
+    record_attempt(conn, SOURCE, now, None)
+}
+
+/// Records an attempt of `source` at `now`: a success sets its last success and clears the error;
+/// a failure keeps the last success and says why.
+pub(crate) fn record_attempt(conn: &Connection, source: &str, now: i64, error: Option<&str>) -> CoreResult<()> {
     conn.execute(
-        "INSERT INTO freshness(source, last_attempted, last_successful, last_error) VALUES (?1, ?2, ?2, NULL)
-         ON CONFLICT(source) DO UPDATE SET last_attempted=?2, last_successful=?2, last_error=NULL",
-        params![SOURCE, now],
+        "INSERT INTO freshness(source, last_attempted, last_successful, last_error)
+         VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, ?3)
+         ON CONFLICT(source) DO UPDATE SET last_attempted = ?2,
+            last_successful = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_successful END, last_error = ?3",
+        params![source, now, error],
     )?;
     Ok(())
 }

@@ -11,6 +11,8 @@ pub enum SecretKind {
     Passphrase,
     /// An OIDC client secret collected by the commons wizard.
     ClientSecret,
+    /// A Slack (or other) incoming-webhook URL: whoever has it can post to the team's channel.
+    WebhookUrl,
 }
 
 impl SecretKind {
@@ -20,6 +22,7 @@ impl SecretKind {
             SecretKind::AccessToken => "access_token",
             SecretKind::Passphrase => "passphrase",
             SecretKind::ClientSecret => "client_secret",
+            SecretKind::WebhookUrl => "webhook_url",
         }
     }
 }

@@ -346,6 +346,72 @@ etl_stale_days: number,
  */
 checks_interval_secs: number, };
 
+export type TeamConflict = { 
+/**
+ * `commons` or `mesh`.
+ */
+kind: string, 
+/**
+ * The commons' id or the mesh's name.
+ */
+key: string, 
+/**
+ * A field name, or `*` when one side deleted the record and the other edited it.
+ */
+field: string, 
+/**
+ * The record's name for people.
+ */
+label: string, 
+/**
+ * This inventory's value, as text (`(deleted)` for a deleted record).
+ */
+mine: string, theirs: string, mine_by: string, mine_at: number | null, theirs_by: string, theirs_at: number | null, };
+
+export type TeamStatus = { joined: boolean, 
+/**
+ * The repository, without any credential in its URL.
+ */
+repo: string | null, folder: string | null, branch: string | null, last_attempted: number | null, last_synced: number | null, 
+/**
+ * Why the last sync failed (the repository could not be reached, a file there is broken).
+ */
+last_error: string | null, 
+/**
+ * The last sync could not reach the repository: changes made here wait for the next one.
+ */
+offline: boolean, 
+/**
+ * Records changed here and not in the repository yet.
+ */
+pending: number, conflicts: Array<TeamConflict>, };
+
+export type TeamJoin = { 
+/**
+ * A clone URL (https, ssh) or the path of a repository.
+ */
+repo: string, 
+/**
+ * The inventory's folder in the repository; default `csoc/inventory`.
+ */
+folder: string | null, 
+/**
+ * The commit author for this operator's changes, when git has none configured.
+ */
+name: string | null, email: string | null, };
+
+export type Keep = "mine" | "theirs";
+
+export type TeamResolve = { 
+/**
+ * `commons` or `mesh`.
+ */
+kind: string, key: string, field: string, keep: Keep, };
+
+export type WebhookKind = "slack" | "generic";
+
+export type WebhookSetRequest = { kind: WebhookKind, url: string | null, };
+
 export type GitopsDestination = { 
 /**
  * Path of the local clone.
@@ -1201,6 +1267,12 @@ export type Commands = {
   diagnostics_gather: { request: null; response: Diagnostics };
   diagnostics_collect: { request: PathRequest; response: CollectSummary };
   demo_stop: { request: null; response: AppStatus };
+  team_status: { request: null; response: TeamStatus };
+  team_join: { request: TeamJoin; response: TeamStatus };
+  team_sync: { request: null; response: TeamStatus };
+  team_resolve: { request: TeamResolve; response: TeamStatus };
+  webhook_list: { request: null; response: Array<WebhookKind> };
+  webhook_set: { request: WebhookSetRequest; response: Array<WebhookKind> };
 };
 
 export type CommandName = keyof Commands;

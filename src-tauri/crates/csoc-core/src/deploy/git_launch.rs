@@ -411,7 +411,7 @@ fn checked_identity(name: &str, email: &str) -> CoreResult<(String, String)> {
     Ok((name.to_string(), email.to_string()))
 }
 
-fn git_command(dir: &Path) -> std::process::Command {
+pub(crate) fn git_command(dir: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new("git");
     cmd.arg("-C")
         .arg(dir)
@@ -426,7 +426,7 @@ fn git_command(dir: &Path) -> std::process::Command {
     cmd
 }
 
-fn spawn_error(e: &std::io::Error) -> CoreError {
+pub(crate) fn spawn_error(e: &std::io::Error) -> CoreError {
     if e.kind() == std::io::ErrorKind::NotFound {
         CoreError::new(
             ErrorCode::ToolMissing,
@@ -467,7 +467,7 @@ where
     }
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).trim().to_string()
 }
 
@@ -487,14 +487,14 @@ fn last_lines(stderr: &[u8]) -> String {
     redact_credentials(&tail.join(" / "))
 }
 
-fn failure(what: &str, out: &Output) -> CoreError {
+pub(crate) fn failure(what: &str, out: &Output) -> CoreError {
     let last = last_lines(&out.stderr);
     let said = if last.is_empty() { "nothing".to_string() } else { format!("“{last}”") };
     CoreError::new(ErrorCode::ToolFailed, format!("git {what} failed; it said {said}."))
 }
 
 /// Removes `user:token@` from every URL in `text` (remote URLs may carry a token).
-fn redact_credentials(text: &str) -> String {
+pub(crate) fn redact_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {

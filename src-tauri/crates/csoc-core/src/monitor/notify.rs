@@ -24,8 +24,9 @@ fn state_word(s: ServiceState) -> &'static str {
     }
 }
 
-pub fn notices(report: &SweepReport) -> Vec<Notice> {
-    let mut out: Vec<Notice> = report
+/// One notice per change and per expiry alert, in the sweep's order (for a webhook, which lists them all).
+pub fn each_notice(report: &SweepReport) -> Vec<Notice> {
+    report
         .changes
         .iter()
         .map(|c| {
@@ -57,7 +58,12 @@ pub fn notices(report: &SweepReport) -> Vec<Notice> {
             };
             Notice { title, body }
         }))
-        .collect();
+        .collect()
+}
+
+/// [`each_notice`], folded into one summary when there are many (a desktop's notifications).
+pub fn notices(report: &SweepReport) -> Vec<Notice> {
+    let mut out = each_notice(report);
     if out.len() > MAX_SEPARATE {
         let down = report.changes.iter().filter(|c| c.to == ServiceState::Down).count();
         let recovered = report.changes.iter().filter(|c| c.to == ServiceState::Healthy).count();

@@ -196,7 +196,7 @@ const STEPS: &[&str] = &[
     // 8: the origin a stored API key may be sent to: its issuer's at import, or the commons' new
     // URL once the operator confirmed it. NULL (keys stored before) means the issuer's origin.
     "ALTER TABLE credentials ADD COLUMN bound_origin TEXT;",
-    // operator (issue 13) activity log: what the app did, by whom, when and with what result; no
+    // 9: the activity log: what the app did, by whom, when and with what result; no
     // secret is ever written here. Kept as long as the hourly history (90 days).
     "CREATE TABLE activity (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -210,6 +210,30 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX activity_at ON activity(at);
     CREATE INDEX activity_commons ON activity(commons_id, at);",
+    // 10: team sync: the last synced base of each record in the
+    // team repository (its fields as JSON, for the three-way merge) and the conflicts the operator
+    // has not resolved yet, with both values and who changed each and when.
+    "CREATE TABLE team_base (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE team_conflicts (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        -- a field name, or '*' for the whole record (deleted on one side, edited on the other)
+        field TEXT NOT NULL,
+        label TEXT NOT NULL,
+        mine TEXT NOT NULL,
+        theirs TEXT NOT NULL,
+        mine_by TEXT NOT NULL,
+        mine_at INTEGER,
+        theirs_by TEXT NOT NULL,
+        theirs_at INTEGER,
+        found_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, field)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
