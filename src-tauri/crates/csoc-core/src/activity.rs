@@ -34,6 +34,8 @@ pub enum ActivityKind {
     Launch,
     /// The app's own settings (monitoring, rendering).
     ConfigWrite,
+    /// A sync of the inventory with the team's repository.
+    TeamSync,
 }
 
 impl ActivityKind {
@@ -50,6 +52,7 @@ impl ActivityKind {
             Self::WizardSave => "wizard_save",
             Self::Launch => "launch",
             Self::ConfigWrite => "config_write",
+            Self::TeamSync => "team_sync",
         }
     }
 
@@ -66,6 +69,7 @@ impl ActivityKind {
             Self::WizardSave,
             Self::Launch,
             Self::ConfigWrite,
+            Self::TeamSync,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

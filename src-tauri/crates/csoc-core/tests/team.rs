@@ -288,6 +288,13 @@ fn offline_changes_wait_and_are_pushed_when_the_repository_is_back() {
     std::fs::rename(&away, t.remote()).unwrap();
     let r = sync(&t.alice);
     assert_eq!((r.pushed, r.pending), (1, 0));
+    let filter = csoc_core::activity::ActivityFilter {
+        kind: Some(csoc_core::activity::ActivityKind::TeamSync),
+        ..Default::default()
+    };
+    let logged: Vec<String> =
+        csoc_core::activity::list(&t.alice, &filter).unwrap().into_iter().map(|e| e.summary).collect();
+    assert!(logged[0].contains("1 shared") && logged[1].contains("waits"), "newest first: {logged:?}");
     let status = team::status(&t.alice).unwrap();
     assert!(!status.offline && status.last_error.is_none(), "{status:?}");
     assert!(t.remote_file("commons/offline.example.org.yaml").is_some());

@@ -13,6 +13,7 @@ export const ACTIVITY_KINDS: { value: ActivityKind; label: string }[] = [
   { value: 'wizard_save', label: 'Wizard save' },
   { value: 'launch', label: 'Launch' },
   { value: 'config_write', label: 'Settings write' },
+  { value: 'team_sync', label: 'Team sync' },
 ];
 
 export function kindLabel(kind: ActivityKind): string {

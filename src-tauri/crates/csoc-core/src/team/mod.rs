@@ -168,15 +168,38 @@ pub fn join(store: &Store, request: &TeamJoin) -> CoreResult<SyncReport> {
 /// Syncs with the team repository (an error when this data folder has not joined one).
 pub fn sync(store: &Store) -> CoreResult<SyncReport> {
     let config = state::config(store)?.ok_or_else(not_joined)?;
-    sync::sync(store, &TeamPlace::of(store), &config)
+    recorded(store, sync::sync(store, &TeamPlace::of(store), &config))
 }
 
 /// Syncs when this data folder has joined a team repository; `None` otherwise.
 pub fn sync_if_joined(store: &Store) -> CoreResult<Option<SyncReport>> {
     match state::config(store)? {
-        Some(config) => sync::sync(store, &TeamPlace::of(store), &config).map(Some),
+        Some(config) => recorded(store, sync::sync(store, &TeamPlace::of(store), &config)).map(Some),
         None => Ok(None),
     }
+}
+
+/// The sync in the activity log: what it took and shared, or why it waits or failed.
+fn recorded(store: &Store, outcome: CoreResult<SyncReport>) -> CoreResult<SyncReport> {
+    use crate::activity::{record, ActivityKind, Note};
+    let summary = match &outcome {
+        Ok(r) => match &r.offline {
+            Some(why) => format!("Team sync waits: {why} ({} change(s) waiting)", r.pending),
+            None => format!(
+                "Team sync: {} record(s) taken, {} shared{}, {} conflict(s) open",
+                r.pulled,
+                r.pushed,
+                r.commit
+                    .as_deref()
+                    .map(|c| format!(" in {}", c.chars().take(12).collect::<String>()))
+                    .unwrap_or_default(),
+                r.conflicts
+            ),
+        },
+        Err(_) => "Team sync".to_string(),
+    };
+    record(store, Note::new(ActivityKind::TeamSync, summary).outcome(&outcome));
+    outcome
 }
 
 pub fn status(store: &Store) -> CoreResult<TeamStatus> {
