@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { emptyDraft } from './lib/format';
-import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './testing/fleet';
 import type { ActivityEntry, ActivityFilter, CommandName, Commons, Diagnostics } from './lib/backend/backend';
 
 function commons(id: string, name: string): Commons {
@@ -57,6 +57,10 @@ function fakeRust(overrides: Partial<Record<CommandName | `plugin:${string}`, Ov
           return MONITOR;
         case 'render_settings':
           return { chart_dir: '' };
+        case 'team_status':
+          return TEAM_ALONE;
+        case 'webhook_list':
+          return [];
         case 'activity_list': {
           const f = request as ActivityFilter;
           return ENTRIES.filter((e) => (!f.commons_id || e.commons_id === f.commons_id) && (!f.kind || e.kind === f.kind));
