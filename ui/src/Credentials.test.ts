@@ -325,7 +325,9 @@ describe('key list', () => {
     const rows = await screen.findAllByTestId('credential-row');
     expect(rows.map((r) => r.dataset.status)).toEqual(['expired', 'rejected', 'expiring', 'valid']);
     const words = rows.map((r) => within(r).getByTestId('key-status').textContent?.replace(/\s+/g, ' ').trim());
-    expect(words).toEqual(['✕ Expired', '⛔ Rejected by the commons', '⚠ Expires soon', '✓ Valid']);
+    expect(words).toEqual(['Expired', 'Rejected by the commons', 'Expires soon', 'Valid']);
+    const icons = rows.map((r) => within(r).getByTestId('key-status').querySelector('svg')?.dataset.icon);
+    expect(icons).toEqual(['down', 'blocked', 'warn', 'ok']);
     expect(rows[0]).toHaveTextContent('expired 3 days ago');
     expect(rows[3]).toHaveTextContent('expires in 3 months');
     expect(rows[3]).toHaveTextContent('ends in df3a');

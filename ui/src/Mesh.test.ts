@@ -186,7 +186,7 @@ describe('mesh wizard', () => {
     const members = await screen.findAllByTestId('mesh-preview-member');
     expect(members.map((m) => m.getAttribute('data-member'))).toEqual(['MIDRC', 'JCOIN']);
     const [midrc, jcoin] = members;
-    expect(within(midrc).getByTestId('mesh-preview-summary')).toHaveTextContent('3 records · ⚠ 1 missing field');
+    expect(within(midrc).getByTestId('mesh-preview-summary')).toHaveTextContent('3 records · 1 missing field');
     const rows = within(midrc).getAllByTestId('preview-record');
     expect(rows.map((r) => r.getAttribute('data-guid'))).toEqual(['midrc-1', 'midrc-2', 'midrc-3']);
     expect(within(rows[0]).getByTestId('preview-missing')).toHaveAttribute('data-field', 'study_description');

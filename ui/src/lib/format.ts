@@ -1,3 +1,4 @@
+import type { IconName } from './components/Icon.svelte';
 import type { Commons, CommonsDraft, Deployment, Environment, ErrorCode, KeyStatus, Relation } from './backend/backend';
 
 export const ENVIRONMENTS: { value: Environment; label: string }[] = [
@@ -111,11 +112,11 @@ export function expiryPhrase(expiresAtSecs: number, now: number = Date.now()): s
   return ms > now ? `expires ${relativeTime(ms, now)}` : `expired ${relativeTime(ms, now)}`;
 }
 
-export const KEY_STATUS: Record<KeyStatus, { icon: string; label: string }> = {
-  valid: { icon: '✓', label: 'Valid' },
-  expiring: { icon: '⚠', label: 'Expires soon' },
-  expired: { icon: '✕', label: 'Expired' },
-  rejected: { icon: '⛔', label: 'Rejected by the commons' },
+export const KEY_STATUS: Record<KeyStatus, { icon: IconName; label: string }> = {
+  valid: { icon: 'ok', label: 'Valid' },
+  expiring: { icon: 'warn', label: 'Expires soon' },
+  expired: { icon: 'down', label: 'Expired' },
+  rejected: { icon: 'blocked', label: 'Rejected by the commons' },
 };
 
 export const REIMPORT_HINT = "Import a new credentials.json from the portal's Profile page.";
