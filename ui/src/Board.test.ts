@@ -18,9 +18,13 @@ const commons = (id: string, name: string, environment: Commons['environment']):
 });
 const LIST = [commons('a', 'Alpha', 'production'), commons('b', 'Beta', 'dev')];
 
-/** The board as the core answers it: `down` narrows to Beta, which is down. */
+/** The board as the core answers it: `down` narrows to Beta, which is down, its indexd unknown and its metadata unreported. */
 function board(filter: InventoryFilter): FleetView {
-  const rows = [healthOf(LIST[0]), healthOf(LIST[1], { overall: 'down' })];
+  const beta = healthOf(LIST[1], { overall: 'down' });
+  beta.services = beta.services
+    .filter((s) => s.service !== 'metadata')
+    .map((s) => (s.service === 'indexd' ? { ...s, state: 'unknown' as const } : s));
+  const rows = [healthOf(LIST[0]), beta];
   const view = fleetOf(filter.problem === 'down' ? [rows[1]] : rows);
   view.summary = { ...emptySummary(2), commons_down: 1, healthy: 1 };
   return view;
@@ -113,5 +117,24 @@ describe('the board leads to the problem', () => {
     expect(table.querySelectorAll('svg[data-icon="down"]').length).toBeGreaterThan(0);
     expect(table.querySelectorAll('svg[data-icon="ok"]').length).toBeGreaterThan(0);
     expect(table.textContent).not.toMatch(/[✓✕⚠▲⚑⛔⚿]/u);
+  });
+
+  it('shows an unknown service, or one the commons did not report, as one question-mark icon and the word for readers', async () => {
+    fakeRust();
+    render(App);
+    await screen.findByTestId('fleet-board');
+    const beta = screen.getAllByTestId('board-row').find((r) => r.dataset.commons === 'Beta')!;
+    for (const name of ['indexd', 'metadata']) {
+      const cell = within(beta).getByTestId(`cell-${name}`);
+      expect(cell.dataset.state).toBe('unknown');
+      expect([...cell.querySelectorAll('svg')].map((svg) => svg.dataset.icon)).toEqual(['unknown']);
+      // Visible text: none beside the icon (the question mark is drawn once); readers hear "Unknown".
+      const visible = [...cell.querySelectorAll('span:not(.visually-hidden)')].map((s) => s.textContent).join('');
+      expect(visible).toBe('');
+      expect(cell.textContent).not.toContain('?');
+      expect(cell.textContent?.trim()).toBe('Unknown');
+    }
+    const alpha = screen.getAllByTestId('board-row').find((r) => r.dataset.commons === 'Alpha')!;
+    expect(within(alpha).getByTestId('cell-indexd').textContent?.replace(/\s+/g, ' ').trim()).toBe('OKHealthy');
   });
 });

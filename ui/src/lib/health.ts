@@ -7,7 +7,8 @@ export const STATE: Record<ServiceState, { icon: IconName; label: string; short:
   degraded: { icon: 'warn', label: 'Degraded', short: 'Degr.' },
   down: { icon: 'down', label: 'Down', short: 'Down' },
   not_deployed: { icon: 'dash', label: 'Not deployed', short: 'n/a' },
-  unknown: { icon: 'unknown', label: 'Unknown', short: '?' },
+  // No short word: the icon is the question mark itself, and a "?" beside it would say it twice.
+  unknown: { icon: 'unknown', label: 'Unknown', short: '' },
   needs_key: { icon: 'key', label: 'Needs a key', short: 'key' },
 };
 
