@@ -1,6 +1,7 @@
 //! Issue 13's journeys: the command palette jumping to a commons and checking it now, that check's
 //! entry in the Activity screen, and collecting diagnostics through the real save dialog (the zip
-//! exists and holds no secret).
+//! exists and holds no secret), and a state change's desktop notification reaching a real notification
+//! daemon on the session bus.
 
 use std::time::Duration;
 
@@ -214,4 +215,121 @@ async fn leaving_the_demo_needs_no_restart() {
     })
     .await;
     app.close().await.expect("close the session");
+}
+
+const NOTIFICATION_DAEMON: &str = "/usr/lib/notification-daemon/notification-daemon";
+const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
+
+/// A child process stopped on drop, so a failing journey leaves no daemon behind on the bus.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The unique bus name owning `org.freedesktop.Notifications`, if any.
+fn notifications_owner() -> Option<String> {
+    let out = std::process::Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/", "org.freedesktop.DBus.GetNameOwner"])
+        .arg(format!("string:{NOTIFICATIONS}"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines().find_map(|l| l.trim().strip_prefix("string \"")?.strip_suffix('"').map(str::to_string))
+}
+
+/// The summaries of the Notify calls in `dbus-monitor`'s output that `owner` answered.
+fn answered_summaries(monitor: &str, owner: &str) -> Vec<String> {
+    let field = |line: &str, key: &str| {
+        line.split_whitespace().find_map(|w| w.strip_prefix(key).map(str::to_string)).unwrap_or_default()
+    };
+    let lines: Vec<&str> = monitor.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("method call") && l.contains("member=Notify"))
+        .filter_map(|(i, l)| {
+            let serial = field(l, "serial=");
+            let sender = field(l, "sender=");
+            // Notify(app_name, replaces_id, app_icon, summary, body, ...): the summary is the 3rd string.
+            let summary = lines[i + 1..]
+                .iter()
+                .take_while(|a| a.starts_with(' '))
+                .filter_map(|a| a.trim().strip_prefix("string \"")?.strip_suffix('"'))
+                .nth(2)?
+                .to_string();
+            let answered = lines.iter().any(|r| {
+                r.starts_with("method return")
+                    && field(r, "sender=") == owner
+                    && field(r, "destination=") == sender
+                    && field(r, "reply_serial=") == serial
+            });
+            answered.then_some(summary)
+        })
+        .collect()
+}
+
+/// A commons that goes down between two checks: the desktop notification reaches a real
+/// notification daemon on the session bus, which answers it, and its summary names the commons
+/// and the new state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and a session bus: scripts/test.sh runs it"]
+async fn a_commons_going_down_reaches_the_notification_daemon() {
+    if !std::path::Path::new(NOTIFICATION_DAEMON).exists() {
+        eprintln!("skipped: {NOTIFICATION_DAEMON} is absent (apt-get install notification-daemon)");
+        return;
+    }
+    let daemon = Running(std::process::Command::new(NOTIFICATION_DAEMON).spawn().expect("start notification-daemon"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let owner = loop {
+        if let Some(owner) = notifications_owner() {
+            break owner;
+        }
+        assert!(std::time::Instant::now() < deadline, "notification-daemon did not take {NOTIFICATIONS}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let monitor = Running(
+        std::process::Command::new("dbus-monitor")
+            .args(["--session", &format!("interface='{NOTIFICATIONS}'"), "type='method_return'"])
+            .stdout(log.reopen().unwrap())
+            .spawn()
+            .expect("start dbus-monitor"),
+    );
+    let fleet = Fleet::start(vec![CommonsSpec::new("op")]).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    seed(data.path(), &fleet, "Bell Commons");
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    let f = &fleet;
+    journey("notification", &app, |c| async move {
+        wait_count(&c, "[data-testid=board-row]", 1).await?;
+        palette_run(&c, "check now", "check-all").await?;
+        wait_count(&c, "[data-testid=board-row][data-overall=healthy]", 1).await?;
+        f.set_fault("op", None, Some(gen3_sim::Fault::Down));
+        palette_run(&c, "check now", "check-all").await?;
+        wait_count(&c, "[data-testid=board-row][data-overall=down]", 1).await
+    })
+    .await;
+    app.close().await.expect("close the session");
+    // The sweep sends its notification after it records the change: wait for the daemon's answer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let summaries = loop {
+        let summaries = answered_summaries(&std::fs::read_to_string(log.path()).unwrap(), &owner);
+        if !summaries.is_empty() || std::time::Instant::now() >= deadline {
+            break summaries;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    drop(monitor);
+    drop(daemon);
+    assert!(
+        summaries.iter().any(|s| s.contains("Bell Commons") && s.contains("down")),
+        "the daemon answered no Notify naming Bell Commons and down; it answered {summaries:?}\n{}",
+        std::fs::read_to_string(log.path()).unwrap()
+    );
+    fleet.shutdown().await;
 }
