@@ -1,6 +1,6 @@
 //! Issue 13's accessibility audit: axe-core (installed in ui/ by `npm ci`) runs in the real window
-//! on every screen, in the light and the dark theme, and the journey fails listing each serious or
-//! critical violation with its rule, impact and the selectors of the elements at fault.
+//! on every screen of the demo fleet, in the light and the dark theme, and the journey fails
+//! listing each serious or critical violation with its rule, impact and the selectors at fault.
 
 use csoc_e2e::*;
 use fantoccini::key::Key;
@@ -85,17 +85,6 @@ impl Pass<'_> {
         input.send_keys(&String::from(char::from(Key::Escape))).await.map_err(|e| format!("Esc: {e}"))?;
         wait_count(c, "[data-testid=command-palette]", 0).await
     }
-
-    /// The commons wizard's nine steps of a saved draft, through its step list.
-    async fn wizard_steps(&mut self) -> StepResult {
-        self.visit("Wizards with a draft", "[data-testid=nav-wizards]", "[data-testid=draft-resume]").await?;
-        activate(self.c, "[data-testid=draft-resume]").await?;
-        for n in 1..=9 {
-            let step = format!("[data-testid=wizard-step-{n}]");
-            self.visit(&format!("commons wizard step {n}"), &step, &format!("{step}[aria-current=step]")).await?;
-        }
-        Ok(())
-    }
 }
 
 /// Chooses the theme in Settings, as a user does, and waits until the window wears it.
@@ -112,61 +101,6 @@ fn verdict(passes: [Pass<'_>; 2]) -> StepResult {
         return Ok(());
     }
     Err(format!("{} serious or critical violations:\n{}", found.len(), found.join("\n")))
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the built app, a display and ui/node_modules: scripts/test.sh runs it"]
-async fn the_commons_wizard_passes_axe_core_in_light_and_dark() {
-    let data = tempfile::tempdir().unwrap();
-    let (_bare, clone) = gitops_repo(&repos_in(data.path()));
-    let clone_path = clone.display().to_string();
-    let driver = Driver::start();
-    let app = driver.open_app(data.path()).await;
-    journey("accessibility-wizard", &app, |c| async move {
-        let mut light = Pass { c: &c, theme: "light", found: Vec::new() };
-        let mut dark = Pass { c: &c, theme: "dark", found: Vec::new() };
-
-        // The commons wizard, filled step by step in the light theme: each step audited as it is
-        // first seen, before and after its fields hold values.
-        use_theme(&c, "light").await?;
-        light.visit("Wizards, empty", "[data-testid=nav-wizards]", "[data-testid=wizards-view]").await?;
-        light
-            .visit(
-                "commons wizard destination",
-                "[data-testid=wizard-new-commons]",
-                "[data-testid=wizard-step-destination]",
-            )
-            .await?;
-        type_into(&c, "[data-testid=field-destination-repo_path]", &clone_path).await?;
-        type_into(&c, "[data-testid=field-destination-cluster_folder]", "devcluster").await?;
-        wait_text(&c, "[data-testid=gitops-status]", "master").await?;
-        type_into(&c, "[data-testid=field-destination-namespace]", "a11y-dev").await?;
-        type_into(&c, "[data-testid=field-destination-release_name]", "a11y-dev").await?;
-        light.check("commons wizard destination, filled", "[data-testid=gitops-status]").await?;
-        next(&c, "identity").await?;
-        type_into(&c, "[data-testid=field-identity-name]", "Audit commons").await?;
-        type_into(&c, "[data-testid=field-identity-hostname]", "not a host").await?;
-        light.check("commons wizard identity, with an error", "[data-testid=field-identity-hostname-finding]").await?;
-        type_into(&c, "[data-testid=field-identity-hostname]", "a11y-dev.example.org").await?;
-        type_into(&c, "[data-testid=field-identity-release]", "2026.07").await?;
-        wait_count(&c, "[data-testid=field-identity-hostname-finding]", 0).await?;
-        next(&c, "database").await?;
-        next(&c, "services").await?;
-        next(&c, "login").await?;
-        click(&c, "[data-testid=field-login-mock_login]").await?;
-        next(&c, "authorization").await?;
-        type_into(&c, "#field-authorization-admins", "admin@example.org").await?;
-        next(&c, "settings").await?;
-        type_into(&c, "[data-testid=field-settings-indexd_prefix]", "dg.A11Y/").await?;
-        next(&c, "review").await?;
-        wait_for(&c, "[data-testid=review-file]").await?;
-        light.wizard_steps().await?;
-        use_theme(&c, "dark").await?;
-        dark.wizard_steps().await?;
-        verdict([light, dark])
-    })
-    .await;
-    app.close().await.expect("close the session");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
