@@ -3,43 +3,8 @@
 //! commons written the same way. Run by scripts/test.sh under xvfb-run with GEN3_CSOC_E2E_APP set.
 
 use std::path::Path;
-use std::process::Command;
 
 use csoc_e2e::*;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").current_dir(dir).args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A bare "remote" and a clone of it with one commit, as an operator's gen3-gitops checkout.
-fn gitops_repo(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    let bare = tmp.join("gen3-gitops.git");
-    let clone = tmp.join("gen3-gitops");
-    git(tmp, &["init", "--bare", "-q", "-b", "master", bare.to_str().unwrap()]);
-    git(tmp, &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()]);
-    std::fs::write(clone.join("README.md"), "our commons\n").unwrap();
-    git(&clone, &["add", "README.md"]);
-    git(&clone, &["-c", "user.name=ops", "-c", "user.email=ops@example.org", "commit", "-q", "-m", "init"]);
-    git(&clone, &["push", "-q", "origin", "master"]);
-    (bare, clone)
-}
-
-/// Where the journeys keep their repositories: inside the app's data folder. WebDriver cannot
-/// drive a native folder dialog, so the journeys type the paths, and the window accepts a typed
-/// path only inside the app's own folders (anything else must be chosen in the dialog).
-fn repos_in(data: &Path) -> std::path::PathBuf {
-    let repos = data.join("repos");
-    std::fs::create_dir_all(&repos).unwrap();
-    repos
-}
-
-/// Clicks Next (right after the last edit, as a quick user does) and waits for `step`.
-async fn next(c: &fantoccini::Client, step: &str) -> StepResult {
-    activate(c, "[data-testid=wizard-next]").await?;
-    wait_for(c, &format!("[data-testid=wizard-step-{step}]")).await.map(drop)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app and a display: scripts/test.sh runs it"]
