@@ -212,18 +212,6 @@ fn shared(path: &str) -> Option<std::path::PathBuf> {
     }
 }
 
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Issue 10's journey: a real commons folder (BloodPAC from uc-cdis/gen3-gitops) opens with
 /// `--import`; its release changes in the wizard, and the review's diff changes only the image-tag
 /// lines; with the gen3-helm chart set in Settings, the Rendered view lists changed objects.
@@ -235,7 +223,7 @@ async fn a_real_commons_is_imported_its_release_changed_and_rendered() {
     };
     // A gen3-gitops clone holding the commons, as the operator has it.
     let repo = tempfile::tempdir().unwrap();
-    copy_tree(&corpus, &repo.path().join("bloodv2"));
+    copy_dir(&corpus, &repo.path().join("bloodv2"));
     for args in [
         &["init", "-q"][..],
         &["add", "."],
@@ -250,7 +238,7 @@ async fn a_real_commons_is_imported_its_release_changed_and_rendered() {
     let data = tempfile::tempdir().unwrap();
     // Typed paths are allowed inside the app's own folders: the chart folder goes there.
     let chart_copy = data.path().join("gen3-helm");
-    copy_tree(&chart, &chart_copy);
+    copy_dir(&chart, &chart_copy);
     let chart = chart_copy;
     let driver = Driver::start();
     let app = driver.open_app_with(data.path(), &["--import", folder.to_str().unwrap()]).await;

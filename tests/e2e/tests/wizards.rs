@@ -192,16 +192,3 @@ async fn a_mesh_of_demo_commons_is_written_to_gitops_and_watched_as_one() {
     let values = git(&bare, &["show", &format!("{branch}:meshes/hub.example.org/values/values.yaml")]);
     assert!(values.contains("useAggMds: true") && values.contains("AIDS Data Hub"), "{values}");
 }
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
