@@ -368,3 +368,23 @@ async fn a_helm_launch_sends_client_secrets_only_where_the_chart_renders_them() 
         }
     }
 }
+
+/// Launching a commons already in the inventory (a mesh's hub, typed in another case) updates
+/// that entry: its name stays and no second entry appears.
+#[test]
+fn a_launched_commons_already_in_the_inventory_is_not_added_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("cache.db")).unwrap();
+    let hub = inventory::create(
+        &store,
+        &csoc_core::model::CommonsDraft::new("Data Hub", "https://hub.example.org/", Environment::Production),
+    )
+    .unwrap();
+    let mut answers = dev_answers();
+    answers.identity.name = "hub".into();
+    answers.identity.hostname = " Hub.Example.org ".into();
+    let landed = csoc_core::deploy::import::add_to_inventory(&store, &answers).unwrap();
+    assert_eq!(landed.id, hub.id);
+    assert_eq!(landed.draft.name, "Data Hub");
+    assert_eq!(inventory::list(&store, &InventoryFilter::default()).unwrap().commons.len(), 1);
+}
