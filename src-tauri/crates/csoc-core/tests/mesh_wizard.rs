@@ -87,6 +87,31 @@ async fn the_mesh_goes_into_the_hub_values_through_the_commons_review() {
     fleet.shutdown().await;
 }
 
+/// A hub folder copied elsewhere still has an app.yaml that points Argo CD at the old folder: the
+/// mesh would be written where nothing deploys it, and the build says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_folder_whose_app_points_elsewhere_is_named() {
+    let fleet =
+        Fleet::start(vec![CommonsSpec::new("alpha"), CommonsSpec::new("beta"), CommonsSpec::new("hub")]).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let codes = |folder: &Path| -> Vec<String> {
+        build(&answers(&fleet, folder)).unwrap().findings.into_iter().map(|f| f.code).collect()
+    };
+    let in_place = hub_folder(tmp.path());
+    assert!(!codes(&in_place).contains(&"app_folder_mismatch".to_string()), "{:?}", codes(&in_place));
+    // Copied inside a clone, the folder's place in the repository is known, and it is not app.yaml's.
+    let clone = tmp.path().join("clone");
+    std::fs::create_dir_all(&clone).unwrap();
+    let init = std::process::Command::new("git").args(["init", "-q"]).current_dir(&clone).status().unwrap();
+    assert!(init.success());
+    let moved = clone.join("copied/gen3.example.org");
+    copy_dir(&in_place, &moved);
+    let found = build(&answers(&fleet, &moved)).unwrap().findings;
+    let mismatch = found.iter().find(|f| f.code == "app_folder_mismatch").expect("the moved folder is named");
+    assert!(mismatch.message.contains("demo/gen3.example.org"), "{}", mismatch.message);
+    fleet.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_preview_reads_each_member_and_isolates_the_one_that_fails() {
     let fleet = Fleet::start(vec![

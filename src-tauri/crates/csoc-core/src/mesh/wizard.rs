@@ -150,7 +150,10 @@ pub fn build(a: &MeshAnswers) -> CoreResult<MeshBuild> {
     let base = hub.base.as_mut().ok_or_else(|| CoreError::invalid("The hub's folder holds no Helm values."))?;
     let mut values = json_to_yaml(&base.values);
     let cfg = aggmds_config(a)?;
-    let mut findings = aggmds::check_aggmds(&cfg);
+    // What reading the hub's folder found (an app.yaml that takes its values from another folder,
+    // value files Argo CD does not apply) is the mesh's business too: the mesh is written there.
+    let mut findings = imported.warnings;
+    findings.extend(aggmds::check_aggmds(&cfg));
     let es = Some(a.es_endpoint.trim()).filter(|e| !e.is_empty());
     findings.extend(aggmds::apply_to_values(&mut values, &cfg, a.aggmds_namespace.trim(), es)?);
     let members = federation_members(a);
