@@ -319,6 +319,19 @@ describe('mesh wizard', () => {
     expect(screen.getByTestId('nav-meshes')).toHaveAttribute('aria-current', 'page');
   });
 
+  it('reads the hub folder again when the operator comes back to the window, and not after leaving the review', async () => {
+    const rust = await resumeMesh(meshAnswers(), 3);
+    await screen.findByTestId('mesh-summary');
+    const builds = rust.named('mesh_wizard_build').length;
+    window.dispatchEvent(new Event('focus'));
+    await waitFor(() => expect(rust.named('mesh_wizard_build')).toHaveLength(builds + 1));
+    await userEvent.click(screen.getByTestId('mesh-back'));
+    await expectStep(3);
+    window.dispatchEvent(new Event('focus'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rust.named('mesh_wizard_build')).toHaveLength(builds + 1);
+  });
+
   it('saves the mesh without launching, and keeps the draft for a later launch', async () => {
     const rust = await resumeMesh(meshAnswers(), 4);
     await userEvent.click(await screen.findByTestId('mesh-save-only'));
