@@ -24,7 +24,7 @@ pub struct AppState {
     /// The running sweep's cancel handle; at most one sweep runs at a time.
     pub sweep: Mutex<Option<CancellationToken>>,
     /// The running wizard launch's cancel handle.
-    pub launch: Mutex<Option<CancellationToken>>,
+    pub launch: Mutex<Option<csoc_core::deploy::launch::LaunchControl>>,
     demo: tokio::sync::Mutex<Option<DemoFleet>>,
     /// The path named with `--import`, granted like a dialog's choice.
     import_path: Option<PathBuf>,

@@ -9,7 +9,7 @@ use csoc_core::deploy::catalog::{self, ServiceInfo};
 use csoc_core::deploy::dictionary::{self, DictionaryCheck};
 use csoc_core::deploy::drafts::{self, Draft, DraftSummary};
 use csoc_core::deploy::git_launch::{self, GitopsRepo};
-use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
+use csoc_core::deploy::launch::{self, LaunchControl, LaunchProgress, LaunchReport, LaunchRequest};
 use csoc_core::deploy::rendered_view::{self, RenderSettings, RenderedView};
 use csoc_core::deploy::review::{self, Review};
 use csoc_core::deploy::{cli as deploy_cli, import, import_report};
@@ -23,7 +23,6 @@ use csoc_core::model::Mesh;
 use csoc_core::path_grants::Use;
 use csoc_core::secret::SecretKind;
 use tauri::{AppHandle, Emitter, State};
-use tokio_util::sync::CancellationToken;
 
 use crate::commands::{on_store, write};
 use crate::state::AppState;
@@ -127,8 +126,8 @@ pub async fn wizard_launch(
     state.grants.check_destination(&request.answers, Use::Write)?;
     let store = state.store()?;
     let vault = state.vault();
-    let token = CancellationToken::new();
-    *state.launch.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+    let control = LaunchControl::default();
+    *state.launch.lock().unwrap_or_else(|p| p.into_inner()) = Some(control.clone());
     let emitter = app.clone();
     let report = launch::launch(
         &store,
@@ -139,7 +138,7 @@ pub async fn wizard_launch(
                 tracing::debug!(error = %e, "could not emit launch-progress");
             }
         },
-        token,
+        control,
     )
     .await;
     *state.launch.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -149,8 +148,8 @@ pub async fn wizard_launch(
 
 #[tauri::command]
 pub fn wizard_launch_cancel(state: State<'_, AppState>) {
-    if let Some(token) = state.launch.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        token.cancel();
+    if let Some(control) = state.launch.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        control.cancel.cancel();
     }
 }
 

@@ -537,6 +537,7 @@ describe('commons wizard', () => {
         commit: '3f2a9c1d5e7b',
         remote: 'origin',
         remote_url: 'git@github.com:example/gen3-gitops.git',
+        base_branch: 'master',
         files: ['data.example.org/values/values.yaml'],
         argo_app: {
           name: 'data-example-org',
@@ -549,6 +550,7 @@ describe('commons wizard', () => {
         },
       },
       helm: null,
+      merge: { branch: 'gen3-csoc/data-example-org-1796000000', into: 'master', result: 'merged', message: 'gen3-csoc/data-example-org-1796000000 is merged into master.' },
       watch: { result: 'healthy', progress: { ...watch, healthy: 12, waiting_for: [] }, message: 'All 12 services are healthy.' },
       files: ['data.example.org/values/values.yaml', 'data.example.org/values/user.yaml'],
       notes: ['With External Secrets, Fence reads its private configuration from the secret-manager entry `fence-config`.'],
@@ -559,6 +561,7 @@ describe('commons wizard', () => {
     expect(within(result).getByTestId('launch-branch')).toHaveTextContent('gen3-csoc/data-example-org-1796000000');
     expect(within(result).getByTestId('launch-argo-app')).toHaveTextContent('data-example-org in namespace gen3');
     expect(within(result).getByTestId('launch-value-files')).toHaveTextContent('$values/data.example.org/values/values.yaml');
+    expect(within(result).getByTestId('launch-merge-result')).toHaveTextContent('is merged into master');
     expect(within(result).getByTestId('launch-watch-result')).toHaveTextContent('All 12 services are healthy.');
     expect(screen.queryByTestId('launch-cancel')).not.toBeInTheDocument();
     await waitFor(() => expect(rust.named('wizard_draft_delete').map((c) => c.request)).toEqual([{ id: 'd1' }]));
@@ -598,7 +601,7 @@ describe('commons wizard', () => {
     await userEvent.click(screen.getByTestId('launch-cancel'));
     await waitFor(() => expect(rust.named('wizard_launch_cancel')).toHaveLength(1));
     expect(screen.getByTestId('launch-cancel')).toHaveTextContent('Cancelling…');
-    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, watch: null, files: ['values.yaml'], notes: [] });
+    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, merge: null, watch: null, files: ['values.yaml'], notes: [] });
     const result = await screen.findByTestId('launch-result');
     expect(result).toHaveTextContent('Launch cancelled');
     expect(within(result).getByTestId('launch-helm')).toHaveTextContent('Stopped by cancel');

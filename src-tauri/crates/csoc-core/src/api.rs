@@ -354,6 +354,8 @@ fn wizard_declarations() -> Vec<String> {
         WatchOutcome::decl(),
         LaunchRequest::decl(),
         LaunchPhase::decl(),
+        crate::deploy::launch::MergeResult::decl(),
+        crate::deploy::launch::MergeWait::decl(),
         LaunchProgress::decl(),
         LaunchReport::decl(),
         ImportKind::decl(),

@@ -9,7 +9,7 @@ use csoc_core::deploy::answers::{CommonsAnswers, DatabaseMode, Destination, Helm
 use csoc_core::deploy::cli::{read_answers, render};
 use csoc_core::deploy::generate::generate;
 use csoc_core::deploy::import::{import_path, ImportKind};
-use csoc_core::deploy::launch::{launch, secret_name, LaunchRequest};
+use csoc_core::deploy::launch::{launch, secret_name, LaunchControl, LaunchRequest};
 use csoc_core::deploy::review::{review, STEP_IDENTITY, STEP_LOGIN};
 use csoc_core::deploy::yaml::parse_yaml;
 use csoc_core::deploy::GeneratedFile;
@@ -19,7 +19,6 @@ use csoc_core::model::{Environment, InventoryFilter};
 use csoc_core::secret::{Secret, SecretKind};
 use csoc_core::store::Store;
 use csoc_core::vault::Vault;
-use tokio_util::sync::CancellationToken;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wizard").join(name)
@@ -270,12 +269,12 @@ async fn a_gitops_launch_pushes_a_branch_and_adds_the_commons() {
     let unconfirmed =
         LaunchRequest { answers: answers.clone(), confirmation: String::new(), watch_secs: 0, draft_id: "d1".into() };
     let vault = Vault::new();
-    let err = launch(&store, &vault, &unconfirmed, |_| {}, CancellationToken::new()).await.unwrap_err();
+    let err = launch(&store, &vault, &unconfirmed, |_| {}, LaunchControl::default()).await.unwrap_err();
     assert!(err.message.contains("not confirmed"), "{}", err.message);
 
     let request = LaunchRequest { confirmation: "qa-dev.example.org".into(), ..unconfirmed };
     let mut phases = Vec::new();
-    let report = launch(&store, &vault, &request, |p| phases.push(p.phase), CancellationToken::new()).await.unwrap();
+    let report = launch(&store, &vault, &request, |p| phases.push(p.phase), LaunchControl::default()).await.unwrap();
     let git_report = report.git.expect("a git launch");
     let log = git(&bare, &["log", "--format=%s", &git_report.branch]);
     assert!(log.starts_with("Add qa-dev.example.org commons at release 2026.07"), "{log}");
@@ -347,7 +346,7 @@ async fn a_helm_launch_sends_client_secrets_only_where_the_chart_renders_them() 
         answers.login.providers.iter_mut().for_each(|p| p.secret_stored = true);
         let request =
             LaunchRequest { answers, confirmation: "qa-dev.example.org".into(), watch_secs: 0, draft_id: draft.into() };
-        let report = launch(&store, &vault, &request, |_| {}, CancellationToken::new()).await.unwrap();
+        let report = launch(&store, &vault, &request, |_| {}, LaunchControl::default()).await.unwrap();
         let calls = std::fs::read_to_string(&log).unwrap();
         assert!(calls.contains("arg: upgrade"), "{calls}");
         if external_secrets {
@@ -387,4 +386,86 @@ fn a_launched_commons_already_in_the_inventory_is_not_added_twice() {
     assert_eq!(landed.id, hub.id);
     assert_eq!(landed.draft.name, "Data Hub");
     assert_eq!(inventory::list(&store, &InventoryFilter::default()).unwrap().commons.len(), 1);
+}
+
+/// A bare remote and a clone of it on `master`, with one commit.
+fn gitops_remote(tmp: &Path) -> (PathBuf, PathBuf) {
+    let bare = tmp.join("gitops.git");
+    let clone = tmp.join("clone");
+    git(tmp, &["init", "--bare", "-q", "-b", "master", bare.to_str().unwrap()]);
+    git(tmp, &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()]);
+    std::fs::write(clone.join("README.md"), "gitops\n").unwrap();
+    git(&clone, &["add", "README.md"]);
+    git(&clone, &["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "init"]);
+    git(&clone, &["push", "-q", "origin", "master"]);
+    (bare, clone)
+}
+
+/// Squash-merges `branch` into master on the remote, as a reviewer's "Squash and merge" does.
+fn squash_merge(tmp: &Path, bare: &Path, branch: &str) {
+    let reviewer = tmp.join("reviewer");
+    git(tmp, &["clone", "-q", bare.to_str().unwrap(), reviewer.to_str().unwrap()]);
+    git(&reviewer, &["merge", "--squash", "-q", &format!("origin/{branch}")]);
+    git(&reviewer, &["-c", "user.name=r", "-c", "user.email=r@example.org", "commit", "-q", "-m", "Squashed"]);
+    git(&reviewer, &["push", "-q", "origin", "master"]);
+}
+
+/// A GitOps launch that watches the commons first waits for its branch to be merged where Argo CD
+/// deploys from: it stops waiting when the time is up, when the remote shows the files merged (a
+/// squash merge too), or when the operator says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gitops_launch_waits_for_the_merge_before_watching() {
+    use csoc_core::deploy::launch::MergeResult;
+    let tmp = tempfile::tempdir().unwrap();
+    let (bare, clone) = gitops_remote(tmp.path());
+    let store = Store::open(&tmp.path().join("cache.db")).unwrap();
+    let vault = Vault::new();
+    let mut answers = dev_answers();
+    if let Destination::Gitops(g) = &mut answers.destination {
+        g.repo_path = clone.display().to_string();
+    }
+    answers.login.providers.iter_mut().for_each(|p| p.secret_stored = false);
+    let request =
+        LaunchRequest { answers, confirmation: "qa-dev.example.org".into(), watch_secs: 1, draft_id: "d1".into() };
+    let fast = || LaunchControl { merge_poll: std::time::Duration::from_millis(100), ..LaunchControl::default() };
+
+    // Nobody merges: the wait ends with the time, and nothing is watched.
+    let mut phases = Vec::new();
+    let report = launch(&store, &vault, &request, |p| phases.push(p.phase), fast()).await.unwrap();
+    let merge = report.merge.expect("a merge wait");
+    assert_eq!(merge.result, MergeResult::TimedOut, "{}", merge.message);
+    assert_eq!(merge.into.as_deref(), Some("master"));
+    assert!(report.watch.is_none());
+    assert!(phases.contains(&csoc_core::deploy::launch::LaunchPhase::WaitingForMerge));
+
+    // A reviewer squash-merges the branch while the launch waits: then the commons is watched.
+    let waiting = LaunchRequest { watch_secs: 8, ..request.clone() };
+    let control = fast();
+    let (store2, bare2, tmp2) =
+        (Store::open(&tmp.path().join("cache.db")).unwrap(), bare.clone(), tmp.path().to_path_buf());
+    let launched = tokio::spawn(async move {
+        let vault = Vault::new();
+        launch(&store2, &vault, &waiting, |_| {}, control).await
+    });
+    let branch = loop {
+        let listed = git(&bare2, &["branch", "--list", "gen3-csoc/*"]);
+        let newest = listed.lines().map(|l| l.trim_start_matches(['*', ' ']).trim().to_string()).max();
+        if let Some(b) = newest.filter(|b| b != &merge.branch) {
+            break b;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    squash_merge(&tmp2, &bare2, &branch);
+    let report = launched.await.unwrap().unwrap();
+    assert_eq!(report.merge.as_ref().map(|m| m.result), Some(MergeResult::Merged), "{:?}", report.merge);
+    assert!(report.watch.is_some(), "merged, the commons is watched");
+
+    // The operator says it was merged (for a remote the app cannot read): the watch begins.
+    let control = fast();
+    control.merged.cancel();
+    let mut said = LaunchRequest { watch_secs: 1, ..request };
+    said.answers.identity.release = "2026.08".into();
+    let report = launch(&store, &vault, &said, |_| {}, control).await.unwrap();
+    assert_eq!(report.merge.map(|m| m.result), Some(MergeResult::SaidMerged));
+    assert!(report.watch.is_some());
 }

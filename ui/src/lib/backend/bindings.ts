@@ -781,6 +781,10 @@ commit: string, remote: string,
  */
 remote_url: string, 
 /**
+ * The branch the clone had checked out, which the new branch was made from.
+ */
+base_branch: string | null, 
+/**
  * The committed files, relative to the chosen folder.
  */
 files: Array<string>, argo_app: ArgoSync | null, };
@@ -858,7 +862,15 @@ watch_secs: number,
  */
 draft_id: string, };
 
-export type LaunchPhase = "writing" | "pushing" | "helm" | "registering" | "watching";
+export type LaunchPhase = "writing" | "pushing" | "helm" | "registering" | "waiting_for_merge" | "watching";
+
+export type MergeResult = "merged" | "said_merged" | "timed_out" | "cancelled" | "unknown";
+
+export type MergeWait = { branch: string, 
+/**
+ * The branch Argo CD deploys from; `None` when unknown.
+ */
+into: string | null, result: MergeResult, message: string, };
 
 export type LaunchProgress = { phase: LaunchPhase, message: string, 
 /**
@@ -866,7 +878,11 @@ export type LaunchProgress = { phase: LaunchPhase, message: string,
  */
 line: string | null, watch: WatchProgress | null, };
 
-export type LaunchReport = { commons_id: string | null, git: GitLaunch | null, helm: HelmOutcome | null, watch: WatchOutcome | null, files: Array<string>, 
+export type LaunchReport = { commons_id: string | null, git: GitLaunch | null, helm: HelmOutcome | null, 
+/**
+ * GitOps with watching: whether the branch was merged before the watch began.
+ */
+merge: MergeWait | null, watch: WatchOutcome | null, files: Array<string>, 
 /**
  * What the launch could not deliver and where the operator must put it (client secrets with
  * External Secrets or in GitOps mode).

@@ -68,9 +68,36 @@ pub struct GitLaunch {
     pub remote: String,
     /// The remote's URL, without credentials.
     pub remote_url: String,
+    /// The branch the clone had checked out, which the new branch was made from.
+    pub base_branch: Option<String>,
     /// The committed files, relative to the chosen folder.
     pub files: Vec<String>,
     pub argo_app: Option<ArgoSync>,
+}
+
+impl GitLaunch {
+    /// The branch the commit must reach before Argo CD deploys it: the revision the Application
+    /// reads its value files from, else the branch the launch started from.
+    pub fn deploy_branch(&self) -> Option<String> {
+        self.argo_app.as_ref().and_then(|a| a.values_revision.clone()).or_else(|| self.base_branch.clone())
+    }
+}
+
+/// Whether the launch's files are on `revision` of the remote exactly as they were committed: true
+/// once its branch is merged, however it was merged (merge commit, squash or rebase).
+pub async fn is_merged(repo: &Path, launch: &GitLaunch, revision: &str) -> CoreResult<bool> {
+    let fetch = git(repo, ["fetch", "--quiet", "--no-tags", &launch.remote, revision]).await?;
+    if !fetch.status.success() {
+        return Err(failure("fetch", &fetch));
+    }
+    let mut args = vec!["diff".to_string(), "--quiet".into(), "FETCH_HEAD".into(), launch.commit.clone(), "--".into()];
+    args.extend(launch.files.iter().cloned());
+    let diff = git(repo, &args).await?;
+    match diff.status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        _ => Err(failure("diff", &diff)),
+    }
 }
 
 /// Reads the clone's branch, remote, cleanliness and HEAD; says clearly when it is not a clone.
@@ -210,6 +237,7 @@ pub async fn commit_and_push(
         commit,
         remote: status.remote_name,
         remote_url: status.remote_url,
+        base_branch: status.branch,
         files: paths,
         argo_app,
     })

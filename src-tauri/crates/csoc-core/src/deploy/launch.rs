@@ -42,7 +42,47 @@ pub enum LaunchPhase {
     Pushing,
     Helm,
     Registering,
+    /// A GitOps launch: waiting for the pushed branch to be merged where Argo CD reads it.
+    WaitingForMerge,
     Watching,
+}
+
+/// How the operator steers a running launch: stop it, or say its pull request was merged.
+#[derive(Debug, Clone)]
+pub struct LaunchControl {
+    pub cancel: CancellationToken,
+    pub merged: CancellationToken,
+    /// How often the remote is asked whether the branch was merged.
+    pub merge_poll: Duration,
+}
+
+impl Default for LaunchControl {
+    fn default() -> Self {
+        Self { cancel: CancellationToken::new(), merged: CancellationToken::new(), merge_poll: Duration::from_secs(15) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeResult {
+    /// The branch's files are on the deploy branch.
+    Merged,
+    /// The operator said it was merged.
+    SaidMerged,
+    TimedOut,
+    Cancelled,
+    /// Which branch Argo CD deploys from is not known (a detached checkout, no app.yaml revision).
+    Unknown,
+}
+
+/// The wait for a GitOps launch's branch to be merged before the commons is watched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MergeWait {
+    pub branch: String,
+    /// The branch Argo CD deploys from; `None` when unknown.
+    pub into: Option<String>,
+    pub result: MergeResult,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -59,6 +99,8 @@ pub struct LaunchReport {
     pub commons_id: Option<String>,
     pub git: Option<GitLaunch>,
     pub helm: Option<HelmOutcome>,
+    /// GitOps with watching: whether the branch was merged before the watch began.
+    pub merge: Option<MergeWait>,
     pub watch: Option<WatchOutcome>,
     pub files: Vec<String>,
     /// What the launch could not deliver and where the operator must put it (client secrets with
@@ -123,9 +165,9 @@ pub async fn launch(
     vault: &Vault,
     request: &LaunchRequest,
     on_progress: impl FnMut(LaunchProgress),
-    cancel: CancellationToken,
+    control: LaunchControl,
 ) -> CoreResult<LaunchReport> {
-    let out = run(store, vault, request, on_progress, cancel).await;
+    let out = run(store, vault, request, on_progress, control).await;
     crate::activity::record(store, launch_note(request, &out));
     out
 }
@@ -168,15 +210,16 @@ async fn run(
     vault: &Vault,
     request: &LaunchRequest,
     mut on_progress: impl FnMut(LaunchProgress),
-    cancel: CancellationToken,
+    control: LaunchControl,
 ) -> CoreResult<LaunchReport> {
+    let cancel = control.cancel.clone();
     check_ready(request)?;
     let a = &request.answers;
     let generated = generate(a)?;
     let root = destination_root(a);
     let files: Vec<String> = generated.files.iter().map(|f| f.path.clone()).collect();
     let notes = landing::login_secret_findings(a, &generated.values).into_iter().map(|f| f.message).collect();
-    let mut report = LaunchReport { commons_id: None, git: None, helm: None, watch: None, files, notes };
+    let mut report = LaunchReport { commons_id: None, git: None, helm: None, merge: None, watch: None, files, notes };
     let say = |phase, message: String| LaunchProgress { phase, message, line: None, watch: None };
 
     match &a.destination {
@@ -237,6 +280,14 @@ async fn run(
     report.commons_id = Some(commons.id.clone());
 
     if request.watch_secs > 0 {
+        if let Some(git) = &report.git {
+            let wait = wait_for_merge(&root, git, request.watch_secs, &control, &mut on_progress).await;
+            let merged = matches!(wait.result, MergeResult::Merged | MergeResult::SaidMerged);
+            report.merge = Some(wait);
+            if !merged {
+                return Ok(report);
+            }
+        }
         let target = SweepTarget {
             api_key: None,
             commons_id: commons.id.clone(),
@@ -266,6 +317,66 @@ async fn run(
         report.watch = Some(outcome);
     }
     Ok(report)
+}
+
+/// Waits, up to `secs`, until the launch's branch is merged where Argo CD deploys from (asking the
+/// remote every `control.merge_poll`), the operator says it was, or the launch is cancelled.
+async fn wait_for_merge(
+    root: &std::path::Path,
+    git: &GitLaunch,
+    secs: u32,
+    control: &LaunchControl,
+    on_progress: &mut impl FnMut(LaunchProgress),
+) -> MergeWait {
+    let branch = git.branch.clone();
+    let Some(into) = git.deploy_branch() else {
+        return MergeWait {
+            branch,
+            into: None,
+            result: MergeResult::Unknown,
+            message: "Which branch Argo CD deploys from is not known (the clone was on a detached HEAD and app.yaml \
+                      names no revision), so the commons is not watched. Watch it from the fleet board once merged."
+                .into(),
+        };
+    };
+    let done =
+        |result, message: String| MergeWait { branch: git.branch.clone(), into: Some(into.clone()), result, message };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::from(secs));
+    loop {
+        let asked = git_launch::is_merged(root, git, &into).await;
+        if let Ok(true) = asked {
+            return done(MergeResult::Merged, format!("{} is merged into {into}.", git.branch));
+        }
+        let message = match asked {
+            Err(e) => format!(
+                "Waiting for {} to be merged into {into}; the remote could not be asked: {}",
+                git.branch, e.message
+            ),
+            _ => format!("Waiting for {} to be merged into {into}: Argo CD deploys it from there.", git.branch),
+        };
+        on_progress(LaunchProgress { phase: LaunchPhase::WaitingForMerge, message, line: None, watch: None });
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return done(
+                MergeResult::TimedOut,
+                format!(
+                    "{} was not merged into {into} within {} min, so the commons was not watched. Once it is merged, \
+                     the fleet board shows it coming up.",
+                    git.branch,
+                    secs.div_ceil(60)
+                ),
+            );
+        }
+        tokio::select! {
+            _ = control.cancel.cancelled() => {
+                return done(MergeResult::Cancelled, format!("Stopped waiting for {} to be merged.", git.branch));
+            }
+            _ = control.merged.cancelled() => {
+                return done(MergeResult::SaidMerged, format!("{} was merged into {into}, as you said.", git.branch));
+            }
+            _ = tokio::time::sleep_until((now + control.merge_poll).min(deadline)) => {}
+        }
+    }
 }
 
 /// The draft's client secrets as a values overlay in a file only this user can read, or `None`
