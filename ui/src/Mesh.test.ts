@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { CommonsAnswers, Draft, MeshAnswers, MeshReport, Review } from './lib/backend/backend';
+import type { CommonsAnswers, MeshAnswers, MeshReport, Review } from './lib/backend/backend';
 import { fail, fakeBackend, resetBackend, type FakeBackend, type FakeOptions } from './testing/backend';
 import {
   HUB,
@@ -50,7 +50,7 @@ async function resumeMesh(answers: MeshAnswers, step: number, extra: FakeOptions
   return rust;
 }
 
-const saves = (rust: FakeBackend) => rust.named('wizard_draft_save').map((c) => c.request as Draft);
+const saves = (rust: FakeBackend) => rust.named('wizard_draft_save').map((c) => c.request);
 
 // Walking the steps takes more than vitest's 5 s on a busy machine.
 describe('mesh wizard', { timeout: 20_000 }, () => {
@@ -199,7 +199,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
     expect(await screen.findByTestId('mesh-preview-stale')).toBeInTheDocument();
     await userEvent.click(screen.getByTestId('mesh-preview'));
     await waitFor(() => expect(rust.named('mesh_wizard_preview')).toHaveLength(2));
-    const sent = rust.named('mesh_wizard_preview')[1].request as MeshAnswers;
+    const sent = rust.named('mesh_wizard_preview')[1].request;
     expect(sent.members[0].adapter.field_mappings).toEqual({
       _unique_id: 'path:_unique_id',
       full_name: 'path:title',
@@ -273,7 +273,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
 
     await userEvent.click(screen.getByTestId(`ack-${ack}`));
     await waitFor(() => expect(screen.getByTestId('mesh-next')).toBeEnabled());
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).acknowledged).toEqual([ack]);
+    expect(rust.named('wizard_review').at(-1)?.request.acknowledged).toEqual([ack]);
     await userEvent.click(screen.getByTestId('mesh-next'));
     await expectStep(5);
 

@@ -1,7 +1,6 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import App from './App.svelte';
 import type { TeamConflict } from './lib/backend/backend';
 import { fakeBackend, resetBackend } from './testing/backend';
 import { teamOf } from './testing/builders';

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { CommonsAnswers, Draft, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
+import type { CommonsAnswers, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
 import { coreError, fail, fakeBackend, resetBackend, type FakeOptions } from './testing/backend';
 import { commonsOf, statusOf } from './testing/builders';
 import { openScreen } from './testing/screens';
@@ -97,7 +97,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     expect(progress()).toHaveTextContent('Step 1 of 9 · Destination');
     // A new commons starts from the chart's default services.
     await waitFor(() => expect(rust.named('wizard_review')).toHaveLength(1));
-    expect((rust.named('wizard_review')[0].request as CommonsAnswers).services).toEqual(['arborist', 'fence', 'indexd', 'revproxy', 'portal']);
+    expect(rust.named('wizard_review')[0].request.services).toEqual(['arborist', 'fence', 'indexd', 'revproxy', 'portal']);
 
     await userEvent.type(screen.getByTestId('field-destination-repo_path'), '/srv/gen3-gitops');
     await userEvent.tab();
@@ -123,7 +123,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await expectStep(7);
 
     await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(8));
-    const saves = rust.named('wizard_draft_save').map((c) => c.request as Draft);
+    const saves = rust.named('wizard_draft_save').map((c) => c.request);
     expect(saves.map((d) => d.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 6]);
     expect(saves.map((d) => d.id)).toEqual(['', ...Array(7).fill('draft-1')]);
     expect(saves[1].title).toBe('data.example.org');
@@ -217,7 +217,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     expect(screen.getByTestId('wizard-next')).toBeEnabled();
     await userEvent.click(screen.getByTestId('wizard-next'));
     await expectStep(3);
-    expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
+    expect(rust.named('wizard_draft_save').at(-1)?.request.answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
   });
 
   describe('Next right after an edit that unblocks the step', () => {
@@ -250,9 +250,9 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       clickNext();
 
       await expectStep(2);
-      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('gen3');
+      expect(rust.named('wizard_review').at(-1)?.request.destination.release_name).toBe('gen3');
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
     });
 
     it('goes on when clicked while the edit is being reviewed', async () => {
@@ -282,9 +282,9 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       await expectStep(6);
       // The click waited for the review under way instead of asking again.
       expect(rust.named('wizard_review')).toHaveLength(reviews + 1);
-      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).login.mock_login).toBe(true);
+      expect(rust.named('wizard_review').at(-1)?.request.login.mock_login).toBe(true);
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
     });
 
     it('still stays when the fresh review blocks the step, and shows why', async () => {
@@ -298,7 +298,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       await userEvent.type(screen.getByTestId('field-destination-release_name'), 'Gen3');
       clickNext();
 
-      await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('Gen3'));
+      await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request.destination.release_name).toBe('Gen3'));
       // Let the review answer and next() decide.
       await new Promise((r) => setTimeout(r, 20));
       expect(screen.getByTestId('wizard-next')).toBeDisabled();
@@ -370,7 +370,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await waitFor(() => expect(screen.queryByTestId('service-aws-sigv4-proxy-finding')).not.toBeInTheDocument());
     expect(screen.getByTestId('wizard-next')).toBeEnabled();
 
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toEqual([
+    expect(rust.named('wizard_review').at(-1)?.request.services).toEqual([
       'arborist',
       'fence',
       'indexd',
@@ -399,7 +399,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await userEvent.click(within(offer).getByTestId('service-offer-accept'));
     expect(box('aws-sigv4-proxy')).toBeChecked();
     expect(box('aws-es-proxy')).not.toBeChecked();
-    await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toContain('aws-sigv4-proxy'));
+    await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request.services).toContain('aws-sigv4-proxy'));
   });
 
   it('reviews: a diff with added and removed lines, findings by step, and acknowledging sends the ack id', async () => {
@@ -448,7 +448,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
 
     await userEvent.click(screen.getByTestId('ack-dev_database_in_production@database.mode'));
     await waitFor(() => expect(screen.getByTestId('review-status')).toHaveTextContent('Ready to launch.'));
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).acknowledged).toEqual(['dev_database_in_production@database.mode']);
+    expect(rust.named('wizard_review').at(-1)?.request.acknowledged).toEqual(['dev_database_in_production@database.mode']);
     expect(within(step3).getByTestId('finding-dev_database_in_production')).toHaveTextContent('Acknowledged');
 
     await userEvent.click(screen.getByTestId('goto-step-3'));
@@ -457,7 +457,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByTestId('wizard-step-9'));
     await expectStep(9);
     expect(screen.getByTestId('wizard-launch')).toBeEnabled();
-    expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({
+    expect(rust.named('wizard_draft_save').at(-1)?.request.answers).toMatchObject({
       acknowledged: ['dev_database_in_production@database.mode'],
     });
   });
@@ -626,7 +626,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     expect(screen.queryByTestId('field-login-0-secret')).not.toBeInTheDocument();
     expect(document.body.innerHTML).not.toContain(secret);
     await waitFor(() => expect(rust.named('wizard_draft_save').length).toBeGreaterThan(0));
-    const saved = rust.named('wizard_draft_save').at(-1)?.request as Draft;
+    const saved = rust.named('wizard_draft_save').at(-1)!.request;
     expect((saved.answers as CommonsAnswers).login.providers[0].secret_stored).toBe(true);
     for (const c of [...rust.named('wizard_draft_save'), ...rust.named('wizard_review')]) expect(JSON.stringify(c.request)).not.toContain(secret);
 
