@@ -139,13 +139,11 @@ export function fakeBackend(options: FakeOptions = {}) {
   let nextDraft = 1;
   let clock = Date.UTC(2026, 11, 12, 14, 5);
 
-  const inventory = (filter: InventoryFilter | null): InventoryView => ({
-    ...inventoryOf(
-      state.commons.filter((c) => !filter || matches(c, filter.search)),
-      { meshes: state.meshes, ...options.inventory },
-    ),
-    total: state.commons.length,
-  });
+  // Searched as the Rust side does (by name and host here); the total and the tags stay the whole inventory's.
+  const inventory = ({ search }: InventoryFilter): InventoryView => {
+    const all = inventoryOf(state.commons, { meshes: state.meshes, ...options.inventory });
+    return { ...all, commons: all.commons.filter((c) => matches(c, search)) };
+  };
   const commonsById = (id: string) => state.commons.find((c) => c.id === id) ?? fail('not_found', 'No such commons in the inventory.');
 
   const defaults: Handlers = {
