@@ -1,114 +1,43 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { MONITOR, STATUS, fleetOf, healthOf } from './testing/fleet';
-import type { AppStatus, CommandName, Commons, CommonsDraft, InventoryFilter, InventoryView } from './lib/backend/backend';
+import type { AppStatus, Commons } from './lib/backend/backend';
+import { fail, fakeBackend, resetBackend, type FakeOptions } from './testing/backend';
+import { commonsOf, statusOf } from './testing/builders';
+import { LAZY, openScreen } from './testing/screens';
 
-
-function makeCommons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
-  return {
-    id,
+const commons = (id: string, name: string, host: string, environment: Commons['environment']) =>
+  commonsOf(id, name, {
     created_at: Date.UTC(2026, 11, 1, 9, 0),
     updated_at: Date.UTC(2026, 11, 12, 14, 5),
-    name,
     base_url: `https://${host}`,
     environment,
-    relation: 'we_run_it',
     owner: 'Platform team',
     contact: 'ops@example.org',
     tags: ['nih'],
-    notes: '',
     expected_release: '2026.10',
-    deployment: { kind: 'unknown' },
-    meshes: [],
-    ca_pem: null,
-  };
-}
-
-type Call = { cmd: string; request: unknown };
-type Override = (request: any) => unknown;
-
-/** Stands in for the Rust side behind Tauri's IPC; the UI under test uses the real backend.ts. */
-function fakeRust(options: { status?: AppStatus; commons?: Commons[]; overrides?: Partial<Record<CommandName, Override>> } = {}) {
-  const store = [...(options.commons ?? [])];
-  const calls: Call[] = [];
-  const view = (filter: InventoryFilter): InventoryView => ({
-    commons: store.filter((c) => c.name.toLowerCase().includes(filter.search.toLowerCase())),
-    total: store.length,
-    tags: ['nih'],
-    meshes: [],
-    freshness: { source: 'cache', last_attempted: null, last_successful: Date.UTC(2026, 11, 12, 14, 5), last_error: null },
-    read_at: Date.UTC(2026, 11, 12, 14, 5, 12),
   });
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request });
-      const override = options.overrides?.[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return options.status ?? STATUS;
-        case 'inventory_list':
-          return view(request as InventoryFilter);
-        case 'commons_get': {
-          const found = store.find((c) => c.id === (request as { id: string }).id);
-          if (!found) throw { code: 'not_found', message: 'No such commons.' };
-          return found;
-        }
-        case 'commons_validate':
-          return [];
-        case 'commons_create': {
-          const created = { ...(request as CommonsDraft), id: `id-${store.length + 1}`, created_at: 1, updated_at: 1 };
-          store.push(created);
-          return created;
-        }
-        case 'commons_delete': {
-          const at = store.findIndex((c) => c.id === (request as { id: string }).id);
-          store.splice(at, 1);
-          return null;
-        }
-        case 'first_paint':
-        case 'sweep_start':
-          return null;
-        case 'fleet_view':
-          return fleetOf(store.map((c) => healthOf(c)));
-        case 'monitor_settings':
-          return MONITOR;
-        case 'credentials_list':
-          return [];
-        case 'store_move_aside':
-          return STATUS;
-        case 'plugin:dialog|save':
-        case 'plugin:dialog|open':
-          return '/tmp/fleet.json';
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
-  return { calls, named, store };
-}
 
-const PROD = makeCommons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
-const DEV = makeCommons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
+/** The Rust side with an inventory last changed on 12 Dec 2026, and the save dialog answering /tmp/fleet.json. */
+const fakeRust = (options: FakeOptions = {}) =>
+  fakeBackend({
+    inventory: {
+      freshness: { source: 'cache', last_attempted: null, last_successful: Date.UTC(2026, 11, 12, 14, 5), last_error: null },
+      read_at: Date.UTC(2026, 11, 12, 14, 5, 12),
+    },
+    dialogs: { save: () => '/tmp/fleet.json' },
+    ...options,
+  });
+
+const PROD = commons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
+const DEV = commons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
+const CORRUPT = statusOf({ store_error: { code: 'db_corrupt', message: 'The cache file is not a database.' } });
 
 /** Renders the app (which opens on the Fleet board when it has commons) and goes to the commons list. */
-async function renderCommonsList() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-commons'));
-  return screen.findByTestId('fleet-list');
-}
+const renderCommonsList = () => openScreen('commons', 'fleet-list');
 
-afterEach(() => {
-  // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 describe('startup', () => {
   it('shows the empty state and "Add a commons" opens the form', async () => {
@@ -117,7 +46,7 @@ describe('startup', () => {
     const empty = await screen.findByTestId('empty-state');
     expect(within(empty).getByText('Import an inventory file')).toBeInTheDocument();
     await userEvent.click(screen.getByTestId('add-commons'));
-    expect(await screen.findByLabelText('Name')).toHaveAttribute('id', 'commons-name');
+    expect(await screen.findByLabelText('Name', {}, LAZY)).toHaveAttribute('id', 'commons-name');
     expect(document.querySelector('#commons-base-url')).toHaveAttribute('placeholder', 'data.example.org');
   });
 
@@ -129,9 +58,7 @@ describe('startup', () => {
   });
 
   it('shows the recovery screen for a corrupt database and moves it aside', async () => {
-    const rust = fakeRust({
-      status: { ...STATUS, store_error: { code: 'db_corrupt', message: 'The cache file is not a database.' } },
-    });
+    const rust = fakeRust({ status: CORRUPT });
     render(App);
     await screen.findByTestId('recovery-screen');
     expect(screen.queryByTestId('fleet-list')).not.toBeInTheDocument();
@@ -143,26 +70,19 @@ describe('startup', () => {
 
   it('asks for the status and the first reads at the same time', async () => {
     let answer: (status: AppStatus) => void = () => {};
-    const rust = fakeRust({ overrides: { app_status: () => new Promise<AppStatus>((resolve) => (answer = resolve)) } });
+    const rust = fakeRust({ handlers: { app_status: () => new Promise<AppStatus>((resolve) => (answer = resolve)) } });
     render(App);
     // Both reads go out while the status is still unanswered; nothing shows until it arrives.
     await waitFor(() => expect(rust.named('inventory_list')).toHaveLength(1));
     await waitFor(() => expect(rust.named('fleet_view')).toHaveLength(1));
     expect(screen.queryByTestId('empty-state')).not.toBeInTheDocument();
-    answer(STATUS);
+    answer(statusOf());
     await screen.findByTestId('empty-state');
     await waitFor(() => expect(rust.named('first_paint')).toHaveLength(1));
   });
 
   it('ignores the first reads when the status reports a broken store', async () => {
-    const rust = fakeRust({
-      status: { ...STATUS, store_error: { code: 'db_corrupt', message: 'The cache file is not a database.' } },
-      overrides: {
-        inventory_list: () => {
-          throw { code: 'io', message: 'could not read the inventory' };
-        },
-      },
-    });
+    const rust = fakeRust({ status: CORRUPT, handlers: { inventory_list: () => fail('io', 'could not read the inventory') } });
     render(App);
     await screen.findByTestId('recovery-screen');
     await waitFor(() => expect(rust.named('inventory_list')).toHaveLength(1));
@@ -174,7 +94,7 @@ describe('startup', () => {
   });
 
   it('explains a too-new database without offering to move it aside', async () => {
-    fakeRust({ status: { ...STATUS, store_error: { code: 'db_too_new', message: 'Schema version 9 is newer than 3.' } } });
+    fakeRust({ status: statusOf({ store_error: { code: 'db_too_new', message: 'Schema version 9 is newer than 3.' } }) });
     render(App);
     await screen.findByTestId('recovery-screen');
     expect(screen.getByText('Schema version 9 is newer than 3.')).toBeInTheDocument();
@@ -183,7 +103,7 @@ describe('startup', () => {
 
   it('normalizes a non-envelope rejection into a clear message', async () => {
     fakeRust({
-      overrides: {
+      handlers: {
         inventory_list: () => {
           throw new Error('thread panicked at src/store.rs:42\n   0: backtrace');
         },
@@ -271,13 +191,13 @@ describe('add and edit', () => {
     await userEvent.paste(pem);
     await userEvent.click(screen.getByTestId('save-commons'));
     await waitFor(() => expect(rust.named('commons_create')).toHaveLength(1));
-    expect((rust.named('commons_create')[0].request as { ca_pem: string | null }).ca_pem).toBe(pem);
+    expect(rust.named('commons_create')[0].request.ca_pem).toBe(pem);
   });
 
   it('shows a validation error from commons_validate under the base URL', async () => {
     const rust = fakeRust({
-      overrides: {
-        commons_validate: (req: { draft: CommonsDraft }) =>
+      handlers: {
+        commons_validate: (req) =>
           req.draft.base_url.includes(' ')
             ? [
                 { field: 'base_url', message: 'A host name cannot contain spaces.' },
@@ -296,13 +216,7 @@ describe('add and edit', () => {
   });
 
   it('shows a conflict from save on the base URL field', async () => {
-    fakeRust({
-      overrides: {
-        commons_create: () => {
-          throw { code: 'conflict', message: 'Dev sandbox already uses dev.example.org.' };
-        },
-      },
-    });
+    fakeRust({ handlers: { commons_create: () => fail('conflict', 'Dev sandbox already uses dev.example.org.') } });
     render(App);
     await userEvent.click(await screen.findByTestId('add-commons'));
     await userEvent.type(screen.getByLabelText('Name'), 'Copy');
@@ -378,9 +292,7 @@ describe('keyboard and settings', () => {
   it('exports through the save dialog and reports the result', async () => {
     fakeRust({
       commons: [DEV],
-      overrides: {
-        inventory_export: (req: { path: string }) => ({ path: req.path, commons: 1, meshes: 0 }),
-      },
+      handlers: { inventory_export: ({ path }) => ({ path, commons: 1, meshes: 0 }) },
     });
     await renderCommonsList();
     await userEvent.keyboard('gs');
@@ -393,7 +305,7 @@ describe('edit', () => {
   it('edits the open commons with "e" and saves with commons_update', async () => {
     const rust = fakeRust({
       commons: [PROD],
-      overrides: { commons_update: (req: { id: string; draft: CommonsDraft }) => ({ ...PROD, ...req.draft }) },
+      handlers: { commons_update: (req) => ({ ...PROD, ...req.draft }) },
     });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));

@@ -1,22 +1,12 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { emptyDraft } from './lib/format';
-import { MONITOR, STATUS, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
-import type { Commons, FleetView, InventoryFilter } from './lib/backend/backend';
+import type { FleetView, InventoryFilter } from './lib/backend/backend';
+import { fakeBackend, resetBackend } from './testing/backend';
+import { commonsOf, fleetOf, healthOf, summaryOf } from './testing/builders';
 
-const commons = (id: string, name: string, environment: Commons['environment']): Commons => ({
-  ...emptyDraft(),
-  id,
-  created_at: 1,
-  updated_at: 1,
-  name,
-  base_url: `https://${id}.example.org`,
-  environment,
-});
-const LIST = [commons('a', 'Alpha', 'production'), commons('b', 'Beta', 'dev')];
+const LIST = [commonsOf('a', 'Alpha', { environment: 'production' }), commonsOf('b', 'Beta')];
 
 /** The board as the core answers it: `down` narrows to Beta, which is down, its indexd unknown and its metadata unreported. */
 function board(filter: InventoryFilter): FleetView {
@@ -25,59 +15,33 @@ function board(filter: InventoryFilter): FleetView {
     .filter((s) => s.service !== 'metadata')
     .map((s) => (s.service === 'indexd' ? { ...s, state: 'unknown' as const } : s));
   const rows = [healthOf(LIST[0]), beta];
-  const view = fleetOf(filter.problem === 'down' ? [rows[1]] : rows);
-  view.summary = { ...emptySummary(2), commons_down: 1, healthy: 1 };
-  return view;
+  return fleetOf(filter.problem === 'down' ? [rows[1]] : rows, { summary: summaryOf(2, { commons_down: 1, healthy: 1 }) });
 }
 
 function fakeRust() {
-  const boards: InventoryFilter[] = [];
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return inventoryOf(LIST);
-        case 'first_paint':
-          return null;
-        case 'fleet_view':
-          boards.push(request as InventoryFilter);
-          return board(request as InventoryFilter);
-        case 'monitor_settings':
-          return MONITOR;
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  return { boards };
+  const rust = fakeBackend({ commons: LIST, handlers: { fleet_view: board } });
+  return { boards: () => rust.named('fleet_view').map((c) => c.request) };
 }
 
-beforeEach(() => localStorage.clear());
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+afterEach(resetBackend);
 
 describe('the board leads to the problem', () => {
   it('opens problems first, and a summary item filters the board to its commons and back', async () => {
     const rust = fakeRust();
     render(App);
     await screen.findByTestId('fleet-board');
-    expect(rust.boards[0].sort).toBe('problems');
+    expect(rust.boards()[0].sort).toBe('problems');
     expect(screen.getByTestId('board-sort')).toHaveValue('problems');
     const link = screen.getByTestId('summary-commons_down');
     expect(link.tagName).toBe('BUTTON');
     await userEvent.click(link);
     await waitFor(() => expect(screen.getAllByTestId('board-row').map((r) => r.dataset.commons)).toEqual(['Beta']));
-    expect(rust.boards.at(-1)!.problem).toBe('down');
+    expect(rust.boards().at(-1)!.problem).toBe('down');
     expect(screen.getByTestId('summary-commons_down')).toHaveAttribute('aria-pressed', 'true');
     expect(screen.getByTestId('board-state')).toHaveValue('down');
     await userEvent.click(screen.getByTestId('summary-commons_down'));
     await waitFor(() => expect(screen.getAllByTestId('board-row')).toHaveLength(2));
-    expect(rust.boards.at(-1)!.problem).toBeNull();
+    expect(rust.boards().at(-1)!.problem).toBeNull();
   });
 
   it('filters by state and changes the order', async () => {
@@ -87,9 +51,9 @@ describe('the board leads to the problem', () => {
     await userEvent.selectOptions(screen.getByTestId('board-state'), 'down');
     await waitFor(() => expect(screen.getAllByTestId('board-row')).toHaveLength(1));
     await userEvent.selectOptions(screen.getByTestId('board-state'), '');
-    await waitFor(() => expect(rust.boards.at(-1)!.problem).toBeNull());
+    await waitFor(() => expect(rust.boards().at(-1)!.problem).toBeNull());
     await userEvent.selectOptions(screen.getByTestId('board-sort'), 'name');
-    await waitFor(() => expect(rust.boards.at(-1)!.sort).toBe('name'));
+    await waitFor(() => expect(rust.boards().at(-1)!.sort).toBe('name'));
   });
 
   it('lets the operator choose the service columns, and remembers the choice', async () => {

@@ -1,164 +1,39 @@
-import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './testing/fleet';
-import type {
-  CommandName,
-  Commons,
-  CredentialView,
-  KeyInfo,
-  KeyPreview,
-  VaultStatus,
-} from './lib/backend/backend';
+import type { CredentialView, KeyPreview, VaultStatus } from './lib/backend/backend';
+import { fail, fakeBackend, resetBackend } from './testing/backend';
+import { commonsOf, credentialOf as credential, keyInfoOf as keyInfo } from './testing/builders';
+import { LAZY, openScreen } from './testing/screens';
 
-
-const DAY = 86_400;
-const nowSecs = () => Math.floor(Date.now() / 1000);
-
-function keyInfo(host: string, endsWith: string, expiresInDays: number): KeyInfo {
-  return {
-    commons_url: `https://${host}`,
-    key_id: `jti-${endsWith}`,
-    subject: '42',
-    scopes: ['data', 'user'],
-    issued_at: nowSecs() - DAY,
-    // An extra hour keeps "in N days" stable while the test runs.
-    expires_at: nowSecs() + expiresInDays * DAY + Math.sign(expiresInDays) * 3600,
-    ends_with: endsWith,
-  };
-}
-
-function credential(id: string, name: string, host: string, status: CredentialView['status'], extra: Partial<CredentialView> = {}): CredentialView {
-  return {
-    commons_id: id,
-    commons_name: name,
-    base_url: `https://${host}`,
-    production: false,
-    info: keyInfo(host, `${id}f3a`.slice(-4), status === 'expired' ? -3 : status === 'expiring' ? 5 : 90),
-    status,
-    imported_at: Date.now() - 3_600_000,
-    last_test_at: null,
-    last_test_error: null,
-    user_name: null,
-    set_aside: null,
-    ...extra,
-  };
-}
-
-const HUB: Commons = {
-  id: 'p1',
-  created_at: 1,
-  updated_at: 1,
-  name: 'Data Hub',
-  base_url: 'https://gen3.datahub.org',
-  environment: 'production',
-  relation: 'we_run_it',
-  owner: '',
-  contact: '',
-  tags: [],
-  notes: '',
-  expected_release: null,
-  deployment: { kind: 'unknown' },
-  meshes: [],
-  ca_pem: null,
-};
-
-const KEYRING: VaultStatus = { mode: 'keyring', unlocked: true, keyring_problem: null };
+const HUB = commonsOf('p1', 'Data Hub', { base_url: 'https://gen3.datahub.org', environment: 'production' });
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.SECRET-PAYLOAD.signature7f3a';
 const PASTED = JSON.stringify({ api_key: SECRET, key_id: 'jti-7f3a' });
 
-type Call = { cmd: string; request: unknown };
-type Override = (request: any) => unknown;
-
-function fakeRust(
-  options: { vault?: VaultStatus; keys?: CredentialView[]; commons?: Commons[]; overrides?: Partial<Record<CommandName, Override>> } = {},
-) {
-  const calls: Call[] = [];
-  const keys = [...(options.keys ?? [])];
-  const commons = options.commons ?? [];
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request });
-      const override = options.overrides?.[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return inventoryOf(commons);
-        case 'first_paint':
-          return null;
-        case 'fleet_view':
-          return fleetOf(commons.map((c) => healthOf(c)));
-        case 'monitor_settings':
-          return MONITOR;
-        case 'render_settings':
-          return { chart_dir: '' };
-        case 'team_status':
-          return TEAM_ALONE;
-        case 'webhook_list':
-          return [];
-        case 'commons_get':
-          return commons.find((c) => c.id === (request as { id: string }).id);
-        case 'vault_status':
-          return options.vault ?? KEYRING;
-        case 'credentials_list':
-          return keys;
-        case 'credentials_delete': {
-          keys.splice(
-            keys.findIndex((k) => k.commons_id === (request as { id: string }).id),
-            1,
-          );
-          return null;
-        }
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
-  return { calls, named, keys };
-}
-
-async function openCredentials() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-credentials'));
-  return screen.findByTestId('credentials-view');
-}
+const openCredentials = () => openScreen('credentials', 'credentials-view');
 
 const UNKNOWN_PREVIEW: KeyPreview = { info: keyInfo('new.example.org', '7f3a', 29), commons: null, replaces: null };
 
 /** Renders the app (which opens on the Fleet board when it has commons) and goes to the commons list. */
-async function renderCommonsList() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-commons'));
-  return screen.findByTestId('fleet-list');
-}
+const renderCommonsList = () => openScreen('commons', 'fleet-list');
 
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 describe('navigation', () => {
   it('g k opens the Credentials view and the help lists it', async () => {
-    fakeRust({ commons: [HUB] });
+    fakeBackend({ commons: [HUB] });
     await renderCommonsList();
     expect(screen.queryByTestId('credentials-view')).not.toBeInTheDocument();
     await userEvent.keyboard('gk');
-    expect(await screen.findByTestId('credentials-view')).toBeInTheDocument();
+    expect(await screen.findByTestId('credentials-view', {}, LAZY)).toBeInTheDocument();
     expect(screen.getByTestId('nav-credentials')).toHaveAttribute('aria-current', 'page');
     await userEvent.keyboard('?');
     expect(await screen.findByTestId('shortcuts-help')).toHaveTextContent('Go to Credentials');
   });
 
   it('orders the sidebar Fleet, Commons, Credentials, Meshes, Wizards, Activity, Settings', async () => {
-    fakeRust();
+    fakeBackend();
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
@@ -168,7 +43,7 @@ describe('navigation', () => {
 
 describe('import', () => {
   it('previews a pasted key with its URL, expiry and last four characters', async () => {
-    const rust = fakeRust({ overrides: { credentials_preview: () => UNKNOWN_PREVIEW } });
+    const rust = fakeBackend({ handlers: { credentials_preview: () => UNKNOWN_PREVIEW } });
     await openCredentials();
     await userEvent.click(screen.getByLabelText("Paste the credentials.json from the portal's Profile page"));
     await userEvent.paste(PASTED);
@@ -187,8 +62,8 @@ describe('import', () => {
   });
 
   it('stores a key for an unknown commons with the typed name and environment, then forgets the secret', async () => {
-    const rust = fakeRust({
-      overrides: {
+    const rust = fakeBackend({
+      handlers: {
         credentials_preview: () => UNKNOWN_PREVIEW,
         credentials_import: () => credential('n1', 'New Commons', 'new.example.org', 'valid'),
       },
@@ -221,9 +96,9 @@ describe('import', () => {
   });
 
   it('sends no add_commons for a known commons and warns about the key it replaces', async () => {
-    const rust = fakeRust({
+    const rust = fakeBackend({
       commons: [HUB],
-      overrides: {
+      handlers: {
         credentials_preview: () => ({ info: keyInfo('gen3.datahub.org', '9b2c', 60), commons: HUB, replaces: keyInfo('gen3.datahub.org', '1d4e', 2) }),
         credentials_import: () => credential('p1', 'Data Hub', 'gen3.datahub.org', 'valid'),
       },
@@ -242,7 +117,7 @@ describe('import', () => {
   });
 
   it('cancel clears the pasted key and the preview', async () => {
-    fakeRust({ overrides: { credentials_preview: () => UNKNOWN_PREVIEW } });
+    fakeBackend({ handlers: { credentials_preview: () => UNKNOWN_PREVIEW } });
     await openCredentials();
     const paste = screen.getByLabelText<HTMLTextAreaElement>("Paste the credentials.json from the portal's Profile page");
     await userEvent.click(paste);
@@ -255,11 +130,9 @@ describe('import', () => {
   });
 
   it('shows why a pasted text is not a key', async () => {
-    fakeRust({
-      overrides: {
-        credentials_preview: () => {
-          throw { code: 'invalid', message: 'This is not a credentials.json: it has no api_key.' };
-        },
+    fakeBackend({
+      handlers: {
+        credentials_preview: () => fail('invalid', 'This is not a credentials.json: it has no api_key.'),
       },
     });
     await openCredentials();
@@ -271,8 +144,11 @@ describe('import', () => {
   });
 
   it('previews a chosen file and a file dropped onto the window', async () => {
-    mockWindows('main');
-    const rust = fakeRust({ overrides: { credentials_preview: () => UNKNOWN_PREVIEW, 'plugin:dialog|open': () => '/home/op/Downloads/credentials.json' } as never });
+    const rust = fakeBackend({
+      window: true,
+      handlers: { credentials_preview: () => UNKNOWN_PREVIEW },
+      dialogs: { open: () => '/home/op/Downloads/credentials.json' },
+    });
     await openCredentials();
     await userEvent.click(screen.getByTestId('choose-key-file'));
     await screen.findByTestId('key-preview');
@@ -281,17 +157,17 @@ describe('import', () => {
 
     expect(screen.queryByTestId('key-preview')).not.toBeInTheDocument();
 
-    await emit('tauri://drag-over', { position: { x: 1, y: 1 } });
+    await rust.dragOver();
     expect(await screen.findByTestId('drop-overlay')).toHaveTextContent('Drop credentials.json');
-    await emit('tauri://drag-drop', { paths: ['/tmp/dropped.json'], position: { x: 1, y: 1 } });
+    await rust.drop(['/tmp/dropped.json']);
     await screen.findByTestId('key-preview');
     expect(screen.queryByTestId('drop-overlay')).not.toBeInTheDocument();
     expect(rust.named('credentials_preview')[1].request).toEqual({ kind: 'file', path: '/tmp/dropped.json' });
   });
 
   it('imports a key found in ~/.gen3 and shows profiles that cannot be imported', async () => {
-    const rust = fakeRust({
-      overrides: {
+    const rust = fakeBackend({
+      handlers: {
         credentials_profiles: () => [
           { source: 'gen3sdk: crdc', info: keyInfo('new.example.org', '7f3a', 29), problem: null, commons_name: null },
           { source: 'gen3-client: default', info: null, problem: 'The profile has no api_key.', commons_name: null },
@@ -313,7 +189,7 @@ describe('import', () => {
 
 describe('key list', () => {
   it('renders every status with an icon and a word', async () => {
-    fakeRust({
+    fakeBackend({
       keys: [
         credential('a', 'Alpha', 'alpha.org', 'expired'),
         credential('b', 'Beta', 'beta.org', 'rejected'),
@@ -336,7 +212,7 @@ describe('key list', () => {
   });
 
   it('teaches where keys come from when none are stored', async () => {
-    fakeRust();
+    fakeBackend();
     await openCredentials();
     expect(await screen.findByTestId('credentials-empty')).toHaveTextContent('Create API key');
     expect(screen.queryByTestId('credential-list')).not.toBeInTheDocument();
@@ -345,9 +221,9 @@ describe('key list', () => {
   it('tests a connection and shows who the key acts as', async () => {
     const key = credential('a', 'Alpha', 'alpha.org', 'valid');
     let finish: (v: CredentialView) => void = () => {};
-    const rust = fakeRust({
+    const rust = fakeBackend({
       keys: [key],
-      overrides: {
+      handlers: {
         credentials_test: () => new Promise<CredentialView>((resolve) => (finish = resolve)),
       },
     });
@@ -364,9 +240,9 @@ describe('key list', () => {
 
   it('shows a key set aside after a URL change and sends it there only when confirmed', async () => {
     const setAside = 'This key belongs to https://old.org, but the commons\' URL is now https://alpha.org: it is not sent.';
-    const rust = fakeRust({
+    const rust = fakeBackend({
       keys: [credential('a', 'Alpha', 'alpha.org', 'valid', { set_aside: setAside })],
-      overrides: { credentials_confirm_url: () => credential('a', 'Alpha', 'alpha.org', 'valid') },
+      handlers: { credentials_confirm_url: () => credential('a', 'Alpha', 'alpha.org', 'valid') },
     });
     await openCredentials();
     const row = await screen.findByTestId('credential-row');
@@ -378,12 +254,10 @@ describe('key list', () => {
   });
 
   it('explains a rejected key and offers to import a new one', async () => {
-    fakeRust({
+    fakeBackend({
       keys: [credential('a', 'Alpha', 'alpha.org', 'valid')],
-      overrides: {
-        credentials_test: () => {
-          throw { code: 'key_rejected', message: 'fence at alpha.org rejected the API key.' };
-        },
+      handlers: {
+        credentials_test: () => fail('key_rejected', 'fence at alpha.org rejected the API key.'),
       },
     });
     await openCredentials();
@@ -398,12 +272,10 @@ describe('key list', () => {
   });
 
   it('explains a certificate problem', async () => {
-    fakeRust({
+    fakeBackend({
       keys: [credential('a', 'Alpha', 'alpha.org', 'valid')],
-      overrides: {
-        credentials_test: () => {
-          throw { code: 'tls', message: 'The certificate of alpha.org is not trusted.' };
-        },
+      handlers: {
+        credentials_test: () => fail('tls', 'The certificate of alpha.org is not trusted.'),
       },
     });
     await openCredentials();
@@ -415,7 +287,7 @@ describe('key list', () => {
   });
 
   it('asks before deleting a key and then calls credentials_delete', async () => {
-    const rust = fakeRust({ keys: [credential('a', 'Alpha', 'alpha.org', 'valid')] });
+    const rust = fakeBackend({ keys: [credential('a', 'Alpha', 'alpha.org', 'valid')] });
     await openCredentials();
     await userEvent.click(await screen.findByTestId('delete-key'));
     const dialog = screen.getByTestId('confirm-delete-key');
@@ -428,7 +300,7 @@ describe('key list', () => {
   });
 
   it('requires the hostname to delete a production key', async () => {
-    const rust = fakeRust({ keys: [credential('p1', 'Data Hub', 'gen3.datahub.org', 'valid', { production: true })] });
+    const rust = fakeBackend({ keys: [credential('p1', 'Data Hub', 'gen3.datahub.org', 'valid', { production: true })] });
     await openCredentials();
     const row = await screen.findByTestId('credential-row');
     expect(within(row).getByTestId('prod-badge')).toHaveTextContent('PROD');
@@ -446,8 +318,8 @@ describe('key list', () => {
 describe('vault', () => {
   it('offers a passphrase vault when no keyring is reachable', async () => {
     let vault: VaultStatus = { mode: 'unset', unlocked: false, keyring_problem: 'The Secret Service is not running.' };
-    const rust = fakeRust({
-      overrides: {
+    const rust = fakeBackend({
+      handlers: {
         vault_status: () => vault,
         vault_use_passphrase: () => (vault = { mode: 'passphrase', unlocked: true, keyring_problem: vault.keyring_problem }),
       },
@@ -483,15 +355,11 @@ describe('vault', () => {
   });
 
   it('asks to unlock a locked passphrase vault', async () => {
-    const rust = fakeRust({
+    const rust = fakeBackend({
       vault: { mode: 'passphrase', unlocked: false, keyring_problem: null },
-      overrides: {
-        credentials_list: () => {
-          throw { code: 'vault_locked', message: 'The credential vault is locked.' };
-        },
-        vault_use_passphrase: () => {
-          throw { code: 'unauthorized', message: 'That passphrase does not open the vault.' };
-        },
+      handlers: {
+        credentials_list: () => fail('vault_locked', 'The credential vault is locked.'),
+        vault_use_passphrase: () => fail('unauthorized', 'That passphrase does not open the vault.'),
       },
     });
     await openCredentials();
@@ -508,10 +376,10 @@ describe('vault', () => {
 
 describe('commons detail', () => {
   it("shows the commons' key with a test button", async () => {
-    fakeRust({
+    fakeBackend({
       commons: [HUB],
       keys: [credential('p1', 'Data Hub', 'gen3.datahub.org', 'expiring', { production: true })],
-      overrides: { credentials_test: () => ({ ...credential('p1', 'Data Hub', 'gen3.datahub.org', 'expiring'), user_name: 'op' }) },
+      handlers: { credentials_test: () => ({ ...credential('p1', 'Data Hub', 'gen3.datahub.org', 'expiring'), user_name: 'op' }) },
     });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
@@ -525,7 +393,7 @@ describe('commons detail', () => {
   });
 
   it('links to the import when the commons has no key', async () => {
-    fakeRust({ commons: [HUB] });
+    fakeBackend({ commons: [HUB] });
     await renderCommonsList();
     await userEvent.click(screen.getByTestId('commons-row'));
     await userEvent.click(await screen.findByTestId('tab-credentials'));

@@ -1,41 +1,13 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type {
-  CommandName,
-  Commons,
-  CommonsHealth,
-  CommonsHealthDetail,
-  FleetView,
-  HistoryRange,
-  Mesh,
-  SweepReport,
-} from './lib/backend/backend';
-import { MONITOR, STATUS, TEAM_ALONE, emptySummary, fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import type { Commons, CommonsHealth, CommonsHealthDetail, FleetView, HistoryRange, SweepReport } from './lib/backend/backend';
+import { fakeBackend, resetBackend, type FakeOptions, type Handlers } from './testing/backend';
+import { commonsOf, fleetOf, healthOf, summaryOf } from './testing/builders';
 
-
-function commons(id: string, name: string, host: string, environment: Commons['environment']): Commons {
-  return {
-    id,
-    created_at: 1,
-    updated_at: 1,
-    name,
-    base_url: `https://${host}`,
-    environment,
-    relation: 'we_run_it',
-    owner: '',
-    contact: '',
-    tags: ['nih'],
-    notes: '',
-    expected_release: '2026.10',
-    deployment: { kind: 'unknown' },
-    meshes: [],
-    ca_pem: null,
-  };
-}
+const commons = (id: string, name: string, host: string, environment: Commons['environment']) =>
+  commonsOf(id, name, { base_url: `https://${host}`, environment, tags: ['nih'], expected_release: '2026.10' });
 
 const HUB = commons('p1', 'Data Hub', 'gen3.datahub.org', 'production');
 const DEV = commons('d1', 'Dev sandbox', 'dev.example.org', 'dev');
@@ -60,7 +32,7 @@ function troubledRows(): CommonsHealth[] {
 
 function troubledFleet(): FleetView {
   return fleetOf(troubledRows(), {
-    summary: { ...emptySummary(2), commons_down: 1, commons_degraded: 1, services_down: 6, certs_expiring: 1, keys_expired: 1, drifting: 1 },
+    summary: summaryOf(2, { commons_down: 1, commons_degraded: 1, services_down: 6, certs_expiring: 1, keys_expired: 1, drifting: 1 }),
   });
 }
 
@@ -82,74 +54,20 @@ function detailOf(health: CommonsHealth, range: HistoryRange): CommonsHealthDeta
   };
 }
 
-type Call = { cmd: string; request: unknown };
-type Override = (request: any) => unknown;
-
-function fakeRust(
-  options: { commons?: Commons[]; fleet?: () => FleetView; meshes?: Mesh[]; overrides?: Partial<Record<CommandName, Override>> } = {},
-) {
-  const calls: Call[] = [];
-  let store = [...(options.commons ?? [HUB, DEV])];
-  let status = STATUS;
-  const fleet = options.fleet ?? (() => fleetOf(store.map((c) => healthOf(c))));
-  const view = () => inventoryOf(store, { tags: ['nih'], meshes: options.meshes ?? [] });
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request });
-      const override = options.overrides?.[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return status;
-        case 'inventory_list':
-          return view();
-        case 'first_paint':
-        case 'sweep_start':
-        case 'sweep_cancel':
-          return null;
-        case 'fleet_view':
-          return fleet();
-        case 'commons_get':
-          return store.find((c) => c.id === (request as { id: string }).id);
-        case 'commons_health': {
-          const { id, range } = request as { id: string; range: HistoryRange };
-          return detailOf(fleet().rows.find((r) => r.commons.id === id)!, range);
-        }
-        case 'credentials_list':
-          return [];
-        case 'monitor_settings':
-          return MONITOR;
-        case 'render_settings':
-          return { chart_dir: '' };
-        case 'team_status':
-          return TEAM_ALONE;
-        case 'webhook_list':
-          return [];
-        case 'monitor_settings_save':
-          return request;
-        case 'demo_start':
-          status = { ...STATUS, demo: true, data_dir: '/tmp/demo' };
-          store = [HUB, DEV];
-          return status;
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
-  return { calls, named };
-}
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
+/** The board `fleet` answers, each commons' health page showing its row with a history. */
+const boardOf = (fleet: () => FleetView): Handlers => ({
+  fleet_view: fleet,
+  commons_health: ({ id, range }) => detailOf(fleet().rows.find((r) => r.commons.id === id)!, range),
 });
+
+/** The Rust side with the hub and the sandbox, which are also the demo fleet. */
+const fakeRust = (options: FakeOptions = {}) => fakeBackend({ commons: [HUB, DEV], demo: [HUB, DEV], ...options });
+
+afterEach(resetBackend);
 
 describe('fleet board', () => {
   it('is the home screen and shows every commons × service with its state, production first', async () => {
-    fakeRust({ fleet: troubledFleet });
+    fakeRust({ handlers: boardOf(troubledFleet) });
     render(App);
     const board = await screen.findByTestId('fleet-board');
     expect(screen.getByTestId('nav-fleet')).toHaveAttribute('aria-current', 'page');
@@ -180,7 +98,7 @@ describe('fleet board', () => {
   });
 
   it('summarizes the problems in words, worst first, with their counts', async () => {
-    fakeRust({ fleet: troubledFleet });
+    fakeRust({ handlers: boardOf(troubledFleet) });
     render(App);
     const summary = await screen.findByTestId('fleet-summary');
     const parts = [...summary.querySelectorAll<HTMLElement>('[data-testid^="summary-"]')];
@@ -208,10 +126,10 @@ describe('fleet board', () => {
   it('shows the offline banner with the last known state still browsable', async () => {
     const attempted = Date.now() - 60_000;
     fakeRust({
-      fleet: () => {
+      handlers: boardOf(() => {
         const f = troubledFleet();
         return { ...f, offline: true, freshness: { ...f.freshness, last_attempted: attempted, last_error: 'network unreachable' } };
-      },
+      }),
     });
     render(App);
     const banner = await screen.findByTestId('offline-banner');
@@ -241,7 +159,7 @@ describe('sweeps', () => {
     await userEvent.click(screen.getByTestId('sweep-now'));
     await waitFor(() => expect(rust.named('sweep_start')).toEqual([{ cmd: 'sweep_start', request: { kind: 'all' } }]));
 
-    await emit('sweep-progress', { done: 1, total: 2 });
+    await rust.emit('sweep-progress', { done: 1, total: 2 });
     const bar = await screen.findByRole('progressbar');
     expect(bar).toHaveAttribute('data-testid', 'sweep-progress');
     await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '1'));
@@ -250,7 +168,7 @@ describe('sweeps', () => {
 
     const readsBefore = rust.named('fleet_view').length;
     const report: SweepReport = { probed: 2, reachable: 2, cancelled: false, changes: [], alerts: [] };
-    await emit('fleet-updated', report);
+    await rust.emit('fleet-updated', report);
     await waitFor(() => expect(screen.queryByTestId('sweep-progress')).not.toBeInTheDocument());
     expect(rust.named('fleet_view').length).toBeGreaterThan(readsBefore);
     expect(await screen.findByText('Checked 2 commons')).toBeInTheDocument();
@@ -265,17 +183,17 @@ describe('sweeps', () => {
     await waitFor(() => expect(rust.named('sweep_start')).toHaveLength(1));
     await userEvent.click(await screen.findByTestId('sweep-cancel'));
     expect(rust.named('sweep_cancel')).toHaveLength(1);
-    await emit('fleet-updated', { probed: 1, reachable: 1, cancelled: true, changes: [], alerts: [] });
+    await rust.emit('fleet-updated', { probed: 1, reachable: 1, cancelled: true, changes: [], alerts: [] });
     expect(await screen.findByText('Sweep cancelled')).toBeInTheDocument();
     expect(screen.queryByTestId('sweep-progress')).not.toBeInTheDocument();
   });
 
   it('never says "Checked" after a check that reached nothing', async () => {
-    fakeRust();
+    const rust = fakeRust();
     render(App);
     await screen.findByTestId('fleet-board');
     await userEvent.click(screen.getByTestId('sweep-now'));
-    await emit('fleet-updated', { probed: 1, reachable: 0, cancelled: false, changes: [], alerts: [] });
+    await rust.emit('fleet-updated', { probed: 1, reachable: 0, cancelled: false, changes: [], alerts: [] });
     expect(await screen.findByText('Could not reach the commons from here.')).toBeInTheDocument();
     expect(screen.queryByText(/^Checked/)).not.toBeInTheDocument();
   });
@@ -292,7 +210,7 @@ describe('sweeps', () => {
 
 describe('commons health', () => {
   it('opens from the board with the services, the reason it is down, and its history', async () => {
-    const rust = fakeRust({ fleet: troubledFleet });
+    const rust = fakeRust({ handlers: boardOf(troubledFleet) });
     render(App);
     const rows = await screen.findAllByTestId('board-row');
     await userEvent.click(rows[1]);
@@ -318,7 +236,7 @@ describe('commons health', () => {
   });
 
   it('lists release drift and checks just this commons', async () => {
-    const rust = fakeRust({ fleet: troubledFleet });
+    const rust = fakeRust({ handlers: boardOf(troubledFleet) });
     render(App);
     const rows = await screen.findAllByTestId('board-row');
     rows[0].focus();
@@ -348,11 +266,11 @@ describe('reachability and outside-in checks', () => {
       error: 'new.example.org cannot be reached: its name does not resolve.',
       services: healthOf(NEW).services.map((s) => ({ ...s, state: 'unknown' as const, version: null, latency_ms: null })),
     });
-    return fleetOf([hub, never], { summary: { ...emptySummary(2), unreachable_here: 1, checks_failing: 1 } });
+    return fleetOf([hub, never], { summary: summaryOf(2, { unreachable_here: 1, checks_failing: 1 }) });
   }
 
   it('shows "unreachable from here" instead of down, and failing checks on the board and the page', async () => {
-    fakeRust({ commons: [HUB, NEW], fleet: checkedFleet });
+    fakeRust({ commons: [HUB, NEW], handlers: boardOf(checkedFleet) });
     render(App);
     const rows = await screen.findAllByTestId('board-row');
     expect(rows[1]).toHaveAttribute('data-unreachable-here', 'true');
@@ -375,7 +293,7 @@ describe('reachability and outside-in checks', () => {
   });
 
   it('says a never-reached commons is unreachable from here, with no "all services match"', async () => {
-    fakeRust({ commons: [HUB, NEW], fleet: checkedFleet });
+    fakeRust({ commons: [HUB, NEW], handlers: boardOf(checkedFleet) });
     render(App);
     const rows = await screen.findAllByTestId('board-row');
     await userEvent.click(rows[1]);

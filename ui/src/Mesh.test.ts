@@ -1,9 +1,9 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { CommonsAnswers, Draft, MeshAnswers, MeshReport } from './lib/backend/backend';
+import type { CommonsAnswers, MeshAnswers, MeshReport, Review } from './lib/backend/backend';
+import { fail, fakeBackend, resetBackend, type FakeBackend, type FakeOptions } from './testing/backend';
 import {
   HUB,
   HUB_FOLDER,
@@ -12,47 +12,37 @@ import {
   MIDRC,
   buildOf,
   count,
-  fakeMeshRust,
+  FLEET,
   hubAnswers,
   memberReport,
   meshAnswers,
-  meshDraftOf,
   meshReportOf,
   previewOf,
-  type MeshFakeOptions,
 } from './testing/mesh';
-import { reviewOf, stepFinding, useIpcMock } from './testing/wizard';
+import { LAZY, openScreen } from './testing/screens';
+import { draftOf, reviewOf, stepFinding } from './testing/wizard';
 
-
-useIpcMock(mockIPC);
 beforeAll(async () => {
   // The mesh wizard's screens load lazily; load them once here so the first test's timing is not the compiler's.
   await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/MeshWizard.svelte')]);
 });
-afterEach(() => {
-  // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
+
+/** The Rust side with the hub and two members in the inventory, and the hub's review finding nothing. */
+const fakeRust = (options: FakeOptions = {}) =>
+  fakeBackend({ commons: FLEET, ...options, handlers: { wizard_review: () => reviewOf([]), ...options.handlers } });
 
 const progress = () => screen.getByTestId('mesh-progress');
-// Views load on first use; the first load of one in a run also transforms its modules.
-const LAZY = { timeout: 5000 };
 
 async function expectStep(n: number) {
   await waitFor(() => expect(progress()).toHaveTextContent(new RegExp(`^Step ${n} of 5`)));
 }
 
-async function openWizards() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-wizards'));
-  return screen.findByTestId('wizards-view', {}, LAZY);
-}
+const openWizards = () => openScreen('wizards', 'wizards-view');
 
 /** A mesh draft saved at 0-based `step`, resumed from the Wizards screen. */
-async function resumeMesh(answers: MeshAnswers, step: number, extra: MeshFakeOptions = {}) {
-  const rust = fakeMeshRust({ drafts: [meshDraftOf('m1', answers, step)], ...extra });
+async function resumeMesh(answers: MeshAnswers, step: number, extra: FakeOptions = {}) {
+  const rust = fakeRust({ drafts: [draftOf('m1', answers, step)], ...extra });
   await openWizards();
   await userEvent.click(await screen.findByTestId('draft-resume'));
   await screen.findByTestId('mesh-wizard', {}, LAZY);
@@ -60,11 +50,12 @@ async function resumeMesh(answers: MeshAnswers, step: number, extra: MeshFakeOpt
   return rust;
 }
 
-const saves = (rust: ReturnType<typeof fakeMeshRust>) => rust.named('wizard_draft_save').map((c) => c.request as Draft);
+const saves = (rust: FakeBackend) => rust.named('wizard_draft_save').map((c) => c.request);
 
-describe('mesh wizard', () => {
+// Walking the steps takes more than vitest's 5 s on a busy machine.
+describe('mesh wizard', { timeout: 20_000 }, () => {
   it('walks name and hub, members and mapping to review, saving a mesh draft at every step change', async () => {
-    const rust = fakeMeshRust();
+    const rust = fakeRust();
     await openWizards();
     await userEvent.click(screen.getByTestId('wizard-new-mesh'));
     await screen.findByTestId('mesh-step-hub', {}, LAZY);
@@ -126,7 +117,7 @@ describe('mesh wizard', () => {
   });
 
   it("takes a hub outside the inventory by URL, with its folder from the folder picker", async () => {
-    const rust = fakeMeshRust({ overrides: { 'plugin:dialog|open': () => '/home/op/gen3-gitops/prod/hub.other.org' } });
+    const rust = fakeRust({ dialogs: { open: () => '/home/op/gen3-gitops/prod/hub.other.org' } });
     await openWizards();
     await userEvent.click(screen.getByTestId('wizard-new-mesh'));
     await screen.findByTestId('mesh-step-hub', {}, LAZY);
@@ -180,7 +171,7 @@ describe('mesh wizard', () => {
         message: `jcoin.datacommons.io did not answer within 10 seconds (${a.members.length} members were asked).`,
       }),
     ];
-    const rust = await resumeMesh(meshAnswers(), 2, { preview });
+    const rust = await resumeMesh(meshAnswers(), 2, { handlers: { mesh_wizard_preview: preview } });
 
     await userEvent.click(screen.getByTestId('mesh-preview'));
     const members = await screen.findAllByTestId('mesh-preview-member');
@@ -208,7 +199,7 @@ describe('mesh wizard', () => {
     expect(await screen.findByTestId('mesh-preview-stale')).toBeInTheDocument();
     await userEvent.click(screen.getByTestId('mesh-preview'));
     await waitFor(() => expect(rust.named('mesh_wizard_preview')).toHaveLength(2));
-    const sent = rust.named('mesh_wizard_preview')[1].request as MeshAnswers;
+    const sent = rust.named('mesh_wizard_preview')[1].request;
     expect(sent.members[0].adapter.field_mappings).toEqual({
       _unique_id: 'path:_unique_id',
       full_name: 'path:title',
@@ -226,10 +217,8 @@ describe('mesh wizard', () => {
   it('imports an AggMDS configuration that replaces the mappings and says which members it leaves out', async () => {
     const config = JSON.stringify({ adapter_commons: { MIDRC: { mds_url: 'https://data.midrc.org/', adapter: 'gen3' }, 'Old commons': { adapter: 'gen3' } } }, null, 2);
     const rust = await resumeMesh(meshAnswers(), 2, {
-      overrides: {
-        'plugin:dialog|open': () => '/home/op/aggregate_config.json',
-        mesh_aggmds_import: () => config,
-      },
+      dialogs: { open: () => '/home/op/aggregate_config.json' },
+      handlers: { mesh_aggmds_import: () => config },
     });
     await userEvent.click(screen.getByTestId('mesh-aggmds-import'));
     expect(await screen.findByTestId('mesh-aggmds-imported')).toBeInTheDocument();
@@ -256,12 +245,12 @@ describe('mesh wizard', () => {
     answers.members[0] = { ...answers.members[0], login_through_hub: true, hub_client_id: 'midrc-at-hub' };
     const ack = 'mock_auth@fence.FENCE_CONFIG.MOCK_AUTH';
     const diff = '--- a/values.yaml\n+++ b/values.yaml\n@@ -1,2 +1,3 @@\n metadata:\n-  useAggMds: false\n+  useAggMds: true\n+  aggMdsNamespace: default_namespace\n';
-    const review = (a: CommonsAnswers) =>
+    const review = (a: CommonsAnswers): Review =>
       reviewOf(
         [stepFinding(5, 'mock_auth', 'fence.FENCE_CONFIG.MOCK_AUTH', 'Mock login lets anyone in as any user on a production commons.', { acknowledgeable: true, acknowledged: a.acknowledged.includes(ack) })],
         [{ path: 'hub.example.org/values/values.yaml', contents: 'metadata:\n  useAggMds: true\n', change: 'changed', diff }],
       );
-    const rust = await resumeMesh(answers, 3, { review, build: (a) => buildOf(a, [MESH_FINDING]) });
+    const rust = await resumeMesh(answers, 3, { handlers: { wizard_review: review, mesh_wizard_build: (a) => buildOf(a, [MESH_FINDING]) } });
 
     const reviewStep = await screen.findByTestId('mesh-review');
     expect(await within(reviewStep).findByTestId('mesh-finding-wts_client_missing')).toHaveTextContent("Warning: JCOIN has no client for the hub's WTS yet");
@@ -284,7 +273,7 @@ describe('mesh wizard', () => {
 
     await userEvent.click(screen.getByTestId(`ack-${ack}`));
     await waitFor(() => expect(screen.getByTestId('mesh-next')).toBeEnabled());
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).acknowledged).toEqual([ack]);
+    expect(rust.named('wizard_review').at(-1)?.request.acknowledged).toEqual([ack]);
     await userEvent.click(screen.getByTestId('mesh-next'));
     await expectStep(5);
 
@@ -311,7 +300,7 @@ describe('mesh wizard', () => {
     expect(rust.named('mesh_wizard_save').map((c) => c.request)).toEqual([answers]);
     // Launched and recorded: the mesh's draft has done its job.
     expect(rust.named('wizard_draft_delete').map((c) => c.request)).toEqual([{ id: 'm1' }]);
-    expect(rust.drafts.size).toBe(0);
+    expect(rust.state.drafts.size).toBe(0);
 
     await userEvent.click(within(result).getByTestId('mesh-open-view'));
     expect(await screen.findByTestId('mesh-view', {}, LAZY)).toHaveTextContent('brh');
@@ -343,16 +332,14 @@ describe('mesh wizard', () => {
   });
 
   it('says why the mesh cannot be built and builds again on request', async () => {
-    let fail = true;
-    const build = (a: MeshAnswers) => {
-      if (fail) throw { code: 'invalid', message: `${HUB_FOLDER} holds no values.yaml: choose the hub's commons folder in the gen3-gitops clone.` };
-      return buildOf(a);
-    };
-    const rust = await resumeMesh(meshAnswers(), 3, { build });
+    let broken = true;
+    const build = (a: MeshAnswers) =>
+      broken ? fail('invalid', `${HUB_FOLDER} holds no values.yaml: choose the hub's commons folder in the gen3-gitops clone.`) : buildOf(a);
+    const rust = await resumeMesh(meshAnswers(), 3, { handlers: { mesh_wizard_build: build } });
     expect(await screen.findByTestId('mesh-build-error')).toHaveTextContent(`The mesh could not be built. ${HUB_FOLDER} holds no values.yaml`);
     expect(screen.getByTestId('mesh-next')).toBeDisabled();
     expect(screen.getByTestId('mesh-next-reason')).toHaveTextContent('The mesh could not be built:');
-    fail = false;
+    broken = false;
     await userEvent.click(screen.getByTestId('mesh-build-retry'));
     expect(await screen.findByTestId('mesh-summary')).toHaveTextContent('will aggregate 2 commons');
     await waitFor(() => expect(screen.getByTestId('mesh-next')).toBeEnabled());
@@ -364,20 +351,18 @@ describe('mesh wizard', () => {
     const build = (a: MeshAnswers) => {
       // As the shell does: the hub's folder is read once it was picked in the dialog, not when typed.
       if (!chosen) {
-        throw {
-          code: 'invalid',
-          message: `The app only reads files and folders you chose yourself, and ${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.`,
-        };
+        fail(
+          'invalid',
+          `The app only reads files and folders you chose yourself, and ${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.`,
+        );
       }
       return buildOf(a);
     };
-    const overrides = {
-      'plugin:dialog|open': () => {
-        chosen = true;
-        return HUB_FOLDER;
-      },
+    const open = () => {
+      chosen = true;
+      return HUB_FOLDER;
     };
-    const rust = await resumeMesh(meshAnswers(), 3, { build, overrides });
+    const rust = await resumeMesh(meshAnswers(), 3, { handlers: { mesh_wizard_build: build }, dialogs: { open } });
     expect(await screen.findByTestId('mesh-build-error')).toHaveTextContent(`${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button`);
     for (const n of [3, 2, 1]) {
       await userEvent.click(screen.getByTestId('mesh-back'));
@@ -385,7 +370,7 @@ describe('mesh wizard', () => {
     }
     expect(screen.getByTestId('mesh-hub-folder')).toHaveValue(HUB_FOLDER);
     await userEvent.click(screen.getByTestId('mesh-hub-folder-pick'));
-    await waitFor(() => expect(rust.dialogs).toEqual([expect.objectContaining({ directory: true, defaultPath: HUB_FOLDER })]));
+    await waitFor(() => expect(rust.dialogs).toEqual([{ kind: 'open', options: expect.objectContaining({ directory: true, defaultPath: HUB_FOLDER }) }]));
     for (const n of [2, 3, 4]) {
       await userEvent.click(screen.getByTestId('mesh-next'));
       await expectStep(n);
@@ -395,7 +380,7 @@ describe('mesh wizard', () => {
   });
 
   it('lists a mesh draft with its own steps and resumes it in the mesh wizard', async () => {
-    fakeMeshRust({ drafts: [meshDraftOf('m1', meshAnswers(), 2)] });
+    fakeRust({ drafts: [draftOf('m1', meshAnswers(), 2)] });
     await openWizards();
     const row = await screen.findByTestId('draft-row');
     expect(within(row).getByTestId('draft-title')).toHaveTextContent('brh');
@@ -408,8 +393,8 @@ describe('mesh wizard', () => {
 });
 
 describe('mesh view', () => {
-  async function openMesh(options: MeshFakeOptions) {
-    const rust = fakeMeshRust({ meshes: [{ name: 'brh', description: 'Biomedical research hub', members: [HUB.id, MIDRC.id, JCOIN.id] }], ...options });
+  async function openMesh(options: FakeOptions) {
+    const rust = fakeRust({ meshes: [{ name: 'brh', description: 'Biomedical research hub', members: [HUB.id, MIDRC.id, JCOIN.id] }], ...options });
     render(App);
     await userEvent.click(await screen.findByTestId('nav-meshes'));
     await userEvent.click(await screen.findByTestId('mesh-open', {}, LAZY));
@@ -433,7 +418,7 @@ describe('mesh view', () => {
       },
       members: [memberReport(MIDRC), memberReport(JCOIN, { in_hub: null })],
     });
-    await openMesh({ report: () => report });
+    await openMesh({ handlers: { mesh_view: () => report } });
     const rows = await screen.findAllByTestId('mesh-hub-list-row');
     const status = (name: string) => rows.find((r) => r.getAttribute('data-name') === name)?.getAttribute('data-status');
     expect([status('MIDRC'), status('JCOIN'), status('Other 10')]).toEqual(['listed', 'unconfirmed', 'extra']);
@@ -485,7 +470,7 @@ describe('mesh view', () => {
         'JCOIN is down on the fleet board.',
       ],
     });
-    await openMesh({ report: () => report });
+    await openMesh({ handlers: { mesh_view: () => report } });
 
     const problems = await screen.findByTestId('mesh-problems');
     expect(problems).toHaveTextContent('3 problems');
@@ -519,13 +504,15 @@ describe('mesh view', () => {
     let reject: (e: unknown) => void = () => {};
     let calls = 0;
     const rust = await openMesh({
-      report: () => {
-        calls++;
-        if (calls === 1) return meshReportOf();
-        return new Promise<MeshReport>((resolve, no) => {
-          answer = resolve;
-          reject = no;
-        });
+      handlers: {
+        mesh_view: () => {
+          calls++;
+          if (calls === 1) return meshReportOf();
+          return new Promise<MeshReport>((resolve, no) => {
+            answer = resolve;
+            reject = no;
+          });
+        },
       },
     });
     expect(await screen.findByTestId('mesh-problems')).toHaveTextContent('No problems found');
@@ -548,7 +535,7 @@ describe('mesh view', () => {
   });
 
   it('opens the mesh wizard from the meshes list', async () => {
-    fakeMeshRust();
+    fakeRust();
     render(App);
     await userEvent.click(await screen.findByTestId('nav-meshes'));
     await userEvent.click(await screen.findByTestId('meshes-new-mesh', {}, LAZY));

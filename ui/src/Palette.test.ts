@@ -1,51 +1,26 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { emptyDraft } from './lib/format';
-import { MONITOR, STATUS, fleetOf, healthOf, inventoryOf } from './testing/fleet';
-import type { CommandName, Commons, DraftSummary } from './lib/backend/backend';
+import type { Draft } from './lib/backend/backend';
+import { fakeBackend, resetBackend, type FakeOptions } from './testing/backend';
+import { commonsOf } from './testing/builders';
+import { draftOf, readyAnswers } from './testing/wizard';
 
-function commons(id: string, name: string, environment: Commons['environment']): Commons {
-  return { ...emptyDraft(), id, created_at: 1, updated_at: 1, name, base_url: `https://${id}.example.org`, environment };
-}
+const LIST = [
+  commonsOf('hub', 'Data Hub', { environment: 'production' }),
+  commonsOf('kf', 'Kids First staging', { environment: 'staging' }),
+  commonsOf('dev', 'Dev sandbox'),
+];
+const DRAFT: Draft = draftOf('d1', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'genomics.example.org' } }, 3, { updated_at: 1 });
 
-const LIST = [commons('hub', 'Data Hub', 'production'), commons('kf', 'Kids First staging', 'staging'), commons('dev', 'Dev sandbox', 'dev')];
-const DRAFTS: DraftSummary[] = [{ id: 'd1', kind: 'commons', title: 'genomics.example.org', step: 3, updated_at: 1 }];
-
-function fakeRust(overrides: Partial<Record<CommandName | `plugin:${string}`, (r: any) => unknown>> = {}) {
-  const calls: { cmd: string; request: unknown }[] = [];
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request });
-      const override = overrides[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return inventoryOf(LIST, { meshes: [{ name: 'brh', description: 'Biomedical Research Hub', members: ['hub'] }] });
-        case 'first_paint':
-        case 'sweep_start':
-          return null;
-        case 'fleet_view':
-          return fleetOf(LIST.map((c) => healthOf(c)));
-        case 'commons_get':
-          return LIST.find((c) => c.id === (request as { id: string }).id);
-        case 'credentials_list':
-          return [];
-        case 'wizard_drafts':
-          return DRAFTS;
-        case 'monitor_settings':
-          return MONITOR;
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  return { calls, named: (cmd: string) => calls.filter((c) => c.cmd === cmd) };
+function fakeRust(options: FakeOptions = {}) {
+  return fakeBackend({
+    commons: LIST,
+    meshes: [{ name: 'brh', description: 'Biomedical Research Hub', members: ['hub'] }],
+    drafts: [DRAFT],
+    ...options,
+  });
 }
 
 async function openPalette() {
@@ -56,10 +31,7 @@ async function openPalette() {
 
 const labels = () => screen.getAllByTestId('palette-item').map((i) => i.dataset.id);
 
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+afterEach(resetBackend);
 
 // Screens and the palette load on first use; on a busy machine that takes seconds.
 describe('command palette', { timeout: 30_000 }, () => {
@@ -104,7 +76,10 @@ describe('command palette', { timeout: 30_000 }, () => {
   });
 
   it('lists meshes, drafts and screens, and runs actions', async () => {
-    const rust = fakeRust({ 'plugin:dialog|save': () => '/home/op/inv.json', inventory_export: () => ({ path: '/home/op/inv.json', commons: 3, meshes: 1 }) });
+    const rust = fakeRust({
+      dialogs: { save: () => '/home/op/inv.json' },
+      handlers: { inventory_export: ({ path }) => ({ path, commons: 3, meshes: 1 }) },
+    });
     render(App);
     await screen.findByTestId('fleet-board');
     await openPalette();

@@ -1,21 +1,16 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommonsAnswers, RenderedView } from './lib/backend/backend';
-import { draftOf, fakeWizardRust, readyAnswers, useIpcMock } from './testing/wizard';
+import { fail, fakeBackend, resetBackend } from './testing/backend';
+import { draftOf, readyAnswers } from './testing/wizard';
 
-useIpcMock(mockIPC);
 beforeAll(async () => {
   await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/CommonsWizard.svelte')]);
 });
 
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 const DEPLOYMENT_DIFF =
   '--- a/apps/v1/Deployment/fence-deployment\n+++ b/apps/v1/Deployment/fence-deployment\n@@ -20,3 +20,3 @@\n       containers:\n-      - image: quay.io/cdis/fence:2026.07\n+      - image: quay.io/cdis/fence:2026.08\n         name: fence\n';
@@ -43,7 +38,7 @@ const READY: RenderedView = {
 };
 
 async function openReview(rendered: (a: CommonsAnswers) => RenderedView) {
-  const rust = fakeWizardRust({ drafts: [draftOf('d1', readyAnswers(), 7)], overrides: { wizard_rendered: (r) => rendered(r as CommonsAnswers) } });
+  const rust = fakeBackend({ drafts: [draftOf('d1', readyAnswers(), 7)], handlers: { wizard_rendered: rendered } });
   render(App);
   await userEvent.click(await screen.findByTestId('nav-wizards'));
   await userEvent.click(await screen.findByTestId('draft-resume'));
@@ -58,7 +53,7 @@ describe('Rendered view in the review', () => {
     expect(rust.named('wizard_rendered')).toHaveLength(0);
     await userEvent.click(within(view).getByTestId('rendered-run'));
     expect(await within(view).findByTestId('rendered-summary')).toHaveTextContent('1 added · 1 changed · 1 removed · 130 unchanged');
-    expect((rust.named('wizard_rendered')[0].request as CommonsAnswers).identity.hostname).toBe(readyAnswers().identity.hostname);
+    expect(rust.named('wizard_rendered')[0].request.identity.hostname).toBe(readyAnswers().identity.hostname);
     const objects = within(view).getAllByTestId('rendered-object');
     expect(objects.map((o) => o.getAttribute('data-kind'))).toEqual(['added', 'changed', 'removed']);
     expect(objects[1]).toHaveTextContent('apps/v1/Deployment');
@@ -82,9 +77,7 @@ describe('Rendered view in the review', () => {
   });
 
   it('shows helm’s failure in words', async () => {
-    await openReview(() => {
-      throw { code: 'tool_failed', message: 'helm template could not render the chart; it said “nil pointer”.' };
-    });
+    await openReview(() => fail('tool_failed', 'helm template could not render the chart; it said “nil pointer”.'));
     await userEvent.click(screen.getByTestId('rendered-run'));
     expect(await screen.findByTestId('rendered-error')).toHaveTextContent('nil pointer');
   });
@@ -92,15 +85,10 @@ describe('Rendered view in the review', () => {
 
 describe('Rendering settings', () => {
   it('saves the chart folder and shows why a folder is refused', async () => {
-    const rust = fakeWizardRust({
-      overrides: {
-        render_settings: () => ({ chart_dir: '' }),
-        render_settings_save: (r) => {
-          const dir = (r as { chart_dir: string }).chart_dir;
-          if (dir === '/tmp') throw { code: 'invalid', message: '/tmp holds no gen3 chart.' };
-          return { chart_dir: dir };
-        },
-        'plugin:dialog|open': () => '/src/gen3-helm',
+    const rust = fakeBackend({
+      dialogs: { open: () => '/src/gen3-helm' },
+      handlers: {
+        render_settings_save: ({ chart_dir }) => (chart_dir === '/tmp' ? fail('invalid', '/tmp holds no gen3 chart.') : { chart_dir }),
       },
     });
     render(App);

@@ -1,22 +1,19 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import App from './App.svelte';
-import type { CommandName, TeamConflict, TeamStatus, WebhookKind } from './lib/backend/backend';
-import { MONITOR, STATUS, TEAM_ALONE, fleetOf, inventoryOf } from './testing/fleet';
+import type { TeamConflict } from './lib/backend/backend';
+import { fakeBackend, resetBackend } from './testing/backend';
+import { teamOf } from './testing/builders';
+import { openScreen } from './testing/screens';
 
-type Call = { cmd: string; request: unknown };
-
-const JOINED: TeamStatus = {
-  ...TEAM_ALONE,
+const JOINED = teamOf({
   joined: true,
   repo: 'git@github.com:example/gen3-gitops.git',
   folder: 'csoc/inventory',
   branch: 'main',
   last_attempted: Date.UTC(2026, 11, 12, 14, 0),
   last_synced: Date.UTC(2026, 11, 12, 14, 0),
-};
+});
 
 const CONFLICT: TeamConflict = {
   kind: 'commons',
@@ -31,61 +28,13 @@ const CONFLICT: TeamConflict = {
   theirs_at: Date.UTC(2026, 11, 12, 13, 30),
 };
 
-/** The Rust side for the Settings page, with the team status and webhooks the test sets. */
-function fakeRust(team: TeamStatus, overrides: Partial<Record<CommandName, (r: any) => unknown>> = {}) {
-  const calls: Call[] = [];
-  let hooks: WebhookKind[] = [];
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request });
-      const override = overrides[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return inventoryOf([]);
-        case 'fleet_view':
-          return fleetOf([]);
-        case 'first_paint':
-          return null;
-        case 'monitor_settings':
-          return MONITOR;
-        case 'render_settings':
-          return { chart_dir: '' };
-        case 'team_status':
-          return team;
-        case 'webhook_list':
-          return hooks;
-        case 'webhook_set': {
-          const { kind, url } = request as { kind: WebhookKind; url: string | null };
-          hooks = url ? [...hooks, kind] : hooks.filter((k) => k !== kind);
-          return hooks;
-        }
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  return { named: (cmd: CommandName) => calls.filter((c) => c.cmd === cmd) };
-}
+const openSettings = () => openScreen('settings', 'team-settings');
 
-async function openSettings() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-settings'));
-  return screen.findByTestId('team-settings');
-}
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 describe('team settings', () => {
   it('joins a repository with the folder given', async () => {
-    const rust = fakeRust(TEAM_ALONE, { team_join: () => JOINED });
+    const rust = fakeBackend({ handlers: { team_join: () => JOINED } });
     const team = await openSettings();
     await userEvent.click(await within(team).findByTestId('team-join'));
     expect(await within(team).findByTestId('team-error')).toHaveTextContent('clone URL or path');
@@ -105,12 +54,14 @@ describe('team settings', () => {
   });
 
   it('says when changes wait because the repository cannot be reached', async () => {
-    fakeRust({
-      ...JOINED,
-      last_attempted: JOINED.last_synced! + 60_000,
-      last_error: 'git fetch could not reach the repository: Could not resolve host: github.com',
-      offline: true,
-      pending: 2,
+    fakeBackend({
+      team: {
+        ...JOINED,
+        last_attempted: JOINED.last_synced! + 60_000,
+        last_error: 'git fetch could not reach the repository: Could not resolve host: github.com',
+        offline: true,
+        pending: 2,
+      },
     });
     const team = await openSettings();
     const offline = await within(team).findByTestId('team-offline');
@@ -119,7 +70,7 @@ describe('team settings', () => {
   });
 
   it('shows a conflict with both values, who and when, and resolves it', async () => {
-    const rust = fakeRust({ ...JOINED, conflicts: [CONFLICT] }, { team_resolve: () => JOINED });
+    const rust = fakeBackend({ team: { ...JOINED, conflicts: [CONFLICT] }, handlers: { team_resolve: () => JOINED } });
     const team = await openSettings();
     const conflict = await within(team).findByTestId('team-conflict');
     expect(conflict).toHaveTextContent('Kids First (kidsfirst.example.org): contact');
@@ -135,7 +86,7 @@ describe('team settings', () => {
   });
 
   it('stores a webhook URL without showing it again, and removes it', async () => {
-    const rust = fakeRust(TEAM_ALONE);
+    const rust = fakeBackend();
     await openSettings();
     const hooks = screen.getByTestId('webhook-settings');
     const input = await within(hooks).findByLabelText('Slack incoming webhook');

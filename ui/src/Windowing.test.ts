@@ -1,77 +1,28 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { AppStatus, Commons } from './lib/backend/backend';
-import { fleetOf, healthOf, inventoryOf } from './testing/fleet';
+import { fakeBackend, resetBackend } from './testing/backend';
+import { commonsOf } from './testing/builders';
 
 /** Long lists render only a window of rows around the viewport (800 px in jsdom, which has no layout). */
-
-const STATUS: AppStatus = {
-  version: '0.1.0',
-  data_dir: '/tmp/gen3-csoc',
-  db_path: '/tmp/gen3-csoc/cache.sqlite',
-  log_dir: '/tmp/gen3-csoc/logs',
-  store_error: null,
-  moved_aside_to: null,
-  demo: false,
-  import_path: null,
-};
 
 const COUNT = 1000;
 const nameOf = (i: number) => `Commons ${String(i).padStart(4, '0')}`;
 
-function many(): Commons[] {
-  return Array.from({ length: COUNT }, (_, i) => ({
-    id: `c${i}`,
-    created_at: 1,
-    updated_at: 1,
-    name: nameOf(i),
-    base_url: `https://c${i}.example.org`,
-    environment: i % 10 === 0 ? 'production' : 'staging',
-    relation: 'we_run_it',
-    owner: '',
-    contact: '',
-    tags: ['nih'],
-    notes: '',
-    expected_release: '2026.10',
-    deployment: { kind: 'unknown' },
-    meshes: [],
-    ca_pem: null,
-  }));
-}
+const many = () =>
+  Array.from({ length: COUNT }, (_, i) =>
+    commonsOf(`c${i}`, nameOf(i), { environment: i % 10 === 0 ? 'production' : 'staging', tags: ['nih'], expected_release: '2026.10' }),
+  );
 
 /** The rows (by testid) in the DOM when first_paint arrives. */
 function fakeRust(rowTestId: string) {
-  const store = many();
-  const fleet = fleetOf(store.map((c) => healthOf(c)));
   const paintedRows: number[] = [];
-  const view = () => inventoryOf(store, { tags: ['nih'] });
-  mockIPC(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request;
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return view();
-        case 'fleet_view':
-          return fleet;
-        case 'commons_get':
-          return store.find((c) => c.id === (request as { id: string }).id);
-        case 'commons_health':
-          return { health: fleet.rows.find((r) => r.commons.id === (request as { id: string }).id), range: 'day', history: [], changes: [], read_at: Date.now() };
-        case 'credentials_list':
-          return [];
-        case 'first_paint':
-          paintedRows.push(document.querySelectorAll(`[data-testid="${rowTestId}"]`).length);
-          return null;
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
+  const first_paint = () => {
+    paintedRows.push(document.querySelectorAll(`[data-testid="${rowTestId}"]`).length);
+    return null;
+  };
+  fakeBackend({ commons: many(), handlers: { first_paint } });
   return { paintedRows };
 }
 
@@ -85,11 +36,7 @@ async function press(key: string, n: number) {
   for (let i = 0; i < n; i++) await fireEvent.keyDown(document.activeElement ?? document.body, { key });
 }
 
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 describe('fleet board with 1,000 commons', { timeout: 20_000 }, () => {
   it('renders only the rows near the viewport, and tells first_paint once they are there', async () => {

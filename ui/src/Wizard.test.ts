@@ -1,42 +1,21 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { CommonsAnswers, Draft, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
-import { STATUS } from './testing/fleet';
-import {
-  USER_YAML,
-  draftOf,
-  fakeWizardRust,
-  hostnameReview,
-  readyAnswers,
-  reviewOf,
-  stepFinding,
-  type FakeOptions,
-  useIpcMock,
-} from './testing/wizard';
+import type { CommonsAnswers, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
+import { coreError, fail, fakeBackend, resetBackend, type FakeOptions } from './testing/backend';
+import { commonsOf, statusOf } from './testing/builders';
+import { openScreen } from './testing/screens';
+import { USER_YAML, draftOf, gitopsRepoOf, hostnameReview, readyAnswers, reviewOf, stepFinding } from './testing/wizard';
 
-
-useIpcMock(mockIPC);
 beforeAll(async () => {
   // The wizard's screens load lazily; load them once here so the first test's timing is not the compiler's.
   await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/CommonsWizard.svelte')]);
 });
 
-afterEach(() => {
-  // Unmount first: the app unlistens from events, which needs the mocked IPC still in place.
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
-async function openWizards() {
-  render(App);
-  await userEvent.click(await screen.findByTestId('nav-wizards'));
-  return screen.findByTestId('wizards-view');
-}
+const openWizards = () => openScreen('wizards', 'wizards-view');
 
 /** Opens the Wizards screen and resumes the only draft. */
 async function resume() {
@@ -52,12 +31,12 @@ async function expectStep(n: number) {
 }
 
 function withDraft(answers: CommonsAnswers, step: number, extra: FakeOptions = {}) {
-  return fakeWizardRust({ drafts: [draftOf('d1', answers, step)], ...extra });
+  return fakeBackend({ drafts: [draftOf('d1', answers, step)], ...extra });
 }
 
 describe('Wizards screen', () => {
   it('g w opens it from the sidebar order and the help lists the wizard keys', async () => {
-    fakeWizardRust();
+    fakeBackend();
     render(App);
     await screen.findByTestId('empty-state');
     const ids = [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.getAttribute('data-testid'));
@@ -74,7 +53,7 @@ describe('Wizards screen', () => {
   });
 
   it('teaches when there is no draft', async () => {
-    fakeWizardRust();
+    fakeBackend();
     await openWizards();
     const empty = await screen.findByTestId('wizards-empty');
     expect(empty).toHaveTextContent('saved here as a draft');
@@ -83,9 +62,9 @@ describe('Wizards screen', () => {
   });
 
   it('lists drafts newest first, resumes one at its step and deletes one after confirming', async () => {
-    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 0, Date.now() - 3 * 86_400_000);
+    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 0, { updated_at: Date.now() - 3 * 86_400_000 });
     const newer = draftOf('d1', readyAnswers(), 2);
-    const rust = fakeWizardRust({ drafts: [older, newer] });
+    const rust = fakeBackend({ drafts: [older, newer] });
     await openWizards();
 
     const rows = await screen.findAllByTestId('draft-row');
@@ -108,16 +87,17 @@ describe('Wizards screen', () => {
   });
 });
 
-describe('commons wizard', () => {
+// Walking nine steps takes more than vitest's 5 s on a busy machine.
+describe('commons wizard', { timeout: 20_000 }, () => {
   it('saves the draft at every step change, and Enter does not move on', async () => {
-    const rust = fakeWizardRust();
+    const rust = fakeBackend();
     await openWizards();
     await userEvent.click(screen.getByTestId('wizard-new-commons'));
     await screen.findByTestId('wizard-step-destination');
     expect(progress()).toHaveTextContent('Step 1 of 9 · Destination');
     // A new commons starts from the chart's default services.
     await waitFor(() => expect(rust.named('wizard_review')).toHaveLength(1));
-    expect((rust.named('wizard_review')[0].request as CommonsAnswers).services).toEqual(['arborist', 'fence', 'indexd', 'revproxy', 'portal']);
+    expect(rust.named('wizard_review')[0].request.services).toEqual(['arborist', 'fence', 'indexd', 'revproxy', 'portal']);
 
     await userEvent.type(screen.getByTestId('field-destination-repo_path'), '/srv/gen3-gitops');
     await userEvent.tab();
@@ -143,34 +123,36 @@ describe('commons wizard', () => {
     await expectStep(7);
 
     await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(8));
-    const saves = rust.named('wizard_draft_save').map((c) => c.request as Draft);
+    const saves = rust.named('wizard_draft_save').map((c) => c.request);
     expect(saves.map((d) => d.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 6]);
     expect(saves.map((d) => d.id)).toEqual(['', ...Array(7).fill('draft-1')]);
     expect(saves[1].title).toBe('data.example.org');
     const last = saves[7].answers as CommonsAnswers;
     expect(last.destination).toMatchObject({ kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3' });
     expect(last.identity.hostname).toBe('data.example.org');
-    expect(rust.drafts.get('draft-1')?.step).toBe(6);
+    expect(rust.state.drafts.get('draft-1')?.step).toBe(6);
   });
 
   it('explains a typed clone the backend will not read, and Choose folder… opens the dialog there and checks it again', async () => {
-    const NOT_CHOSEN = {
-      code: 'invalid',
-      message: 'The app only reads files and folders you chose yourself, and /srv/gen3-gitops was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.',
-    };
+    const NOT_CHOSEN = coreError(
+      'invalid',
+      'The app only reads files and folders you chose yourself, and /srv/gen3-gitops was not chosen in this session: choose it with its Choose… button (or drop it on the window) and try again.',
+    );
     let chosen = false;
-    const rust = fakeWizardRust({
-      overrides: {
-        // As the shell does: a path is read once it was picked in the dialog, not when typed.
-        'plugin:dialog|open': () => {
+    const rust = fakeBackend({
+      // As the shell does: a path is read once it was picked in the dialog, not when typed.
+      dialogs: {
+        open: () => {
           chosen = true;
           return '/srv/gen3-gitops';
         },
+      },
+      handlers: {
         wizard_gitops_status: () => {
           if (!chosen) throw NOT_CHOSEN;
-          return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee' };
+          return gitopsRepoOf();
         },
-        wizard_review: (a: CommonsAnswers) => {
+        wizard_review: (a) => {
           if (!chosen && a.destination.kind === 'gitops' && a.destination.repo_path) throw NOT_CHOSEN;
           return hostnameReview(a);
         },
@@ -188,14 +170,14 @@ describe('commons wizard', () => {
     await userEvent.click(screen.getByTestId('pick-repo'));
     expect(await screen.findByTestId('gitops-status')).toHaveTextContent('On branch master');
     expect(screen.queryByTestId('gitops-status-error')).not.toBeInTheDocument();
-    expect(rust.dialogs).toEqual([expect.objectContaining({ directory: true, defaultPath: '/srv/gen3-gitops' })]);
+    expect(rust.dialogs).toEqual([{ kind: 'open', options: expect.objectContaining({ directory: true, defaultPath: '/srv/gen3-gitops' }) }]);
     // The same path, now chosen: checked and reviewed again although no answer changed.
     expect(rust.named('wizard_gitops_status').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops' }, { path: '/srv/gen3-gitops' }]);
     await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request).toMatchObject({ destination: { repo_path: '/srv/gen3-gitops' } }));
   });
 
   it('shows no error under a field of a new commons before it is touched', async () => {
-    fakeWizardRust();
+    fakeBackend();
     render(App);
     await userEvent.click(await screen.findByTestId('nav-wizards'));
     await userEvent.click(await screen.findByTestId('wizard-new-commons'));
@@ -235,7 +217,7 @@ describe('commons wizard', () => {
     expect(screen.getByTestId('wizard-next')).toBeEnabled();
     await userEvent.click(screen.getByTestId('wizard-next'));
     await expectStep(3);
-    expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
+    expect(rust.named('wizard_draft_save').at(-1)?.request.answers).toMatchObject({ identity: { hostname: 'data.example.org' } });
   });
 
   describe('Next right after an edit that unblocks the step', () => {
@@ -256,7 +238,7 @@ describe('commons wizard', () => {
     it('goes on when clicked while the edit still waits for its review', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { review });
+      const rust = withDraft(answers, 0, { handlers: { wizard_review: review } });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Enter a Helm release name'));
@@ -268,9 +250,9 @@ describe('commons wizard', () => {
       clickNext();
 
       await expectStep(2);
-      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('gen3');
+      expect(rust.named('wizard_review').at(-1)?.request.destination.release_name).toBe('gen3');
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
     });
 
     it('goes on when clicked while the edit is being reviewed', async () => {
@@ -278,9 +260,8 @@ describe('commons wizard', () => {
       let hold = false;
       const held: (() => void)[] = [];
       const rust = withDraft(readyAnswers(), 4, {
-        review,
-        overrides: {
-          wizard_review: (request: CommonsAnswers) =>
+        handlers: {
+          wizard_review: (request) =>
             hold ? new Promise<Review>((resolve) => held.push(() => resolve(review(request)))) : review(request),
         },
       });
@@ -301,15 +282,15 @@ describe('commons wizard', () => {
       await expectStep(6);
       // The click waited for the review under way instead of asking again.
       expect(rust.named('wizard_review')).toHaveLength(reviews + 1);
-      expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).login.mock_login).toBe(true);
+      expect(rust.named('wizard_review').at(-1)?.request.login.mock_login).toBe(true);
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
     });
 
     it('still stays when the fresh review blocks the step, and shows why', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { review });
+      const rust = withDraft(answers, 0, { handlers: { wizard_review: review } });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeDisabled());
@@ -317,7 +298,7 @@ describe('commons wizard', () => {
       await userEvent.type(screen.getByTestId('field-destination-release_name'), 'Gen3');
       clickNext();
 
-      await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('Gen3'));
+      await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request.destination.release_name).toBe('Gen3'));
       // Let the review answer and next() decide.
       await new Promise((r) => setTimeout(r, 20));
       expect(screen.getByTestId('wizard-next')).toBeDisabled();
@@ -338,7 +319,7 @@ describe('commons wizard', () => {
             ]
           : [],
       );
-    const rust = withDraft(readyAnswers(), 3, { review });
+    const rust = withDraft(readyAnswers(), 3, { handlers: { wizard_review: review } });
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
@@ -389,7 +370,7 @@ describe('commons wizard', () => {
     await waitFor(() => expect(screen.queryByTestId('service-aws-sigv4-proxy-finding')).not.toBeInTheDocument());
     expect(screen.getByTestId('wizard-next')).toBeEnabled();
 
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toEqual([
+    expect(rust.named('wizard_review').at(-1)?.request.services).toEqual([
       'arborist',
       'fence',
       'indexd',
@@ -418,7 +399,7 @@ describe('commons wizard', () => {
     await userEvent.click(within(offer).getByTestId('service-offer-accept'));
     expect(box('aws-sigv4-proxy')).toBeChecked();
     expect(box('aws-es-proxy')).not.toBeChecked();
-    await waitFor(() => expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).services).toContain('aws-sigv4-proxy'));
+    await waitFor(() => expect(rust.named('wizard_review').at(-1)?.request.services).toContain('aws-sigv4-proxy'));
   });
 
   it('reviews: a diff with added and removed lines, findings by step, and acknowledging sends the ack id', async () => {
@@ -442,7 +423,7 @@ describe('commons wizard', () => {
         ],
       );
     };
-    const rust = withDraft(readyAnswers('production'), 7, { review });
+    const rust = withDraft(readyAnswers('production'), 7, { handlers: { wizard_review: review } });
     await resume();
     await expectStep(8);
 
@@ -467,7 +448,7 @@ describe('commons wizard', () => {
 
     await userEvent.click(screen.getByTestId('ack-dev_database_in_production@database.mode'));
     await waitFor(() => expect(screen.getByTestId('review-status')).toHaveTextContent('Ready to launch.'));
-    expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).acknowledged).toEqual(['dev_database_in_production@database.mode']);
+    expect(rust.named('wizard_review').at(-1)?.request.acknowledged).toEqual(['dev_database_in_production@database.mode']);
     expect(within(step3).getByTestId('finding-dev_database_in_production')).toHaveTextContent('Acknowledged');
 
     await userEvent.click(screen.getByTestId('goto-step-3'));
@@ -476,7 +457,7 @@ describe('commons wizard', () => {
     await userEvent.click(screen.getByTestId('wizard-step-9'));
     await expectStep(9);
     expect(screen.getByTestId('wizard-launch')).toBeEnabled();
-    expect((rust.named('wizard_draft_save').at(-1)?.request as Draft).answers).toMatchObject({
+    expect(rust.named('wizard_draft_save').at(-1)?.request.answers).toMatchObject({
       acknowledged: ['dev_database_in_production@database.mode'],
     });
   });
@@ -485,8 +466,7 @@ describe('commons wizard', () => {
     let finish: (r: LaunchReport) => void = () => {};
     const answers = readyAnswers('production');
     const rust = withDraft(answers, 8, {
-      review: () => reviewOf([]),
-      overrides: { wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
+      handlers: { wizard_review: () => reviewOf([]), wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
     await resume();
     await expectStep(9);
@@ -510,7 +490,7 @@ describe('commons wizard', () => {
       { phase: 'pushing', message: 'Committing 3 file(s) to /srv/gen3-gitops', line: null, watch: null },
       { phase: 'registering', message: 'Adding the commons to the inventory', line: null, watch: null },
     ];
-    for (const e of events) await emit('launch-progress', e);
+    for (const e of events) await rust.emit('launch-progress', e);
     expect(await screen.findByTestId('launch-message')).toHaveTextContent('Adding the commons to the inventory');
     expect(screen.getByTestId('launch-phase-pushing')).toHaveAttribute('data-state', 'done');
     expect(screen.getByTestId('launch-phase-registering')).toHaveAttribute('data-state', 'current');
@@ -525,7 +505,7 @@ describe('commons wizard', () => {
       attempts: 3,
       elapsed_ms: 15_000,
     };
-    await emit('launch-progress', { phase: 'watching', message: '', line: null, watch });
+    await rust.emit('launch-progress', { phase: 'watching', message: '', line: null, watch });
     expect(await screen.findByTestId('launch-watch')).toHaveTextContent('7 of 12 services healthy');
     expect(screen.getByTestId('launch-watch')).toHaveTextContent('waiting for sheepdog, peregrine');
     expect(screen.getByTestId('launch-cancel')).toBeEnabled();
@@ -576,8 +556,7 @@ describe('commons wizard', () => {
       destination: { kind: 'helm', kube_context: 'kind-gen3', namespace: 'gen3', release_name: 'gen3', chart_version: '', output_dir: '/tmp/out' },
     };
     const rust = withDraft(answers, 8, {
-      review: () => reviewOf([]),
-      overrides: { wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
+      handlers: { wizard_review: () => reviewOf([]), wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
     await resume();
     await userEvent.selectOptions(await screen.findByTestId('launch-watch-secs'), "Don't watch");
@@ -590,9 +569,9 @@ describe('commons wizard', () => {
     expect(rust.named('wizard_launch')[0].request).toMatchObject({ confirmation: 'data.example.org', watch_secs: 0 });
     expect(screen.queryByTestId('launch-phase-watching')).not.toBeInTheDocument();
 
-    await emit('launch-progress', { phase: 'helm', message: 'helm upgrade --install gen3 gen3', line: null, watch: null });
-    await emit('launch-progress', { phase: 'helm', message: '', line: 'Release "gen3" does not exist. Installing it now.', watch: null });
-    await emit('launch-progress', { phase: 'helm', message: '', line: 'Waiting for pods to become ready', watch: null });
+    await rust.emit('launch-progress', { phase: 'helm', message: 'helm upgrade --install gen3 gen3', line: null, watch: null });
+    await rust.emit('launch-progress', { phase: 'helm', message: '', line: 'Release "gen3" does not exist. Installing it now.', watch: null });
+    await rust.emit('launch-progress', { phase: 'helm', message: '', line: 'Waiting for pods to become ready', watch: null });
     const log = await screen.findByTestId('launch-log');
     await waitFor(() => expect(log.textContent).toBe('Release "gen3" does not exist. Installing it now.\nWaiting for pods to become ready'));
     expect(screen.getByTestId('launch-phase-writing')).toHaveAttribute('data-state', 'done');
@@ -612,11 +591,9 @@ describe('commons wizard', () => {
 
   it('shows a launch error in words and keeps the draft', async () => {
     const rust = withDraft(readyAnswers('dev'), 8, {
-      review: () => reviewOf([]),
-      overrides: {
-        wizard_launch: () => {
-          throw { code: 'unreachable', message: 'The push to origin failed: the remote could not be reached. The commit stays on branch gen3-csoc/x.' };
-        },
+      handlers: {
+        wizard_review: () => reviewOf([]),
+        wizard_launch: () => fail('unreachable', 'The push to origin failed: the remote could not be reached. The commit stays on branch gen3-csoc/x.'),
       },
     });
     await resume();
@@ -652,7 +629,7 @@ describe('commons wizard', () => {
     expect(screen.queryByTestId('field-login-0-secret')).not.toBeInTheDocument();
     expect(document.body.innerHTML).not.toContain(secret);
     await waitFor(() => expect(rust.named('wizard_draft_save').length).toBeGreaterThan(0));
-    const saved = rust.named('wizard_draft_save').at(-1)?.request as Draft;
+    const saved = rust.named('wizard_draft_save').at(-1)!.request;
     expect((saved.answers as CommonsAnswers).login.providers[0].secret_stored).toBe(true);
     for (const c of [...rust.named('wizard_draft_save'), ...rust.named('wizard_review')]) expect(JSON.stringify(c.request)).not.toContain(secret);
 
@@ -662,11 +639,11 @@ describe('commons wizard', () => {
   });
 
   it('checks the dictionary URL and shows the node count or the error', async () => {
-    let fail = false;
+    let broken = false;
     withDraft(readyAnswers(), 6, {
-      overrides: {
-        wizard_check_dictionary: (req: { url: string }) => {
-          if (fail) throw { code: 'not_gen3', message: `${req.url} is not a Gen3 data dictionary: it has no _terms.yaml.` };
+      handlers: {
+        wizard_check_dictionary: (req) => {
+          if (broken) fail('not_gen3', `${req.url} is not a Gen3 data dictionary: it has no _terms.yaml.`);
           return { url: req.url, node_count: 3, nodes: ['case', 'program', 'project'] };
         },
       },
@@ -676,7 +653,7 @@ describe('commons wizard', () => {
     await userEvent.click(screen.getByTestId('dictionary-check'));
     expect(await screen.findByTestId('dictionary-result')).toHaveTextContent('A Gen3 data dictionary with 3 nodes: case, program, project');
 
-    fail = true;
+    broken = true;
     const url = screen.getByTestId('field-settings-dictionary_url');
     await userEvent.clear(url);
     await userEvent.type(url, 'https://example.org/not.json');
@@ -688,17 +665,18 @@ describe('commons wizard', () => {
 
 describe('import existing', () => {
   it('reads a commons folder, shows the summary and warnings, and opens the draft at review', async () => {
-    const imported = draftOf('imp-1', readyAnswers('production'), 0);
-    const rust = fakeWizardRust({
-      review: () => reviewOf([]),
-      overrides: {
-        'plugin:dialog|open': () => '/srv/gen3-gitops/unfunded/data.example.org',
+    const answers = readyAnswers('production');
+    const imported = draftOf('imp-1', answers, 0);
+    const rust = fakeBackend({
+      dialogs: { open: () => '/srv/gen3-gitops/unfunded/data.example.org' },
+      handlers: {
+        wizard_review: () => reviewOf([]),
         wizard_import: () => {
-          rust.drafts.set(imported.id, imported);
+          rust.state.drafts.set(imported.id, imported);
           return {
             imported: {
               kind: 'gitops_folder',
-              answers: imported.answers,
+              answers,
               warnings: [
                 {
                   severity: 'warning',
@@ -711,7 +689,12 @@ describe('import existing', () => {
               ],
               summary: 'Read values.yaml, 2 split values files and templates/app.yaml from unfunded/data.example.org.',
             },
-            commons: { id: 'c1', created_at: 1, updated_at: 1, name: 'Data Hub', base_url: 'https://data.example.org', environment: 'production', relation: 'we_run_it', owner: '', contact: '', tags: [], notes: '', expected_release: '2026.07', deployment: { kind: 'gitops', folder: 'unfunded/data.example.org' }, meshes: [], ca_pem: null },
+            commons: commonsOf('c1', 'Data Hub', {
+              base_url: 'https://data.example.org',
+              environment: 'production',
+              expected_release: '2026.07',
+              deployment: { kind: 'gitops', folder: 'unfunded/data.example.org' },
+            }),
             draft: imported,
           };
         },
@@ -722,8 +705,7 @@ describe('import existing', () => {
 
     const result = await screen.findByTestId('import-result');
     expect(rust.named('wizard_import').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops/unfunded/data.example.org' }]);
-    const dialog = rust.calls.find((c) => c.cmd === 'plugin:dialog|open');
-    expect(dialog).toBeDefined();
+    expect(rust.dialogs.map((d) => d.kind)).toEqual(['open']);
     expect(within(result).getByTestId('import-summary')).toHaveTextContent('2 split values files');
     expect(within(result).getByTestId('import-warning-unknown_key')).toHaveTextContent('did you mean global.hostname?');
     expect(within(result).getByTestId('import-commons')).toHaveTextContent('Data Hub');
@@ -737,14 +719,15 @@ describe('import existing', () => {
   });
 
   it('imports the path named with --import as soon as the window opens', async () => {
-    const imported = draftOf('imp-2', readyAnswers(), 0);
-    const rust = fakeWizardRust({
-      overrides: {
-        app_status: () => ({ ...STATUS, import_path: '/srv/gen3-gitops/unfunded/data.example.org' }),
+    const answers = readyAnswers();
+    const imported = draftOf('imp-2', answers, 0);
+    const rust = fakeBackend({
+      status: statusOf({ import_path: '/srv/gen3-gitops/unfunded/data.example.org' }),
+      handlers: {
         wizard_import: () => {
-          rust.drafts.set(imported.id, imported);
+          rust.state.drafts.set(imported.id, imported);
           return {
-            imported: { kind: 'gitops_folder', answers: imported.answers, warnings: [], summary: 'Read values.yaml.' },
+            imported: { kind: 'gitops_folder', answers, warnings: [], summary: 'Read values.yaml.' },
             commons: null,
             draft: imported,
           };
@@ -755,15 +738,13 @@ describe('import existing', () => {
     expect(await screen.findByTestId('import-result')).toHaveTextContent('Read values.yaml.');
     expect(rust.named('wizard_import').map((c) => c.request)).toEqual([{ path: '/srv/gen3-gitops/unfunded/data.example.org' }]);
     expect(screen.getByTestId('import-path')).toHaveValue('/srv/gen3-gitops/unfunded/data.example.org');
-    expect(rust.calls.some((c) => c.cmd === 'plugin:dialog|open')).toBe(false);
+    expect(rust.dialogs).toEqual([]);
   });
 
   it('says so in words when a path cannot be imported', async () => {
-    fakeWizardRust({
-      overrides: {
-        wizard_import: () => {
-          throw { code: 'invalid', message: '/tmp/nothing is neither a gen3-gitops commons folder nor a manifest.json or values file.' };
-        },
+    fakeBackend({
+      handlers: {
+        wizard_import: () => fail('invalid', '/tmp/nothing is neither a gen3-gitops commons folder nor a manifest.json or values file.'),
       },
     });
     await openWizards();

@@ -1,50 +1,28 @@
 import type {
-  CommandName,
   Commons,
   CommonsAnswers,
-  Deployment,
-  Draft,
-  Environment,
   Finding,
-  InventoryView,
   MemberPreview,
   MemberReport,
   Mesh,
   MeshAnswers,
   MeshBuild,
   MeshReport,
-  Review,
 } from '../lib/backend/backend';
 import { defaultMeshAnswers, memberFromCommons } from '../lib/mesh/answers';
-import { fakeWizardRust, readyAnswers, reviewOf } from './wizard';
+import { commonsOf } from './builders';
+import { readyAnswers } from './wizard';
 
 /** Shared test data for the mesh screens: what the Rust side would answer. */
 
-export function commonsOf(id: string, name: string, baseUrl: string, environment: Environment = 'other', deployment: Deployment = { kind: 'unknown' }): Commons {
-  const at = Date.UTC(2026, 10, 1);
-  return {
-    id,
-    created_at: at,
-    updated_at: at,
-    name,
-    base_url: baseUrl,
-    environment,
-    relation: 'we_run_it',
-    owner: '',
-    contact: '',
-    tags: [],
-    notes: '',
-    expected_release: null,
-    deployment,
-    meshes: [],
-    ca_pem: null,
-  };
-}
-
 export const HUB_FOLDER = '/srv/gen3-gitops/prod/hub.example.org';
-export const HUB = commonsOf('c-hub', 'Data Hub', 'https://hub.example.org', 'production', { kind: 'gitops', folder: HUB_FOLDER });
-export const MIDRC = commonsOf('c-midrc', 'MIDRC', 'https://data.midrc.org');
-export const JCOIN = commonsOf('c-jcoin', 'JCOIN', 'https://jcoin.datacommons.io');
+export const HUB = commonsOf('c-hub', 'Data Hub', {
+  base_url: 'https://hub.example.org',
+  environment: 'production',
+  deployment: { kind: 'gitops', folder: HUB_FOLDER },
+});
+export const MIDRC = commonsOf('c-midrc', 'MIDRC', { base_url: 'https://data.midrc.org', environment: 'other' });
+export const JCOIN = commonsOf('c-jcoin', 'JCOIN', { base_url: 'https://jcoin.datacommons.io', environment: 'other' });
 export const FLEET = [HUB, MIDRC, JCOIN];
 
 /** Mesh answers with the hub and the given members, as the wizard builds them. */
@@ -59,15 +37,11 @@ export function meshAnswers(members: Commons[] = [MIDRC, JCOIN], extra: Partial<
   };
 }
 
-/** A saved mesh draft at 0-based `step`. */
-export function meshDraftOf(id: string, answers: MeshAnswers, step: number, updatedAt = Date.now() - 5 * 60_000): Draft {
-  return { id, kind: 'mesh', title: answers.name, step, answers, updated_at: updatedAt };
-}
-
 /** The hub's commons answers as the build hands them back: the hub's folder, read. */
-export function hubAnswers(): CommonsAnswers {
+export function hubAnswers(hub: MeshAnswers['hub'] = meshAnswers().hub): CommonsAnswers {
   const a = readyAnswers('production');
-  return { ...a, identity: { ...a.identity, name: 'Data Hub', hostname: 'hub.example.org' }, services: [...a.services, 'metadata'] };
+  const hostname = hub.base_url.replace(/^https?:\/\//, '').replace(/[:/].*$/, '');
+  return { ...a, identity: { ...a.identity, name: hub.name, hostname }, services: [...a.services, 'metadata'] };
 }
 
 export const MESH_FINDING: Finding = {
@@ -83,7 +57,7 @@ export const MESH_FINDING: Finding = {
 export function buildOf(a: MeshAnswers, findings: Finding[] = []): MeshBuild {
   const adapterCommons = Object.fromEntries(a.members.map((m) => [m.adapter.name, { mds_url: `${m.adapter.base_url}/`, adapter: 'gen3' }]));
   return {
-    hub: hubAnswers(),
+    hub: hubAnswers(a.hub),
     aggmds_json: JSON.stringify({ adapter_commons: adapterCommons }, null, 2),
     member_snippets: a.members
       .filter((m) => m.login_through_hub)
@@ -138,56 +112,8 @@ export function meshReportOf(extra: Partial<MeshReport> = {}): MeshReport {
   };
 }
 
-type Override = (request: any) => unknown;
-
-export type MeshFakeOptions = {
-  drafts?: Draft[];
-  meshes?: Mesh[];
-  /** The hub's review (the commons review of the built hub answers). */
-  review?: (answers: CommonsAnswers) => Review;
-  build?: (answers: MeshAnswers) => MeshBuild;
-  preview?: (answers: MeshAnswers) => MemberPreview[];
-  report?: (name: string) => MeshReport | Promise<MeshReport>;
-  /** Answers by command name; `plugin:dialog|open` stands for the file and folder pickers. */
-  overrides?: Partial<Record<string, Override>>;
-};
-
-/**
- * The commons wizard's fake Rust side with the fleet above in the inventory and the mesh commands:
- * `mesh_wizard_save` records the mesh so the meshes list shows it.
- */
-export function fakeMeshRust(options: MeshFakeOptions = {}) {
-  const meshes = [...(options.meshes ?? [])];
-  const view = (): InventoryView => ({
-    commons: FLEET,
-    total: FLEET.length,
-    tags: [],
-    meshes,
-    freshness: { source: 'cache', last_attempted: null, last_successful: null, last_error: null },
-    read_at: Date.now(),
-  });
-  const overrides: Record<string, Override> = {
-    inventory_list: view,
-    mesh_wizard_build: (a: MeshAnswers) => (options.build ?? ((x: MeshAnswers) => buildOf(x)))(a),
-    mesh_wizard_preview: (a: MeshAnswers) => (options.preview ?? (() => []))(a),
-    mesh_wizard_save: (a: MeshAnswers) => {
-      const ids = a.members.map((m) => m.commons_id ?? `c-${m.adapter.name}`);
-      const mesh: Mesh = { name: a.name, description: a.description, members: [...ids, a.hub.commons_id ?? 'c-hub'] };
-      const at = meshes.findIndex((m) => m.name === mesh.name);
-      if (at >= 0) meshes[at] = mesh;
-      else meshes.push(mesh);
-      return mesh;
-    },
-    mesh_view: (r: { name: string }) => (options.report ?? (() => meshReportOf()))(r.name),
-    wizard_launch: () => ({ commons_id: HUB.id, git: null, helm: null, watch: null, files: [`${HUB_FOLDER}/values/values.yaml`], notes: [] }),
-    wizard_launch_cancel: () => null,
-    ...options.overrides,
-  };
-  return fakeWizardRust({
-    drafts: options.drafts,
-    commons: FLEET,
-    review: options.review ?? (() => reviewOf([])),
-    // The pickers' plugin command is not a backend command; the fake answers it all the same.
-    overrides: overrides as Partial<Record<CommandName, Override>>,
-  });
+/** `mesh_view` of a mesh whose members all answer, with no hub report. */
+export function meshReportFor(mesh: Mesh, inventory: Commons[]): MeshReport {
+  const members = inventory.filter((c) => mesh.members.includes(c.id));
+  return meshReportOf({ hub: null, members: members.map((m) => memberReport(m)) });
 }

@@ -1,10 +1,11 @@
 import type {
   Category,
-  CommandName,
-  Commons,
   CommonsAnswers,
   Draft,
   FileReview,
+  GitopsRepo,
+  LaunchReport,
+  MeshAnswers,
   Requirement,
   Review,
   ServiceInfo,
@@ -12,7 +13,6 @@ import type {
   StepFinding,
 } from '../lib/backend/backend';
 import { defaultAnswers, gitopsDefaults } from '../lib/wizard/answers';
-import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './fleet';
 
 /** Shared test data for the wizard screens: what the Rust side would answer. */
 
@@ -106,102 +106,29 @@ export function hostnameReview(a: CommonsAnswers): Review {
   return reviewOf(findings);
 }
 
-type Call = { cmd: string; request: unknown };
-
-/** Tauri's `mockIPC`, handed in by the test files: only they (and lib/backend) import Tauri. */
-type InstallIpc = (handler: (cmd: string, payload?: unknown) => unknown, options?: { shouldMockEvents?: boolean }) => void;
-let installIpc: InstallIpc | null = null;
-
-/** Call once per test file, before the fakes: `useIpcMock(mockIPC)`. */
-export function useIpcMock(install: InstallIpc): void {
-  installIpc = install;
+/** `wizard_gitops_status` of a clean clone on master. */
+export function gitopsRepoOf(overrides: Partial<GitopsRepo> = {}): GitopsRepo {
+  return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee', ...overrides };
 }
-type Override = (request: any) => unknown;
 
-export type FakeOptions = {
-  drafts?: Draft[];
-  commons?: Commons[];
-  review?: (answers: CommonsAnswers) => Review;
-  /** Answers by command name; `plugin:dialog|open` stands for the file and folder pickers. */
-  overrides?: Partial<Record<CommandName | `plugin:${string}`, Override>>;
-};
+/** `wizard_launch` that wrote the files and did nothing else (no push, no helm, no watch, no inventory record). */
+export function launchReportOf(overrides: Partial<LaunchReport> = {}): LaunchReport {
+  return { commons_id: null, git: null, helm: null, watch: null, files: [], notes: [], ...overrides };
+}
 
 /**
- * Stands in for the Rust side behind Tauri's IPC (the UI under test uses the real backend.ts):
- * the app's start-up commands, and the wizard's with drafts kept in memory.
+ * A saved draft of the commons or the mesh wizard (by its answers) at 0-based `step`, as the backend
+ * hands it back, saved five minutes ago.
  */
-export function fakeWizardRust(options: FakeOptions = {}) {
-  const calls: Call[] = [];
-  /** The options each file or folder dialog was opened with. */
-  const dialogs: Record<string, unknown>[] = [];
-  const drafts = new Map((options.drafts ?? []).map((d) => [d.id, structuredClone(d)]));
-  const commons = options.commons ?? [];
-  const review = options.review ?? hostnameReview;
-  let nextId = 1;
-  let clock = Date.UTC(2026, 11, 12, 14, 5);
-  if (!installIpc) throw new Error('call useIpcMock(mockIPC) in the test file before using the fake Rust side');
-  installIpc(
-    (cmd, payload) => {
-      const request = (payload as { request?: unknown } | undefined)?.request ?? null;
-      calls.push({ cmd, request: structuredClone(request) });
-      if (cmd.startsWith('plugin:dialog|')) dialogs.push(structuredClone((payload as { options: Record<string, unknown> }).options));
-      const override = options.overrides?.[cmd as CommandName];
-      if (override) return override(request);
-      switch (cmd) {
-        case 'app_status':
-          return STATUS;
-        case 'inventory_list':
-          return inventoryOf(commons);
-        case 'first_paint':
-          return null;
-        case 'fleet_view':
-          return fleetOf(commons.map((c) => healthOf(c)));
-        case 'monitor_settings':
-          return MONITOR;
-        case 'render_settings':
-          return { chart_dir: '' };
-        case 'team_status':
-          return TEAM_ALONE;
-        case 'webhook_list':
-          return [];
-        case 'wizard_catalog':
-          return CATALOG;
-        case 'wizard_review':
-          return review(request as CommonsAnswers);
-        case 'wizard_drafts':
-          return [...drafts.values()]
-            .sort((a, b) => b.updated_at - a.updated_at)
-            .map(({ answers: _answers, ...summary }) => summary);
-        case 'wizard_draft_get': {
-          const found = drafts.get((request as { id: string }).id);
-          if (!found) throw { code: 'not_found', message: 'That draft is gone: it was deleted or launched.' };
-          return structuredClone(found);
-        }
-        case 'wizard_draft_save': {
-          const draft = request as Draft;
-          const saved = { ...draft, id: draft.id || `draft-${nextId++}`, updated_at: (clock += 1000) };
-          drafts.set(saved.id, structuredClone(saved));
-          return saved;
-        }
-        case 'wizard_draft_delete':
-          drafts.delete((request as { id: string }).id);
-          return null;
-        case 'wizard_secret_store':
-          return null;
-        case 'wizard_gitops_status':
-          return { branch: 'master', remote_name: 'origin', remote_url: 'git@github.com:example/gen3-gitops.git', clean: true, head: 'c0ffee' };
-        case 'wizard_launch_cancel':
-          return null;
-      }
-      throw { code: 'io', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
-  const named = (cmd: CommandName) => calls.filter((c) => c.cmd === cmd);
-  return { calls, named, drafts, dialogs };
-}
-
-/** A saved commons draft, as the backend would hand it back. */
-export function draftOf(id: string, answers: CommonsAnswers, step: number, updatedAt = Date.now() - 5 * 60_000): Draft {
-  return { id, kind: 'commons', title: answers.identity.hostname, step, answers, updated_at: updatedAt };
+export function draftOf(id: string, answers: CommonsAnswers | MeshAnswers, step: number, overrides: Partial<Draft> = {}): Draft {
+  const commons = 'identity' in answers;
+  return {
+    id,
+    kind: commons ? 'commons' : 'mesh',
+    title: commons ? answers.identity.hostname : answers.name,
+    step,
+    answers,
+    updated_at: Date.now() - 5 * 60_000,
+    ...overrides,
+  };
 }

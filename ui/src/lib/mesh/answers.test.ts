@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Commons } from '../backend/backend';
+import { commonsOf } from '../../testing/builders';
 import { aggmdsCommons, defaultMeshAnswers, externalMember, hubFromCommons, memberFromCommons, meshAnswersFrom, meshStepProblems, normalizeUrl } from './answers';
 
 const commons = (id: string, name: string, base_url: string, deployment: Commons['deployment'] = { kind: 'unknown' }) =>
-  ({ id, name, base_url, deployment }) as Commons;
+  commonsOf(id, name, { base_url, deployment });
 
 describe('mesh answers', () => {
   it('fills what an older draft lacks from the defaults and keeps what it has', () => {
