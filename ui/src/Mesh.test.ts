@@ -430,7 +430,7 @@ describe('mesh view', () => {
 
   it('names the hub and the members by their inventory names, with PROD labels and the name the hub lists', async () => {
     const report = meshReportOf({ members: [memberReport(MIDRC, { name: 'MIDRC Imaging' }), memberReport(JCOIN)] });
-    await openMesh({ report: () => report });
+    await openMesh({ handlers: { mesh_view: () => report } });
     const hub = await screen.findByTestId('mesh-hub-name');
     expect(hub).toHaveTextContent('Data Hub');
     expect(within(hub).getByTestId('prod-badge')).toBeInTheDocument();

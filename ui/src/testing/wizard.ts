@@ -113,7 +113,7 @@ export function gitopsRepoOf(overrides: Partial<GitopsRepo> = {}): GitopsRepo {
 
 /** `wizard_launch` that wrote the files and did nothing else (no push, no helm, no watch, no inventory record). */
 export function launchReportOf(overrides: Partial<LaunchReport> = {}): LaunchReport {
-  return { commons_id: null, git: null, helm: null, watch: null, files: [], notes: [], ...overrides };
+  return { commons_id: null, git: null, helm: null, merge: null, watch: null, files: [], notes: [], ...overrides };
 }
 
 /**
