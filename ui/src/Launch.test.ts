@@ -146,32 +146,31 @@ describe('the launch page after a failure', () => {
 });
 
 describe('the launch page after a GitOps push', () => {
-  it('offers the pull request on GitHub, against the branch Argo CD reads', async () => {
+  it('offers the pull request address on GitHub, against the branch Argo CD reads', async () => {
+    const user = userEvent.setup();
     await launch(readyAnswers('dev'), async () => pushed('git@github.com:example/gen3-gitops.git'));
-    const link = await screen.findByTestId('launch-pr-link');
-    expect(link).toHaveTextContent('Open a pull request');
-    expect(link).toHaveAttribute(
-      'href',
-      'https://github.com/example/gen3-gitops/compare/master...gen3-csoc/data-example-org-1796000000?expand=1',
-    );
-    expect(screen.getByTestId('launch-result')).not.toHaveTextContent('merge request');
+    const url = 'https://github.com/example/gen3-gitops/compare/master...gen3-csoc/data-example-org-1796000000?expand=1';
+    expect(await screen.findByTestId('launch-result')).toHaveTextContent('Pull request');
+    expect(screen.getByTestId('launch-pr-url').textContent).toBe(url);
+    await user.click(screen.getByTestId('launch-pr-copy'));
+    expect(await navigator.clipboard.readText()).toBe(url);
+    expect(screen.getByTestId('launch-pr-copy')).toHaveTextContent('Copied');
+    expect(screen.getByTestId('launch-result')).not.toHaveTextContent('Merge request');
     expect(phaseState('pushing')).toBe('done');
     expect(screen.queryByTestId('launch-kept')).not.toBeInTheDocument();
   });
 
-  it('offers the merge request on GitLab', async () => {
+  it('offers the merge request address on GitLab', async () => {
     await launch(readyAnswers('dev'), async () => pushed('https://gitlab.example/ops/gen3-gitops.git', null));
-    const link = await screen.findByTestId('launch-pr-link');
-    expect(link).toHaveTextContent('Open a merge request');
-    expect(link).toHaveAttribute(
-      'href',
+    expect(await screen.findByTestId('launch-result')).toHaveTextContent('Merge request');
+    expect(screen.getByTestId('launch-pr-url').textContent).toBe(
       'https://gitlab.example/ops/gen3-gitops/-/merge_requests/new?merge_request[source_branch]=gen3-csoc%2Fdata-example-org-1796000000',
     );
   });
 
-  it('offers no link for another host', async () => {
+  it('offers no address for another host', async () => {
     await launch(readyAnswers('dev'), async () => pushed('ssh://git@git.example.org/ops/gen3-gitops.git'));
     await screen.findByTestId('launch-result');
-    expect(screen.queryByTestId('launch-pr-link')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('launch-pr')).not.toBeInTheDocument();
   });
 });
