@@ -427,7 +427,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await resume();
     await expectStep(8);
 
-    expect(await screen.findByTestId('review-status')).toHaveTextContent('One error to fix or acknowledge before launch.');
+    expect(await screen.findByTestId('review-status')).toHaveTextContent('1 error to fix or acknowledge before launch.');
     expect(screen.getByTestId('wizard-next')).toBeDisabled();
     const step3 = screen.getByTestId('review-step-3');
     expect(step3).toHaveTextContent('Step 3 · Database and secrets');

@@ -46,6 +46,8 @@ export function defaultBoardFilter(): InventoryFilter {
 }
 
 const TOAST_MS = 6000;
+/** More at once would cover the screen; the oldest goes first. */
+const MAX_TOASTS = 4;
 
 /** The state every screen shares; one instance per mounted app, handed down by context. */
 export class AppState {
@@ -78,6 +80,7 @@ export class AppState {
   private readSeq = 0;
   private fleetSeq = 0;
   private toastSeq = 0;
+  private toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
   private unlisten: (() => void)[] = [];
   private listening = false;
   private stopped = false;
@@ -125,6 +128,8 @@ export class AppState {
     for (const off of this.unlisten) off();
     this.unlisten = [];
     this.listening = false;
+    for (const timer of this.toastTimers.values()) clearTimeout(timer);
+    this.toastTimers.clear();
   }
 
   async moveAside(): Promise<void> {
@@ -295,12 +300,18 @@ export class AppState {
   }
 
   toast(kind: Toast['kind'], text: string): void {
-    const id = ++this.toastSeq;
-    this.toasts.push({ id, kind, text });
-    setTimeout(() => this.dismiss(id), TOAST_MS);
+    // The same words again (a failure repeated at every sweep) keep one toast up longer, not a pile of them.
+    const same = this.toasts.find((t) => t.kind === kind && t.text === text);
+    const id = same?.id ?? ++this.toastSeq;
+    if (!same) this.toasts.push({ id, kind, text });
+    clearTimeout(this.toastTimers.get(id));
+    this.toastTimers.set(id, setTimeout(() => this.dismiss(id), TOAST_MS));
+    if (this.toasts.length > MAX_TOASTS) this.dismiss(this.toasts[0].id);
   }
 
   dismiss(id: number): void {
+    clearTimeout(this.toastTimers.get(id));
+    this.toastTimers.delete(id);
     this.toasts = this.toasts.filter((t) => t.id !== id);
   }
 

@@ -58,6 +58,11 @@ export function utcTitle(ms: number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+/** A count and its noun, grammatical: "1 line", "2 lines", "0 lines"; `many` when the plural is not `one` + "s". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function splitList(text: string): string[] {
   return text
     .split(',')

@@ -1,3 +1,4 @@
+import { plural } from './format';
 import type { BoardProblem, CertInfo, FleetSummary, HistoryRange, ServiceState, ServiceStatus } from './backend/backend';
 import type { IconName } from './components/Icon.svelte';
 
@@ -28,16 +29,16 @@ export type SummaryField = keyof Omit<FleetSummary, 'commons' | 'healthy' | 'com
  *  link, narrows the board to the commons it counts (`problem`). */
 export const SUMMARY: { field: SummaryField; problem: BoardProblem; words: (n: number) => string }[] = [
   { field: 'commons_down', problem: 'down', words: (n) => `${n} commons down` },
-  { field: 'services_down', problem: 'services_down', words: (n) => `${n} ${n === 1 ? 'service' : 'services'} down` },
-  { field: 'certs_expired', problem: 'certs_expired', words: (n) => `${n} ${n === 1 ? 'certificate' : 'certificates'} expired` },
-  { field: 'keys_expired', problem: 'keys_expired', words: (n) => `${n} API ${n === 1 ? 'key' : 'keys'} expired or rejected` },
+  { field: 'services_down', problem: 'services_down', words: (n) => `${plural(n, 'service')} down` },
+  { field: 'certs_expired', problem: 'certs_expired', words: (n) => `${plural(n, 'certificate')} expired` },
+  { field: 'keys_expired', problem: 'keys_expired', words: (n) => `${plural(n, 'API key')} expired or rejected` },
   { field: 'commons_degraded', problem: 'degraded', words: (n) => `${n} commons degraded` },
   {
     field: 'certs_expiring',
     problem: 'certs_expiring',
-    words: (n) => `${n} ${n === 1 ? 'certificate expires' : 'certificates expire'} within ${CERT_SOON_DAYS} days`,
+    words: (n) => `${plural(n, 'certificate expires', 'certificates expire')} within ${CERT_SOON_DAYS} days`,
   },
-  { field: 'keys_expiring', problem: 'keys_expiring', words: (n) => `${n} API ${n === 1 ? 'key expires' : 'keys expire'} soon` },
+  { field: 'keys_expiring', problem: 'keys_expiring', words: (n) => `${plural(n, 'API key expires', 'API keys expire')} soon` },
   { field: 'checks_failing', problem: 'checks_failing', words: (n) => `${n} commons with a failing outside-in check` },
   { field: 'drifting', problem: 'drifting', words: (n) => `${n} on another release` },
   { field: 'unreachable_here', problem: 'unreachable_here', words: (n) => `${n} unreachable from here` },

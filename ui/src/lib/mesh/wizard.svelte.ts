@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { defaultFilter, type AppState } from '../app.svelte';
 import { toCoreError } from '../backend/backend';
 import type { CommonsAnswers, CoreError, Draft, InventoryView, MemberPreview, Mesh, MeshAnswers, MeshBuild } from '../backend/backend';
+import { plural } from '../format';
 import { STEP_REVIEW } from '../wizard/answers';
 import { DraftWizard } from '../wizard/draft.svelte';
 import { CommonsWizardState } from '../wizard/wizard.svelte';
@@ -47,10 +48,6 @@ export class HubWizardState extends CommonsWizardState {
   override async goTo(n: number): Promise<void> {
     this.hubStep = n;
   }
-}
-
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : many.replace('#', String(n));
 }
 
 /** One mesh wizard: its answers, where it stands, its draft, the preview and the hub's build. */
@@ -254,7 +251,7 @@ export class MeshWizardState extends DraftWizard<MeshAnswers> {
       if (this.closed) return true;
       this.recorded = mesh;
       const members = this.answers.members.length;
-      this.app.toast('success', `Saved the mesh ${mesh.name} with its hub and ${plural(members, 'one member', '# members')}.`);
+      this.app.toast('success', `Saved the mesh ${mesh.name} with its hub and ${plural(members, 'member')}.`);
       void this.app.refresh();
       return true;
     } catch (err) {

@@ -1,0 +1,176 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import type { CommonsAnswers, CoreError, GitLaunch, LaunchReport } from './lib/backend/backend';
+import { draftOf, fakeWizardRust, readyAnswers, reviewOf, useIpcMock } from './testing/wizard';
+
+// The launch page after the launch: what it says after a cancel, a failure and a GitOps push.
+
+useIpcMock(mockIPC);
+beforeAll(async () => {
+  await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/CommonsWizard.svelte')]);
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  localStorage.clear();
+});
+
+const HELM: CommonsAnswers = {
+  ...readyAnswers('dev'),
+  destination: { kind: 'helm', kube_context: 'kind-gen3', namespace: 'gen3', release_name: 'gen3', chart_version: '', output_dir: '/tmp/out' },
+};
+
+/** Resumes a draft of `answers` at the launch step and confirms the launch; `launch` answers it. */
+async function launch(answers: CommonsAnswers, answer: () => Promise<LaunchReport>, watch = "Don't watch") {
+  const rust = fakeWizardRust({ drafts: [draftOf('d1', answers, 8)], review: () => reviewOf([]), overrides: { wizard_launch: answer } });
+  render(App);
+  await userEvent.click(await screen.findByTestId('nav-wizards'));
+  await userEvent.click(await screen.findByTestId('draft-resume'));
+  await userEvent.selectOptions(await screen.findByTestId('launch-watch-secs'), watch);
+  await userEvent.click(screen.getByTestId('wizard-launch'));
+  await userEvent.click(within(await screen.findByTestId('launch-confirm-dialog')).getByTestId('launch-confirm'));
+  await waitFor(() => expect(rust.named('wizard_launch')).toHaveLength(1));
+  return rust;
+}
+
+const phaseState = (phase: string) => screen.getByTestId(`launch-phase-${phase}`).getAttribute('data-state');
+
+function git(remote_url: string, values_revision: string | null = 'master'): GitLaunch {
+  return {
+    branch: 'gen3-csoc/data-example-org-1796000000',
+    commit: '3f2a9c1d5e7b',
+    remote: 'origin',
+    remote_url,
+    files: ['data.example.org/values/values.yaml'],
+    argo_app: values_revision
+      ? { name: 'data-example-org', namespace: 'gen3', server: null, release_name: 'gen3', chart_revision: 'master', values_revision, value_files: [] }
+      : null,
+  };
+}
+
+const pushed = (remote: string, base?: string | null): LaunchReport => ({
+  commons_id: 'c-42',
+  git: git(remote, base),
+  helm: null,
+  watch: null,
+  files: ['data.example.org/values/values.yaml'],
+  notes: [],
+});
+
+describe('the launch page after a cancel', () => {
+  it('does not call a helm launch stopped by Cancel launched, nor show its phases done', async () => {
+    let finish: (r: LaunchReport) => void = () => {};
+    const rust = await launch(HELM, () => new Promise((resolve) => (finish = resolve)));
+    await emit('launch-progress', { phase: 'helm', message: 'helm upgrade --install gen3', line: null, watch: null });
+    await waitFor(() => expect(phaseState('helm')).toBe('current'));
+    await userEvent.click(screen.getByTestId('launch-cancel'));
+    await waitFor(() => expect(rust.named('wizard_launch_cancel')).toHaveLength(1));
+    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, watch: null, files: ['values.yaml'], notes: [] });
+
+    const result = await screen.findByTestId('launch-result');
+    expect(result).toHaveTextContent('Launch cancelled: nothing was deployed');
+    expect(result).not.toHaveTextContent(/Launched/);
+    expect(phaseState('writing')).toBe('done');
+    expect(phaseState('helm')).toBe('stopped');
+    expect(phaseState('registering')).toBe('skipped');
+    expect(screen.getByTestId('launch-phase-registering')).toHaveTextContent('(not started)');
+    const kept = within(result).getByTestId('launch-kept');
+    expect(kept).toHaveTextContent('The values written to /tmp/out are kept.');
+    expect(kept).toHaveTextContent('helm status gen3 -n gen3');
+    expect(kept).toHaveTextContent('Nothing was added to the inventory.');
+    expect(rust.named('wizard_draft_delete')).toHaveLength(0);
+  });
+
+  it('says a cancelled watch stopped only the watch: the commons is launched and in the inventory', async () => {
+    let finish: (r: LaunchReport) => void = () => {};
+    await launch(HELM, () => new Promise((resolve) => (finish = resolve)), '5 minutes');
+    await emit('launch-progress', { phase: 'watching', message: '', line: null, watch: null });
+    await userEvent.click(screen.getByTestId('launch-cancel'));
+    finish({
+      commons_id: 'c-42',
+      git: null,
+      helm: { exit_code: 0, cancelled: false },
+      watch: { result: 'cancelled', progress: null, message: 'Stopped watching.' },
+      files: [],
+      notes: [],
+    });
+    const result = await screen.findByTestId('launch-result');
+    expect(result).toHaveTextContent('watching stopped');
+    expect(phaseState('helm')).toBe('done');
+    expect(phaseState('watching')).toBe('stopped');
+    expect(within(result).getByTestId('launch-kept')).toHaveTextContent('The commons is in the inventory');
+  });
+});
+
+describe('the launch page after a failure', () => {
+  it('shows the failure, the phase it stopped at, and what was kept', async () => {
+    let fail: (e: CoreError) => void = () => {};
+    const rust = await launch(HELM, () => new Promise((_, reject) => (fail = reject)));
+    await emit('launch-progress', { phase: 'helm', message: 'helm upgrade --install gen3', line: null, watch: null });
+    await waitFor(() => expect(phaseState('helm')).toBe('current'));
+    fail({ code: 'tool_failed', message: 'helm could not reach the cluster.' });
+
+    const error = await screen.findByTestId('launch-error');
+    expect(error).toHaveTextContent('The launch failed. helm could not reach the cluster.');
+    expect(phaseState('writing')).toBe('done');
+    expect(phaseState('helm')).toBe('failed');
+    expect(phaseState('registering')).toBe('skipped');
+    const kept = within(error).getByTestId('launch-kept');
+    expect(kept).toHaveTextContent('The values written to /tmp/out are kept.');
+    expect(kept).toHaveTextContent('Your answers stay in this draft');
+    expect(screen.queryByTestId('launch-result')).not.toBeInTheDocument();
+    expect(rust.named('wizard_draft_delete')).toHaveLength(0);
+  });
+
+  it('calls a helm that exited non-zero a failure, and keeps the draft', async () => {
+    const rust = await launch(HELM, async () => ({
+      commons_id: 'c-42',
+      git: null,
+      helm: { exit_code: 1, cancelled: false },
+      watch: null,
+      files: ['values.yaml'],
+      notes: [],
+    }));
+    const result = await screen.findByTestId('launch-result');
+    expect(result).toHaveTextContent('helm failed for data.example.org');
+    expect(within(result).getByTestId('launch-helm')).toHaveTextContent('Failed (exit code 1)');
+    expect(phaseState('helm')).toBe('failed');
+    expect(within(result).getByTestId('launch-kept')).toHaveTextContent('The commons was added to the inventory.');
+    expect(rust.named('wizard_draft_delete')).toHaveLength(0);
+  });
+});
+
+describe('the launch page after a GitOps push', () => {
+  it('offers the pull request address on GitHub, against the branch Argo CD reads', async () => {
+    const user = userEvent.setup();
+    await launch(readyAnswers('dev'), async () => pushed('git@github.com:example/gen3-gitops.git'));
+    const url = 'https://github.com/example/gen3-gitops/compare/master...gen3-csoc/data-example-org-1796000000?expand=1';
+    expect(await screen.findByTestId('launch-result')).toHaveTextContent('Pull request');
+    expect(screen.getByTestId('launch-pr-url').textContent).toBe(url);
+    await user.click(screen.getByTestId('launch-pr-copy'));
+    expect(await navigator.clipboard.readText()).toBe(url);
+    expect(screen.getByTestId('launch-pr-copy')).toHaveTextContent('Copied');
+    expect(screen.getByTestId('launch-result')).not.toHaveTextContent('Merge request');
+    expect(phaseState('pushing')).toBe('done');
+    expect(screen.queryByTestId('launch-kept')).not.toBeInTheDocument();
+  });
+
+  it('offers the merge request address on GitLab', async () => {
+    await launch(readyAnswers('dev'), async () => pushed('https://gitlab.example/ops/gen3-gitops.git', null));
+    expect(await screen.findByTestId('launch-result')).toHaveTextContent('Merge request');
+    expect(screen.getByTestId('launch-pr-url').textContent).toBe(
+      'https://gitlab.example/ops/gen3-gitops/-/merge_requests/new?merge_request[source_branch]=gen3-csoc%2Fdata-example-org-1796000000',
+    );
+  });
+
+  it('offers no address for another host', async () => {
+    await launch(readyAnswers('dev'), async () => pushed('ssh://git@git.example.org/ops/gen3-gitops.git'));
+    await screen.findByTestId('launch-result');
+    expect(screen.queryByTestId('launch-pr')).not.toBeInTheDocument();
+  });
+});
