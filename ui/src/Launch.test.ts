@@ -1,24 +1,19 @@
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommonsAnswers, CoreError, GitLaunch, LaunchReport } from './lib/backend/backend';
-import { draftOf, fakeWizardRust, readyAnswers, reviewOf, useIpcMock } from './testing/wizard';
+import { fakeBackend, resetBackend } from './testing/backend';
+import { draftOf, readyAnswers, reviewOf } from './testing/wizard';
 
 // The launch page after the launch: what it says after a cancel, a failure and a GitOps push.
 
-useIpcMock(mockIPC);
 beforeAll(async () => {
   await Promise.all([import('./lib/views/WizardsView.svelte'), import('./lib/views/CommonsWizard.svelte')]);
 });
 
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 const HELM: CommonsAnswers = {
   ...readyAnswers('dev'),
@@ -27,7 +22,7 @@ const HELM: CommonsAnswers = {
 
 /** Resumes a draft of `answers` at the launch step and confirms the launch; `launch` answers it. */
 async function launch(answers: CommonsAnswers, answer: () => Promise<LaunchReport>, watch = "Don't watch") {
-  const rust = fakeWizardRust({ drafts: [draftOf('d1', answers, 8)], review: () => reviewOf([]), overrides: { wizard_launch: answer } });
+  const rust = fakeBackend({ drafts: [draftOf('d1', answers, 8)], handlers: { wizard_review: () => reviewOf([]), wizard_launch: answer } });
   render(App);
   await userEvent.click(await screen.findByTestId('nav-wizards'));
   await userEvent.click(await screen.findByTestId('draft-resume'));
@@ -46,6 +41,7 @@ function git(remote_url: string, values_revision: string | null = 'master'): Git
     commit: '3f2a9c1d5e7b',
     remote: 'origin',
     remote_url,
+    base_branch: 'master',
     files: ['data.example.org/values/values.yaml'],
     argo_app: values_revision
       ? { name: 'data-example-org', namespace: 'gen3', server: null, release_name: 'gen3', chart_revision: 'master', values_revision, value_files: [] }
@@ -57,6 +53,7 @@ const pushed = (remote: string, base?: string | null): LaunchReport => ({
   commons_id: 'c-42',
   git: git(remote, base),
   helm: null,
+  merge: null,
   watch: null,
   files: ['data.example.org/values/values.yaml'],
   notes: [],
@@ -70,7 +67,7 @@ describe('the launch page after a cancel', () => {
     await waitFor(() => expect(phaseState('helm')).toBe('current'));
     await userEvent.click(screen.getByTestId('launch-cancel'));
     await waitFor(() => expect(rust.named('wizard_launch_cancel')).toHaveLength(1));
-    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, watch: null, files: ['values.yaml'], notes: [] });
+    finish({ commons_id: null, git: null, helm: { exit_code: null, cancelled: true }, merge: null, watch: null, files: ['values.yaml'], notes: [] });
 
     const result = await screen.findByTestId('launch-result');
     expect(result).toHaveTextContent('Launch cancelled: nothing was deployed');
@@ -95,6 +92,7 @@ describe('the launch page after a cancel', () => {
       commons_id: 'c-42',
       git: null,
       helm: { exit_code: 0, cancelled: false },
+      merge: null,
       watch: { result: 'cancelled', progress: null, message: 'Stopped watching.' },
       files: [],
       notes: [],
@@ -132,6 +130,7 @@ describe('the launch page after a failure', () => {
       commons_id: 'c-42',
       git: null,
       helm: { exit_code: 1, cancelled: false },
+      merge: null,
       watch: null,
       files: ['values.yaml'],
       notes: [],

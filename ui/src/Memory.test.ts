@@ -3,14 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommandName, Events, FleetView, IBackend, ServiceState, SweepReport } from './lib/backend/backend';
-import { MONITOR, STATUS, TEAM_ALONE, fleetOf, healthOf, inventoryOf } from './testing/fleet';
-import { commonsOf } from './testing/mesh';
+import { commonsOf, fleetOf, healthOf, inventoryOf, monitorOf, statusOf, teamOf } from './testing/builders';
 
 // The web view's memory grew under 5 s sweeps (issue 14). These tests apply many fleet updates and
 // screen changes and check that what the UI keeps — backend listeners, window listeners, DOM nodes,
 // toasts, timers — stays bounded.
 
-const COMMONS = Array.from({ length: 100 }, (_, i) => commonsOf(`c${i}`, `Commons ${i}`, `c${i}.example.org`, 'dev'));
+const COMMONS = Array.from({ length: 100 }, (_, i) => commonsOf(`c${i}`, `Commons ${i}`, { environment: 'dev' }));
 const STATES: ServiceState[] = ['healthy', 'degraded', 'down'];
 
 /** The board after sweep `n`: every row's states and times change, as they do between sweeps. */
@@ -36,15 +35,15 @@ class CountingBackend implements IBackend {
   held: (() => void)[] | null = null;
 
   private answers: Partial<Record<CommandName, () => unknown>> = {
-    app_status: () => STATUS,
+    app_status: () => statusOf(),
     inventory_list: () => inventoryOf(COMMONS),
     fleet_view: () => {
       if (this.fleetFails) throw { code: 'db_unavailable', message: 'The cache is busy.' };
       return fleetAfter(this.sweep);
     },
     first_paint: () => null,
-    team_status: () => TEAM_ALONE,
-    monitor_settings: () => MONITOR,
+    team_status: () => teamOf(),
+    monitor_settings: () => monitorOf(),
     render_settings: () => ({ chart_dir: null }),
     webhook_list: () => [],
     wizard_drafts: () => [],

@@ -40,7 +40,7 @@ describe('pull request link', () => {
   });
 });
 
-const report = (over: Partial<LaunchReport>): LaunchReport => ({ commons_id: null, git: null, helm: null, watch: null, files: [], notes: [], ...over });
+const report = (over: Partial<LaunchReport>): LaunchReport => ({ commons_id: null, git: null, helm: null, merge: null, watch: null, files: [], notes: [], ...over });
 const HELM_PHASES: LaunchPhase[] = ['writing', 'helm', 'registering', 'watching'];
 const HELM: Destination = { kind: 'helm', kube_context: '', namespace: 'gen3', release_name: 'gen3', chart_version: '', output_dir: '/tmp/out' };
 
@@ -67,6 +67,15 @@ describe('launch phases after the end', () => {
     const r = report({ commons_id: 'c1', helm: { exit_code: 0, cancelled: false }, watch: { result: 'cancelled', progress: null, message: '' } });
     expect(launchEnd(r, null)).toBe('watch_stopped');
     expect(phaseStates(HELM_PHASES, 'watching', false, r, null)).toEqual(['done', 'done', 'done', 'stopped']);
+  });
+
+  it('skips the watch of a GitOps launch whose branch was not merged in time, and watches once it was', () => {
+    const GITOPS: LaunchPhase[] = ['pushing', 'registering', 'waiting_for_merge', 'watching'];
+    const wait = (result: 'merged' | 'said_merged' | 'timed_out') => ({ branch: 'b', into: 'master', result, message: '' });
+    const late = report({ commons_id: 'c1', merge: wait('timed_out') });
+    expect(phaseStates(GITOPS, 'waiting_for_merge', false, late, null)).toEqual(['done', 'done', 'failed', 'skipped']);
+    const said = report({ commons_id: 'c1', merge: wait('said_merged'), watch: { result: 'healthy', progress: null, message: '' } });
+    expect(phaseStates(GITOPS, 'watching', false, said, null)).toEqual(['done', 'done', 'done', 'done']);
   });
 
   it('says what a cancelled helm launch kept', () => {

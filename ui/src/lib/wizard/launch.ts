@@ -48,11 +48,17 @@ export function phaseStates(
   if (end === 'error') return stoppedAt(phases[Math.max(0, at)], 'failed');
   if (end === null) return phases.map(() => 'pending');
   // Finished: helm may have failed (the launch still adds the commons), the watch may have stopped or timed out.
-  const watched: PhaseState = WATCH_STATE[report?.watch?.result ?? 'healthy'];
-  return phases.map((p) => (p === 'helm' && end === 'helm_failed' ? 'failed' : p === 'watching' ? watched : 'done'));
+  // A GitOps launch watches only once its branch is merged; a wait that ended otherwise skips the watch.
+  const merge = report?.merge ?? null;
+  const merged = merge === null || merge.result === 'merged' || merge.result === 'said_merged';
+  const watched: PhaseState = merged ? WATCH_STATE[report?.watch?.result ?? 'healthy'] : 'skipped';
+  return phases.map((p) =>
+    p === 'helm' && end === 'helm_failed' ? 'failed' : p === 'waiting_for_merge' ? MERGE_STATE[merge?.result ?? 'merged'] : p === 'watching' ? watched : 'done',
+  );
 }
 
 const WATCH_STATE = { healthy: 'done', timed_out: 'failed', cancelled: 'stopped' } as const;
+const MERGE_STATE = { merged: 'done', said_merged: 'done', timed_out: 'failed', cancelled: 'stopped', unknown: 'skipped' } as const;
 
 /**
  * What a launch that did not finish left behind, in words: files written, commits, inventory
