@@ -1,6 +1,14 @@
-// The app's command list lives in the core crate; including it keeps the permission manifest,
-// the TypeScript bindings and the handler list from drifting apart.
+// The app's commands are declared once, in the core crate's `with_commands!` list; including it
+// here gives the permission manifest exactly the names the shell registers handlers for.
 include!("crates/csoc-core/src/command_names.rs");
+
+macro_rules! command_names {
+    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(command_names);
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/crates/csoc-core/src/command_names.rs");

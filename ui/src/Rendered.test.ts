@@ -43,7 +43,7 @@ const READY: RenderedView = {
 };
 
 async function openReview(rendered: (a: CommonsAnswers) => RenderedView) {
-  const rust = fakeWizardRust({ drafts: [draftOf('d1', readyAnswers(), 7)], overrides: { wizard_rendered: (r) => rendered(r as CommonsAnswers) } });
+  const rust = fakeWizardRust({ drafts: [draftOf('d1', readyAnswers(), 8)], overrides: { wizard_rendered: (r) => rendered(r as CommonsAnswers) } });
   render(App);
   await userEvent.click(await screen.findByTestId('nav-wizards'));
   await userEvent.click(await screen.findByTestId('draft-resume'));

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { CommonsAnswers, Draft, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
 import { STATUS } from './testing/fleet';
+import { STEP_REVIEW } from './lib/wizard/answers';
 import {
   USER_YAML,
   draftOf,
@@ -83,8 +84,8 @@ describe('Wizards screen', () => {
   });
 
   it('lists drafts newest first, resumes one at its step and deletes one after confirming', async () => {
-    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 0, Date.now() - 3 * 86_400_000);
-    const newer = draftOf('d1', readyAnswers(), 2);
+    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 1, Date.now() - 3 * 86_400_000);
+    const newer = draftOf('d1', readyAnswers(), 3);
     const rust = fakeWizardRust({ drafts: [older, newer] });
     await openWizards();
 
@@ -144,13 +145,13 @@ describe('commons wizard', () => {
 
     await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(8));
     const saves = rust.named('wizard_draft_save').map((c) => c.request as Draft);
-    expect(saves.map((d) => d.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 6]);
+    expect(saves.map((d) => d.step)).toEqual([2, 3, 4, 5, 6, 7, 8, 7]);
     expect(saves.map((d) => d.id)).toEqual(['', ...Array(7).fill('draft-1')]);
     expect(saves[1].title).toBe('data.example.org');
     const last = saves[7].answers as CommonsAnswers;
     expect(last.destination).toMatchObject({ kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3' });
     expect(last.identity.hostname).toBe('data.example.org');
-    expect(rust.drafts.get('draft-1')?.step).toBe(6);
+    expect(rust.drafts.get('draft-1')?.step).toBe(7);
   });
 
   it('explains a typed clone the backend will not read, and Choose folder… opens the dialog there and checks it again', async () => {
@@ -211,7 +212,7 @@ describe('commons wizard', () => {
   });
 
   it('shows a hostname finding under the field and blocks Next until it is fixed', async () => {
-    const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 1);
+    const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 2);
     await resume();
     await expectStep(2);
 
@@ -256,7 +257,7 @@ describe('commons wizard', () => {
     it('goes on when clicked while the edit still waits for its review', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { review });
+      const rust = withDraft(answers, 1, { review });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Enter a Helm release name'));
@@ -270,14 +271,14 @@ describe('commons wizard', () => {
       await expectStep(2);
       expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).destination.release_name).toBe('gen3');
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
+      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 2, answers: { destination: { release_name: 'gen3' } } });
     });
 
     it('goes on when clicked while the edit is being reviewed', async () => {
       // Reviews answer at once until `hold` is set; then they wait until the test lets them go.
       let hold = false;
       const held: (() => void)[] = [];
-      const rust = withDraft(readyAnswers(), 4, {
+      const rust = withDraft(readyAnswers(), 5, {
         review,
         overrides: {
           wizard_review: (request: CommonsAnswers) =>
@@ -303,13 +304,13 @@ describe('commons wizard', () => {
       expect(rust.named('wizard_review')).toHaveLength(reviews + 1);
       expect((rust.named('wizard_review').at(-1)?.request as CommonsAnswers).login.mock_login).toBe(true);
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
+      expect(rust.named('wizard_draft_save')[0].request as Draft).toMatchObject({ step: 6, answers: { login: { mock_login: true } } });
     });
 
     it('still stays when the fresh review blocks the step, and shows why', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { review });
+      const rust = withDraft(answers, 1, { review });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeDisabled());
@@ -338,7 +339,7 @@ describe('commons wizard', () => {
             ]
           : [],
       );
-    const rust = withDraft(readyAnswers(), 3, { review });
+    const rust = withDraft(readyAnswers(), 4, { review });
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
@@ -404,7 +405,7 @@ describe('commons wizard', () => {
 
   it('lets the operator pick which service meets a requirement with several answers', async () => {
     const answers = { ...readyAnswers(), database: { ...readyAnswers().database, mode: 'external' as const } };
-    const rust = withDraft(answers, 3);
+    const rust = withDraft(answers, 4);
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
@@ -442,7 +443,7 @@ describe('commons wizard', () => {
         ],
       );
     };
-    const rust = withDraft(readyAnswers('production'), 7, { review });
+    const rust = withDraft(readyAnswers('production'), 8, { review });
     await resume();
     await expectStep(8);
 
@@ -484,7 +485,7 @@ describe('commons wizard', () => {
   it('launches a production commons only after its hostname is typed, and shows progress and the result', async () => {
     let finish: (r: LaunchReport) => void = () => {};
     const answers = readyAnswers('production');
-    const rust = withDraft(answers, 8, {
+    const rust = withDraft(answers, 9, {
       review: () => reviewOf([]),
       overrides: { wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
@@ -572,7 +573,7 @@ describe('commons wizard', () => {
       ...a,
       destination: { kind: 'helm', kube_context: 'kind-gen3', namespace: 'gen3', release_name: 'gen3', chart_version: '', output_dir: '/tmp/out' },
     };
-    const rust = withDraft(answers, 8, {
+    const rust = withDraft(answers, 9, {
       review: () => reviewOf([]),
       overrides: { wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
@@ -608,7 +609,7 @@ describe('commons wizard', () => {
   });
 
   it('shows a launch error in words and keeps the draft', async () => {
-    const rust = withDraft(readyAnswers('dev'), 8, {
+    const rust = withDraft(readyAnswers('dev'), 9, {
       review: () => reviewOf([]),
       overrides: {
         wizard_launch: () => {
@@ -636,7 +637,7 @@ describe('commons wizard', () => {
         mock_login: false,
       },
     };
-    const rust = withDraft(answers, 4);
+    const rust = withDraft(answers, 5);
     await resume();
     await expectStep(5);
     expect(screen.getByTestId('field-login-0-redirect')).toHaveValue('https://data.example.org/user/login/google/login/');
@@ -660,7 +661,7 @@ describe('commons wizard', () => {
 
   it('checks the dictionary URL and shows the node count or the error', async () => {
     let fail = false;
-    withDraft(readyAnswers(), 6, {
+    withDraft(readyAnswers(), 7, {
       overrides: {
         wizard_check_dictionary: (req: { url: string }) => {
           if (fail) throw { code: 'not_gen3', message: `${req.url} is not a Gen3 data dictionary: it has no _terms.yaml.` };
@@ -685,7 +686,7 @@ describe('commons wizard', () => {
 
 describe('import existing', () => {
   it('reads a commons folder, shows the summary and warnings, and opens the draft at review', async () => {
-    const imported = draftOf('imp-1', readyAnswers('production'), 0);
+    const imported = draftOf('imp-1', readyAnswers('production'), STEP_REVIEW);
     const rust = fakeWizardRust({
       review: () => reviewOf([]),
       overrides: {
@@ -734,7 +735,7 @@ describe('import existing', () => {
   });
 
   it('imports the path named with --import as soon as the window opens', async () => {
-    const imported = draftOf('imp-2', readyAnswers(), 0);
+    const imported = draftOf('imp-2', readyAnswers(), STEP_REVIEW);
     const rust = fakeWizardRust({
       overrides: {
         app_status: () => ({ ...STATUS, import_path: '/srv/gen3-gitops/unfunded/data.example.org' }),

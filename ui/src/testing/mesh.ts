@@ -59,7 +59,7 @@ export function meshAnswers(members: Commons[] = [MIDRC, JCOIN], extra: Partial<
   };
 }
 
-/** A saved mesh draft at 0-based `step`. */
+/** A saved mesh draft at `step` (numbered from 1, as the wizard shows it). */
 export function meshDraftOf(id: string, answers: MeshAnswers, step: number, updatedAt = Date.now() - 5 * 60_000): Draft {
   return { id, kind: 'mesh', title: answers.name, step, answers, updated_at: updatedAt };
 }

@@ -201,7 +201,7 @@ export function fakeWizardRust(options: FakeOptions = {}) {
   return { calls, named, drafts, dialogs };
 }
 
-/** A saved commons draft, as the backend would hand it back. */
+/** A saved commons draft at `step` (numbered from 1, as the wizard shows it), as the backend hands it back. */
 export function draftOf(id: string, answers: CommonsAnswers, step: number, updatedAt = Date.now() - 5 * 60_000): Draft {
   return { id, kind: 'commons', title: answers.identity.hostname, step, answers, updated_at: updatedAt };
 }

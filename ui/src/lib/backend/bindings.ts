@@ -694,7 +694,7 @@ id: string, kind: DraftKind,
  */
 title: string, 
 /**
- * The wizard step reached (0-based).
+ * The wizard step reached, numbered from 1 as the wizard shows it (the review's `STEP_*`).
  */
 step: number, 
 /**
