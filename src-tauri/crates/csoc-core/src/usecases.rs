@@ -3,6 +3,10 @@
 //! end (the shell only adds path grants, events and the blocking pool; the CLI only words the result).
 
 use std::path::Path;
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{SecretStoreRequest, WizardImportResult};
 use crate::deploy::answers::CommonsAnswers;
@@ -12,12 +16,14 @@ use crate::deploy::review::STEP_REVIEW;
 use crate::deploy::{import, import_report, launch};
 use crate::error::{CoreError, CoreResult};
 use crate::mesh::aggmds;
-use crate::monitor::history::{self, MonitorSettings};
+use crate::monitor::history::{self, MonitorSettings, SweepReport};
+use crate::monitor::sweep::{SweepOptions, SweepProgress};
+use crate::monitor::SweepScope;
 use crate::path_grants::{PathGrants, Use};
 use crate::secret::{Secret, SecretKind};
 use crate::store::Store;
 use crate::vault::Vault;
-use crate::webhooks::{self, WebhookKind};
+use crate::webhooks::{self, Delivery, WebhookKind};
 
 /// Imports what `path` holds (a gitops folder, a values file, a manifest). A commons goes into the
 /// inventory with a wizard draft opened at the review; the draft is checked before the inventory
@@ -49,6 +55,53 @@ fn import_draft(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
         answers: json,
         updated_at: 0,
     })
+}
+
+/// One sweep of `scope`, as the window, the terminal and the schedule run it: planned and recorded
+/// on the blocking pool (both read or write the cache), probed with progress and a cancel, and its
+/// report handed to the webhooks. Their deliveries go on in a task of their own: the terminal waits
+/// for the handle before it exits; the window drops it, so a slow receiver never holds a sweep.
+pub async fn sweep(
+    store: Arc<Store>,
+    vault: Arc<Vault>,
+    scope: SweepScope,
+    cancel: CancellationToken,
+    on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
+) -> CoreResult<(SweepReport, Option<JoinHandle<Vec<Delivery>>>)> {
+    let (s, v) = (store.clone(), vault.clone());
+    let plan = blocking(move || crate::monitor::plan(&s, &v, &scope)).await?;
+    let result = crate::monitor::sweep::run(plan, &SweepOptions::default(), cancel, on_progress).await?;
+    let s = store.clone();
+    let report = blocking(move || history::record(&s, &result)).await?;
+    tracing::info!(
+        probed = report.probed,
+        reachable = report.reachable,
+        changes = report.changes.len(),
+        "sweep recorded"
+    );
+    let r = report.clone();
+    let deliveries = match blocking(move || webhooks::targets_for(&store, &vault, &r)).await {
+        Ok(targets) if !targets.is_empty() => {
+            Some(webhooks::dispatch(targets, &report, webhooks::RetryPolicy::default()))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(message = %e.message, "webhook URLs could not be read");
+            None
+        }
+    };
+    Ok((report, deliveries))
+}
+
+/// Runs cache work on tokio's blocking pool; a panic there is logged and reported in words.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "sweep task failed");
+        CoreError::new(
+            crate::error::ErrorCode::DbUnavailable,
+            "The fleet check stopped unexpectedly. Details are in the log file.",
+        )
+    })?
 }
 
 /// Discards a wizard draft and the client secrets stored for it.
