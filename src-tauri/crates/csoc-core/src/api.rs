@@ -192,8 +192,6 @@ pub mod types {
 }
 
 /// The request type of a command declared without one.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! request_or_unit {
     () => {
         ()
@@ -225,7 +223,7 @@ fn spec<Req: TS, Resp: TS>(name: &'static str) -> CommandSpec {
 macro_rules! command_specs {
     ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {{
         use types::*;
-        vec![$(spec::<crate::request_or_unit!($($req)?), $resp>(stringify!($name))),*]
+        vec![$(spec::<request_or_unit!($($req)?), $resp>(stringify!($name))),*]
     }};
 }
 
