@@ -1,11 +1,10 @@
 //! The Tauri shell: window, state and command glue over `csoc-core`. Logic belongs in the core.
 
 mod commands;
+mod handlers;
 mod monitoring;
-mod operator_commands;
 mod state;
-mod team_commands;
-mod wizard_commands;
+mod team_sync;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -35,6 +34,13 @@ pub fn report_first_paint(started: Instant) {
     }
 }
 
+/// Registers every declared command's generated Tauri command (`commands::generated`).
+macro_rules! handler_list {
+    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+        tauri::generate_handler![$(commands::generated::$name),*]
+    };
+}
+
 /// Opens the window over the cache in `paths`; with `demo`, over the simulated demo fleet; with
 /// `import`, on the import of that path.
 pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
@@ -59,71 +65,10 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
         .setup(|app| {
             grant_chosen_paths(app.handle());
             monitoring::schedule(app.handle().clone());
-            team_commands::sync_soon(app.handle());
+            team_sync::sync_soon(app.handle());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::store_move_aside,
-            commands::first_paint,
-            commands::inventory_list,
-            commands::commons_get,
-            commands::commons_validate,
-            commands::commons_create,
-            commands::commons_update,
-            commands::commons_delete,
-            commands::mesh_save,
-            commands::mesh_delete,
-            commands::inventory_export,
-            commands::inventory_import,
-            commands::vault_status,
-            commands::vault_use_passphrase,
-            commands::credentials_preview,
-            commands::credentials_import,
-            commands::credentials_profiles,
-            commands::credentials_list,
-            commands::credentials_test,
-            commands::credentials_delete,
-            commands::credentials_confirm_url,
-            commands::fleet_view,
-            commands::commons_health,
-            commands::sweep_start,
-            commands::sweep_cancel,
-            commands::monitor_settings,
-            commands::monitor_settings_save,
-            commands::demo_start,
-            wizard_commands::wizard_catalog,
-            wizard_commands::wizard_drafts,
-            wizard_commands::wizard_draft_get,
-            wizard_commands::wizard_draft_save,
-            wizard_commands::wizard_draft_delete,
-            wizard_commands::wizard_review,
-            wizard_commands::wizard_check_dictionary,
-            wizard_commands::wizard_gitops_status,
-            wizard_commands::wizard_secret_store,
-            wizard_commands::wizard_import,
-            wizard_commands::wizard_launch,
-            wizard_commands::wizard_launch_cancel,
-            wizard_commands::wizard_rendered,
-            wizard_commands::render_settings,
-            wizard_commands::render_settings_save,
-            wizard_commands::mesh_wizard_build,
-            wizard_commands::mesh_wizard_preview,
-            wizard_commands::mesh_wizard_save,
-            wizard_commands::mesh_aggmds_import,
-            wizard_commands::mesh_view,
-            operator_commands::activity_list,
-            operator_commands::activity_export,
-            operator_commands::diagnostics_gather,
-            operator_commands::diagnostics_collect,
-            commands::demo_stop,
-            team_commands::team_status,
-            team_commands::team_join,
-            team_commands::team_sync,
-            team_commands::team_resolve,
-            team_commands::webhook_list,
-            team_commands::webhook_set,
-        ])
+        .invoke_handler(csoc_core::with_commands!(handler_list))
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "the window failed");
@@ -194,23 +139,29 @@ mod tests {
             ("mesh_wizard_preview", "reads the members' metadata over the network"),
             ("mesh_wizard_save", "records the mesh in the inventory"),
         ];
-        const CHECKS: [&str; 3] = ["granted(", "check_destination(", "granted_source("];
+        const CHECKS: [&str; 4] = ["granted(", "check_destination(", "granted_source(", "&grants"];
         let mut checked = Vec::new();
-        for source in [include_str!("commands.rs"), include_str!("wizard_commands.rs")] {
-            for command in source.split("#[tauri::command]").skip(1) {
-                let signature = command.split(" -> ").next().unwrap_or_default();
-                let name = signature.split("fn ").nth(1).and_then(|s| s.split(['(', '<']).next()).unwrap_or_default();
-                let carries =
-                    CARRY_PATHS.iter().any(|t| [")", ","].iter().any(|end| signature.contains(&format!(": {t}{end}"))));
-                if !carries || TOUCH_NO_PATH.iter().any(|(n, _)| *n == name) {
-                    continue;
-                }
-                assert!(CHECKS.iter().any(|c| command.contains(c)), "{name} takes a path from the page unchecked");
-                checked.push(name.to_string());
+        let source = include_str!("handlers.rs");
+        let handlers = source.split("impl Handlers for Shell").nth(1).expect("the handlers' impl");
+        for command in handlers.split("\n    async fn ").skip(1) {
+            let signature = command.split(" -> ").next().unwrap_or_default();
+            let name = signature.split(['(', '<']).next().unwrap_or_default();
+            let carries =
+                CARRY_PATHS.iter().any(|t| [")", ","].iter().any(|end| signature.contains(&format!(": {t}{end}"))));
+            if !carries || TOUCH_NO_PATH.iter().any(|(n, _)| *n == name) {
+                continue;
             }
+            assert!(CHECKS.iter().any(|c| command.contains(c)), "{name} takes a path from the page unchecked");
+            checked.push(name.to_string());
         }
-        for name in ["wizard_gitops_status", "wizard_review", "wizard_launch", "mesh_wizard_build", "inventory_export"]
-        {
+        for name in [
+            "wizard_gitops_status",
+            "wizard_review",
+            "wizard_launch",
+            "mesh_wizard_build",
+            "inventory_export",
+            "render_settings_save",
+        ] {
             assert!(checked.iter().any(|c| c == name), "{name} was not found among the commands taking a path");
         }
     }

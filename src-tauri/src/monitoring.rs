@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use csoc_core::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
 use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::monitor::sweep::{self, SweepOptions};
-use csoc_core::monitor::{history, notify, plan, SweepScope};
-use csoc_core::webhooks;
+use csoc_core::monitor::{history, notify, SweepScope};
+use csoc_core::usecases;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio_util::sync::CancellationToken;
@@ -43,6 +42,7 @@ pub fn start(app: &AppHandle, scope: SweepScope) -> CoreResult<()> {
     Ok(())
 }
 
+/// The sweep use case with the window's progress events, then desktop notifications of what changed.
 async fn run(
     app: &AppHandle,
     store: std::sync::Arc<csoc_core::store::Store>,
@@ -50,32 +50,12 @@ async fn run(
     scope: SweepScope,
     token: CancellationToken,
 ) -> CoreResult<history::SweepReport> {
-    let s = store.clone();
-    let vault_for_webhooks = vault.clone();
-    let plan = tauri::async_runtime::spawn_blocking(move || plan(&s, &vault, &scope)).await.map_err(joined)??;
     let progress_app = app.clone();
-    let result = sweep::run(plan, &SweepOptions::default(), token, move |p| {
+    // The webhooks' deliveries finish (or give up) on their own: not awaited.
+    let (report, _deliveries) = usecases::sweep(store.clone(), vault, scope, token, move |p| {
         let _ = progress_app.emit(EVENT_SWEEP_PROGRESS, &p);
     })
     .await?;
-    let s = store.clone();
-    let report = tauri::async_runtime::spawn_blocking(move || history::record(&s, &result)).await.map_err(joined)??;
-    tracing::info!(
-        probed = report.probed,
-        reachable = report.reachable,
-        changes = report.changes.len(),
-        "sweep recorded"
-    );
-    // The webhooks get the same changes, in a task of their own: a slow receiver never holds the sweep.
-    let (s, v, r) = (store.clone(), vault_for_webhooks, report.clone());
-    match tauri::async_runtime::spawn_blocking(move || webhooks::targets_for(&s, &v, &r)).await {
-        Ok(Ok(targets)) if !targets.is_empty() => {
-            // Not awaited: the deliveries finish (or give up) on their own.
-            drop(webhooks::dispatch(targets, &report, webhooks::RetryPolicy::default()));
-        }
-        Ok(Err(e)) => tracing::warn!(message = %e.message, "webhook URLs could not be read"),
-        _ => {}
-    }
     let settings = tauri::async_runtime::spawn_blocking(move || history::settings(&store)).await.map_err(joined)??;
     if settings.notifications {
         for n in notify::notices(&report) {

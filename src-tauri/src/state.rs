@@ -148,6 +148,13 @@ impl AppState {
     }
 }
 
+/// Cancels the running task held in `slot` (a sweep, a launch), if any.
+pub fn cancel(slot: &Mutex<Option<CancellationToken>>) {
+    if let Some(token) = slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        token.cancel();
+    }
+}
+
 fn open(path: &std::path::Path) -> Result<Arc<Store>, CoreError> {
     let opened = Store::open(path).map(Arc::new);
     if let Err(e) = &opened {

@@ -17,7 +17,7 @@ const LAUNCH = activityOf(7, 'launch', 'Launched gen3.datahub.org: pushed branch
   commons_id: 'hub',
   commons_name: 'Data Hub',
 });
-const DRAFT = draftOf('d9', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'gen3.datahub.org' } }, 7, { updated_at: AT });
+const DRAFT = draftOf('d9', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'gen3.datahub.org' } }, 8, { updated_at: AT });
 
 function fakeRust() {
   const rust = fakeBackend({ commons: [HUB], activity: [LAUNCH], drafts: [DRAFT] });

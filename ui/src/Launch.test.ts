@@ -22,7 +22,7 @@ const HELM: CommonsAnswers = {
 
 /** Resumes a draft of `answers` at the launch step and confirms the launch; `launch` answers it. */
 async function launch(answers: CommonsAnswers, answer: () => Promise<LaunchReport>, watch = "Don't watch") {
-  const rust = fakeBackend({ drafts: [draftOf('d1', answers, 8)], handlers: { wizard_review: () => reviewOf([]), wizard_launch: answer } });
+  const rust = fakeBackend({ drafts: [draftOf('d1', answers, 9)], handlers: { wizard_review: () => reviewOf([]), wizard_launch: answer } });
   render(App);
   await userEvent.click(await screen.findByTestId('nav-wizards'));
   await userEvent.click(await screen.findByTestId('draft-resume'));
@@ -165,6 +165,36 @@ describe('the launch page after a GitOps push', () => {
     expect(screen.getByTestId('launch-pr-url').textContent).toBe(
       'https://gitlab.example/ops/gen3-gitops/-/merge_requests/new?merge_request[source_branch]=gen3-csoc%2Fdata-example-org-1796000000',
     );
+  });
+
+  it('waits for the merge before watching, and watches at once when the operator says it is merged', async () => {
+    let finish: (r: LaunchReport) => void = () => {};
+    const rust = await launch(readyAnswers('dev'), () => new Promise((resolve) => (finish = resolve)), '5 minutes');
+    expect(screen.queryByTestId('launch-merged')).not.toBeInTheDocument();
+    await emit('launch-progress', { phase: 'waiting_for_merge', message: 'Waiting for the branch to be merged into master.', line: null, watch: null });
+    await waitFor(() => expect(phaseState('waiting_for_merge')).toBe('current'));
+    expect(phaseState('watching')).toBe('pending');
+    await userEvent.click(screen.getByTestId('launch-merged'));
+    await waitFor(() => expect(rust.named('wizard_launch_merged')).toHaveLength(1));
+    expect(screen.getByTestId('launch-merged')).toBeDisabled();
+    finish({
+      ...pushed('git@github.com:example/gen3-gitops.git'),
+      merge: { branch: 'gen3-csoc/data-example-org-1796000000', into: 'master', result: 'said_merged', message: 'Merged into master, as you said.' },
+      watch: { result: 'healthy', progress: null, message: 'All 12 services are healthy.' },
+    });
+    expect(await screen.findByTestId('launch-merge-result')).toHaveTextContent('as you said');
+    expect(phaseState('waiting_for_merge')).toBe('done');
+    expect(phaseState('watching')).toBe('done');
+  });
+
+  it('says the watch was skipped when the branch was not merged in time', async () => {
+    await launch(readyAnswers('dev'), async () => ({
+      ...pushed('git@github.com:example/gen3-gitops.git'),
+      merge: { branch: 'b', into: 'master', result: 'timed_out', message: 'b was not merged into master within 5 min, so the commons was not watched.' },
+    }), '5 minutes');
+    expect(await screen.findByTestId('launch-merge-result')).toHaveTextContent('not merged into master within 5 min');
+    expect(phaseState('waiting_for_merge')).toBe('failed');
+    expect(phaseState('watching')).toBe('skipped');
   });
 
   it('offers no address for another host', async () => {

@@ -40,13 +40,13 @@ async function expectStep(n: number) {
 
 const openWizards = () => openScreen('wizards', 'wizards-view');
 
-/** A mesh draft saved at 0-based `step`, resumed from the Wizards screen. */
+/** A mesh draft saved at `step` (numbered from 1, as the wizard shows it), resumed from the Wizards screen. */
 async function resumeMesh(answers: MeshAnswers, step: number, extra: FakeOptions = {}) {
   const rust = fakeRust({ drafts: [draftOf('m1', answers, step)], ...extra });
   await openWizards();
   await userEvent.click(await screen.findByTestId('draft-resume'));
   await screen.findByTestId('mesh-wizard', {}, LAZY);
-  await expectStep(step + 1);
+  await expectStep(step);
   return rust;
 }
 
@@ -100,10 +100,10 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
     await waitFor(() => expect(saves(rust)).toHaveLength(4));
     const drafts = saves(rust);
     expect(drafts.map((d) => [d.kind, d.step, d.id])).toEqual([
-      ['mesh', 1, ''],
-      ['mesh', 2, 'draft-1'],
+      ['mesh', 2, ''],
       ['mesh', 3, 'draft-1'],
-      ['mesh', 2, 'draft-1'],
+      ['mesh', 4, 'draft-1'],
+      ['mesh', 3, 'draft-1'],
     ]);
     expect(drafts[0].title).toBe('brh');
     const last = drafts[3].answers as MeshAnswers;
@@ -171,7 +171,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
         message: `jcoin.datacommons.io did not answer within 10 seconds (${a.members.length} members were asked).`,
       }),
     ];
-    const rust = await resumeMesh(meshAnswers(), 2, { handlers: { mesh_wizard_preview: preview } });
+    const rust = await resumeMesh(meshAnswers(), 3, { handlers: { mesh_wizard_preview: preview } });
 
     await userEvent.click(screen.getByTestId('mesh-preview'));
     const members = await screen.findAllByTestId('mesh-preview-member');
@@ -216,7 +216,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
 
   it('imports an AggMDS configuration that replaces the mappings and says which members it leaves out', async () => {
     const config = JSON.stringify({ adapter_commons: { MIDRC: { mds_url: 'https://data.midrc.org/', adapter: 'gen3' }, 'Old commons': { adapter: 'gen3' } } }, null, 2);
-    const rust = await resumeMesh(meshAnswers(), 2, {
+    const rust = await resumeMesh(meshAnswers(), 3, {
       dialogs: { open: () => '/home/op/aggregate_config.json' },
       handlers: { mesh_aggmds_import: () => config },
     });
@@ -250,7 +250,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
         [stepFinding(5, 'mock_auth', 'fence.FENCE_CONFIG.MOCK_AUTH', 'Mock login lets anyone in as any user on a production commons.', { acknowledgeable: true, acknowledged: a.acknowledged.includes(ack) })],
         [{ path: 'hub.example.org/values/values.yaml', contents: 'metadata:\n  useAggMds: true\n', change: 'changed', diff }],
       );
-    const rust = await resumeMesh(answers, 3, { handlers: { wizard_review: review, mesh_wizard_build: (a) => buildOf(a, [MESH_FINDING]) } });
+    const rust = await resumeMesh(answers, 4, { handlers: { wizard_review: review, mesh_wizard_build: (a) => buildOf(a, [MESH_FINDING]) } });
 
     const reviewStep = await screen.findByTestId('mesh-review');
     expect(await within(reviewStep).findByTestId('mesh-finding-wts_client_missing')).toHaveTextContent("Warning: JCOIN has no client for the hub's WTS yet");
@@ -309,7 +309,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
   });
 
   it('reads the hub folder again when the operator comes back to the window, and not after leaving the review', async () => {
-    const rust = await resumeMesh(meshAnswers(), 3);
+    const rust = await resumeMesh(meshAnswers(), 4);
     await screen.findByTestId('mesh-summary');
     const builds = rust.named('mesh_wizard_build').length;
     window.dispatchEvent(new Event('focus'));
@@ -322,7 +322,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
   });
 
   it('saves the mesh without launching, and keeps the draft for a later launch', async () => {
-    const rust = await resumeMesh(meshAnswers(), 4);
+    const rust = await resumeMesh(meshAnswers(), 5);
     await userEvent.click(await screen.findByTestId('mesh-save-only'));
     expect(await screen.findByTestId('mesh-launch-result')).toHaveTextContent("The hub's configuration is not written yet");
     expect(rust.named('mesh_wizard_save')).toHaveLength(1);
@@ -335,7 +335,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
     let broken = true;
     const build = (a: MeshAnswers) =>
       broken ? fail('invalid', `${HUB_FOLDER} holds no values.yaml: choose the hub's commons folder in the gen3-gitops clone.`) : buildOf(a);
-    const rust = await resumeMesh(meshAnswers(), 3, { handlers: { mesh_wizard_build: build } });
+    const rust = await resumeMesh(meshAnswers(), 4, { handlers: { mesh_wizard_build: build } });
     expect(await screen.findByTestId('mesh-build-error')).toHaveTextContent(`The mesh could not be built. ${HUB_FOLDER} holds no values.yaml`);
     expect(screen.getByTestId('mesh-next')).toBeDisabled();
     expect(screen.getByTestId('mesh-next-reason')).toHaveTextContent('The mesh could not be built:');
@@ -362,7 +362,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
       chosen = true;
       return HUB_FOLDER;
     };
-    const rust = await resumeMesh(meshAnswers(), 3, { handlers: { mesh_wizard_build: build }, dialogs: { open } });
+    const rust = await resumeMesh(meshAnswers(), 4, { handlers: { mesh_wizard_build: build }, dialogs: { open } });
     expect(await screen.findByTestId('mesh-build-error')).toHaveTextContent(`${HUB_FOLDER} was not chosen in this session: choose it with its Choose… button`);
     for (const n of [3, 2, 1]) {
       await userEvent.click(screen.getByTestId('mesh-back'));
@@ -380,7 +380,7 @@ describe('mesh wizard', { timeout: 20_000 }, () => {
   });
 
   it('lists a mesh draft with its own steps and resumes it in the mesh wizard', async () => {
-    fakeRust({ drafts: [draftOf('m1', meshAnswers(), 2)] });
+    fakeRust({ drafts: [draftOf('m1', meshAnswers(), 3)] });
     await openWizards();
     const row = await screen.findByTestId('draft-row');
     expect(within(row).getByTestId('draft-title')).toHaveTextContent('brh');

@@ -12,7 +12,7 @@ const LIST = [
   commonsOf('kf', 'Kids First staging', { environment: 'staging' }),
   commonsOf('dev', 'Dev sandbox'),
 ];
-const DRAFT: Draft = draftOf('d1', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'genomics.example.org' } }, 3, { updated_at: 1 });
+const DRAFT: Draft = draftOf('d1', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'genomics.example.org' } }, 4, { updated_at: 1 });
 
 function fakeRust(options: FakeOptions = {}) {
   return fakeBackend({

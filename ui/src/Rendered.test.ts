@@ -38,7 +38,7 @@ const READY: RenderedView = {
 };
 
 async function openReview(rendered: (a: CommonsAnswers) => RenderedView) {
-  const rust = fakeBackend({ drafts: [draftOf('d1', readyAnswers(), 7)], handlers: { wizard_rendered: rendered } });
+  const rust = fakeBackend({ drafts: [draftOf('d1', readyAnswers(), 8)], handlers: { wizard_rendered: rendered } });
   render(App);
   await userEvent.click(await screen.findByTestId('nav-wizards'));
   await userEvent.click(await screen.findByTestId('draft-resume'));

@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import App from './App.svelte';
+import { STEP_REVIEW } from './lib/wizard/answers';
 import type { CommonsAnswers, LaunchProgress, LaunchReport, Review, WatchProgress } from './lib/backend/backend';
 import { coreError, fail, fakeBackend, resetBackend, type FakeOptions } from './testing/backend';
 import { commonsOf, statusOf } from './testing/builders';
@@ -62,8 +63,8 @@ describe('Wizards screen', () => {
   });
 
   it('lists drafts newest first, resumes one at its step and deletes one after confirming', async () => {
-    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 0, { updated_at: Date.now() - 3 * 86_400_000 });
-    const newer = draftOf('d1', readyAnswers(), 2);
+    const older = draftOf('d2', { ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: 'old.example.org' } }, 1, { updated_at: Date.now() - 3 * 86_400_000 });
+    const newer = draftOf('d1', readyAnswers(), 3);
     const rust = fakeBackend({ drafts: [older, newer] });
     await openWizards();
 
@@ -124,13 +125,13 @@ describe('commons wizard', { timeout: 20_000 }, () => {
 
     await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(8));
     const saves = rust.named('wizard_draft_save').map((c) => c.request);
-    expect(saves.map((d) => d.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 6]);
+    expect(saves.map((d) => d.step)).toEqual([2, 3, 4, 5, 6, 7, 8, 7]);
     expect(saves.map((d) => d.id)).toEqual(['', ...Array(7).fill('draft-1')]);
     expect(saves[1].title).toBe('data.example.org');
     const last = saves[7].answers as CommonsAnswers;
     expect(last.destination).toMatchObject({ kind: 'gitops', repo_path: '/srv/gen3-gitops', namespace: 'gen3' });
     expect(last.identity.hostname).toBe('data.example.org');
-    expect(rust.state.drafts.get('draft-1')?.step).toBe(6);
+    expect(rust.state.drafts.get('draft-1')?.step).toBe(7);
   });
 
   it('explains a typed clone the backend will not read, and Choose folder… opens the dialog there and checks it again', async () => {
@@ -193,7 +194,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
   });
 
   it('shows a hostname finding under the field and blocks Next until it is fixed', async () => {
-    const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 1);
+    const rust = withDraft({ ...readyAnswers(), identity: { ...readyAnswers().identity, hostname: '' } }, 2);
     await resume();
     await expectStep(2);
 
@@ -238,7 +239,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     it('goes on when clicked while the edit still waits for its review', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { handlers: { wizard_review: review } });
+      const rust = withDraft(answers, 1, { handlers: { wizard_review: review } });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next-reason')).toHaveTextContent('Enter a Helm release name'));
@@ -252,14 +253,14 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       await expectStep(2);
       expect(rust.named('wizard_review').at(-1)?.request.destination.release_name).toBe('gen3');
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 1, answers: { destination: { release_name: 'gen3' } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 2, answers: { destination: { release_name: 'gen3' } } });
     });
 
     it('goes on when clicked while the edit is being reviewed', async () => {
       // Reviews answer at once until `hold` is set; then they wait until the test lets them go.
       let hold = false;
       const held: (() => void)[] = [];
-      const rust = withDraft(readyAnswers(), 4, {
+      const rust = withDraft(readyAnswers(), 5, {
         handlers: {
           wizard_review: (request) =>
             hold ? new Promise<Review>((resolve) => held.push(() => resolve(review(request)))) : review(request),
@@ -284,13 +285,13 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       expect(rust.named('wizard_review')).toHaveLength(reviews + 1);
       expect(rust.named('wizard_review').at(-1)?.request.login.mock_login).toBe(true);
       await waitFor(() => expect(rust.named('wizard_draft_save')).toHaveLength(1));
-      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 5, answers: { login: { mock_login: true } } });
+      expect(rust.named('wizard_draft_save')[0].request).toMatchObject({ step: 6, answers: { login: { mock_login: true } } });
     });
 
     it('still stays when the fresh review blocks the step, and shows why', async () => {
       const answers = readyAnswers();
       answers.destination.release_name = '';
-      const rust = withDraft(answers, 0, { handlers: { wizard_review: review } });
+      const rust = withDraft(answers, 1, { handlers: { wizard_review: review } });
       await resume();
       await expectStep(1);
       await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeDisabled());
@@ -319,7 +320,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
             ]
           : [],
       );
-    const rust = withDraft(readyAnswers(), 3, { handlers: { wizard_review: review } });
+    const rust = withDraft(readyAnswers(), 4, { handlers: { wizard_review: review } });
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
@@ -385,7 +386,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
 
   it('lets the operator pick which service meets a requirement with several answers', async () => {
     const answers = { ...readyAnswers(), database: { ...readyAnswers().database, mode: 'external' as const } };
-    const rust = withDraft(answers, 3);
+    const rust = withDraft(answers, 4);
     await resume();
     await expectStep(4);
     const box = (name: string) => screen.getByTestId(`service-${name}`) as HTMLInputElement;
@@ -423,7 +424,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
         ],
       );
     };
-    const rust = withDraft(readyAnswers('production'), 7, { handlers: { wizard_review: review } });
+    const rust = withDraft(readyAnswers('production'), 8, { handlers: { wizard_review: review } });
     await resume();
     await expectStep(8);
 
@@ -465,7 +466,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
   it('launches a production commons only after its hostname is typed, and shows progress and the result', async () => {
     let finish: (r: LaunchReport) => void = () => {};
     const answers = readyAnswers('production');
-    const rust = withDraft(answers, 8, {
+    const rust = withDraft(answers, 9, {
       handlers: { wizard_review: () => reviewOf([]), wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
     await resume();
@@ -555,7 +556,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
       ...a,
       destination: { kind: 'helm', kube_context: 'kind-gen3', namespace: 'gen3', release_name: 'gen3', chart_version: '', output_dir: '/tmp/out' },
     };
-    const rust = withDraft(answers, 8, {
+    const rust = withDraft(answers, 9, {
       handlers: { wizard_review: () => reviewOf([]), wizard_launch: () => new Promise<LaunchReport>((resolve) => (finish = resolve)) },
     });
     await resume();
@@ -590,7 +591,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
   });
 
   it('shows a launch error in words and keeps the draft', async () => {
-    const rust = withDraft(readyAnswers('dev'), 8, {
+    const rust = withDraft(readyAnswers('dev'), 9, {
       handlers: {
         wizard_review: () => reviewOf([]),
         wizard_launch: () => fail('unreachable', 'The push to origin failed: the remote could not be reached. The commit stays on branch gen3-csoc/x.'),
@@ -616,7 +617,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
         mock_login: false,
       },
     };
-    const rust = withDraft(answers, 4);
+    const rust = withDraft(answers, 5);
     await resume();
     await expectStep(5);
     expect(screen.getByTestId('field-login-0-redirect')).toHaveValue('https://data.example.org/user/login/google/login/');
@@ -640,7 +641,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
 
   it('checks the dictionary URL and shows the node count or the error', async () => {
     let broken = false;
-    withDraft(readyAnswers(), 6, {
+    withDraft(readyAnswers(), 7, {
       handlers: {
         wizard_check_dictionary: (req) => {
           if (broken) fail('not_gen3', `${req.url} is not a Gen3 data dictionary: it has no _terms.yaml.`);
@@ -666,7 +667,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
 describe('import existing', () => {
   it('reads a commons folder, shows the summary and warnings, and opens the draft at review', async () => {
     const answers = readyAnswers('production');
-    const imported = draftOf('imp-1', answers, 0);
+    const imported = draftOf('imp-1', answers, STEP_REVIEW);
     const rust = fakeBackend({
       dialogs: { open: () => '/srv/gen3-gitops/unfunded/data.example.org' },
       handlers: {
@@ -720,7 +721,7 @@ describe('import existing', () => {
 
   it('imports the path named with --import as soon as the window opens', async () => {
     const answers = readyAnswers();
-    const imported = draftOf('imp-2', answers, 0);
+    const imported = draftOf('imp-2', answers, STEP_REVIEW);
     const rust = fakeBackend({
       status: statusOf({ import_path: '/srv/gen3-gitops/unfunded/data.example.org' }),
       handlers: {

@@ -223,6 +223,7 @@ export function fakeBackend(options: FakeOptions = {}) {
       return launchReportOf({ commons_id: launched.id, files: [`${identity.hostname}/values/values.yaml`] });
     },
     wizard_launch_cancel: () => null,
+    wizard_launch_merged: () => null,
     mesh_wizard_build: (answers) => buildOf(answers),
     mesh_wizard_preview: () => [],
     mesh_wizard_save: (answers) => {

@@ -117,8 +117,8 @@ export function launchReportOf(overrides: Partial<LaunchReport> = {}): LaunchRep
 }
 
 /**
- * A saved draft of the commons or the mesh wizard (by its answers) at 0-based `step`, as the backend
- * hands it back, saved five minutes ago.
+ * A saved draft of the commons or the mesh wizard (by its answers) at `step` (numbered from 1, as the
+ * wizard shows it), as the backend hands it back, saved five minutes ago.
  */
 export function draftOf(id: string, answers: CommonsAnswers | MeshAnswers, step: number, overrides: Partial<Draft> = {}): Draft {
   const commons = 'identity' in answers;

@@ -1,20 +1,19 @@
-//! The command surface the UI sees: request and response types per command, declared once here.
-//! The shell adapts each to a Tauri command; `bindings` turns this list into TypeScript.
+//! The command surface the UI sees. The commands are declared once, in `command_names.rs`
+//! (`with_commands!`); this module turns that list into the spec the bindings render, the names the
+//! capability grants, and the `Handlers` trait the shell implements, one method per command.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::activity::{ActivityEntry, ActivityFilter};
+use crate::activity::ActivityFilter;
 use crate::diagnostics::{CollectSummary, Diagnostics};
 use crate::error::{CoreError, ErrorCode};
 use crate::keys::{KeyPreview, KeySource, NewCommons, ProfileCandidate};
-use crate::model::{Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use crate::model::{Commons, CommonsDraft};
 use crate::secret::Secret;
 use crate::transfer::{ExportSummary, ImportSummary};
 use crate::vault::{CredentialView, KeyStatus, VaultMode, VaultStatus};
 
-pub use crate::command_names::COMMANDS;
-use crate::deploy::answers::CommonsAnswers;
 use crate::deploy::catalog::ServiceInfo;
 use crate::deploy::dictionary::DictionaryCheck;
 use crate::deploy::drafts::{Draft, DraftKind, DraftSummary};
@@ -160,6 +159,57 @@ pub struct ActivityExportRequest {
     pub filter: ActivityFilter,
 }
 
+/// Every type a command takes or answers, under the names `with_commands!` uses: what expands the
+/// list imports this.
+pub mod types {
+    pub use super::{
+        ActivityExportRequest, AppStatus, HealthRequest, IdRequest, ImportKeyRequest, NameRequest, PassphraseRequest,
+        PathRequest, SecretStoreRequest, UpdateRequest, UrlRequest, ValidateRequest, WebhookSetRequest,
+        WizardImportResult,
+    };
+    pub use crate::activity::{ActivityEntry, ActivityFilter};
+    pub use crate::deploy::answers::CommonsAnswers;
+    pub use crate::deploy::catalog::ServiceInfo;
+    pub use crate::deploy::dictionary::DictionaryCheck;
+    pub use crate::deploy::drafts::{Draft, DraftSummary};
+    pub use crate::deploy::git_launch::GitopsRepo;
+    pub use crate::deploy::launch::{LaunchReport, LaunchRequest};
+    pub use crate::deploy::rendered_view::{RenderSettings, RenderedView};
+    pub use crate::deploy::review::Review;
+    pub use crate::diagnostics::{CollectSummary, Diagnostics};
+    pub use crate::keys::{KeyPreview, KeySource, ProfileCandidate};
+    pub use crate::mesh::mapping::MemberPreview;
+    pub use crate::mesh::view::MeshReport;
+    pub use crate::mesh::wizard::{MeshAnswers, MeshBuild};
+    pub use crate::model::{Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+    pub use crate::monitor::history::MonitorSettings;
+    pub use crate::monitor::views::{CommonsHealthDetail, FleetView};
+    pub use crate::monitor::SweepScope;
+    pub use crate::team::{TeamJoin, TeamResolve, TeamStatus};
+    pub use crate::transfer::{ExportSummary, ImportSummary};
+    pub use crate::vault::{CredentialView, VaultStatus};
+    pub use crate::webhooks::WebhookKind;
+}
+
+/// The request type of a command declared without one.
+macro_rules! request_or_unit {
+    () => {
+        ()
+    };
+    ($req:ty) => {
+        $req
+    };
+}
+
+macro_rules! command_names {
+    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+/// The commands' names, in declaration order: the capability grants exactly these.
+pub const COMMANDS: &[&str] = crate::with_commands!(command_names);
+
 pub struct CommandSpec {
     pub name: &'static str,
     pub request: String,
@@ -170,71 +220,41 @@ fn spec<Req: TS, Resp: TS>(name: &'static str) -> CommandSpec {
     CommandSpec { name, request: Req::name(), response: Resp::name() }
 }
 
+macro_rules! command_specs {
+    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {{
+        use types::*;
+        vec![$(spec::<request_or_unit!($($req)?), $resp>(stringify!($name))),*]
+    }};
+}
+
 /// Every command with its request and response type; `()` means no request or no payload.
 pub fn command_specs() -> Vec<CommandSpec> {
-    vec![
-        spec::<(), AppStatus>("app_status"),
-        spec::<(), AppStatus>("store_move_aside"),
-        spec::<(), ()>("first_paint"),
-        spec::<InventoryFilter, InventoryView>("inventory_list"),
-        spec::<IdRequest, Commons>("commons_get"),
-        spec::<ValidateRequest, Vec<FieldError>>("commons_validate"),
-        spec::<CommonsDraft, Commons>("commons_create"),
-        spec::<UpdateRequest, Commons>("commons_update"),
-        spec::<IdRequest, ()>("commons_delete"),
-        spec::<Mesh, ()>("mesh_save"),
-        spec::<NameRequest, ()>("mesh_delete"),
-        spec::<PathRequest, ExportSummary>("inventory_export"),
-        spec::<PathRequest, ImportSummary>("inventory_import"),
-        spec::<(), VaultStatus>("vault_status"),
-        spec::<PassphraseRequest, VaultStatus>("vault_use_passphrase"),
-        spec::<KeySource, KeyPreview>("credentials_preview"),
-        spec::<ImportKeyRequest, CredentialView>("credentials_import"),
-        spec::<(), Vec<ProfileCandidate>>("credentials_profiles"),
-        spec::<(), Vec<CredentialView>>("credentials_list"),
-        spec::<IdRequest, CredentialView>("credentials_test"),
-        spec::<IdRequest, ()>("credentials_delete"),
-        spec::<IdRequest, CredentialView>("credentials_confirm_url"),
-        spec::<InventoryFilter, FleetView>("fleet_view"),
-        spec::<HealthRequest, CommonsHealthDetail>("commons_health"),
-        spec::<SweepScope, ()>("sweep_start"),
-        spec::<(), ()>("sweep_cancel"),
-        spec::<(), MonitorSettings>("monitor_settings"),
-        spec::<MonitorSettings, MonitorSettings>("monitor_settings_save"),
-        spec::<(), AppStatus>("demo_start"),
-        spec::<(), Vec<ServiceInfo>>("wizard_catalog"),
-        spec::<(), Vec<DraftSummary>>("wizard_drafts"),
-        spec::<IdRequest, Draft>("wizard_draft_get"),
-        spec::<Draft, Draft>("wizard_draft_save"),
-        spec::<IdRequest, ()>("wizard_draft_delete"),
-        spec::<CommonsAnswers, Review>("wizard_review"),
-        spec::<UrlRequest, DictionaryCheck>("wizard_check_dictionary"),
-        spec::<PathRequest, GitopsRepo>("wizard_gitops_status"),
-        spec::<SecretStoreRequest, ()>("wizard_secret_store"),
-        spec::<PathRequest, WizardImportResult>("wizard_import"),
-        spec::<LaunchRequest, LaunchReport>("wizard_launch"),
-        spec::<(), ()>("wizard_launch_cancel"),
-        spec::<CommonsAnswers, RenderedView>("wizard_rendered"),
-        spec::<(), RenderSettings>("render_settings"),
-        spec::<RenderSettings, RenderSettings>("render_settings_save"),
-        spec::<MeshAnswers, MeshBuild>("mesh_wizard_build"),
-        spec::<MeshAnswers, Vec<MemberPreview>>("mesh_wizard_preview"),
-        spec::<MeshAnswers, Mesh>("mesh_wizard_save"),
-        spec::<PathRequest, String>("mesh_aggmds_import"),
-        spec::<NameRequest, MeshReport>("mesh_view"),
-        spec::<ActivityFilter, Vec<ActivityEntry>>("activity_list"),
-        spec::<ActivityExportRequest, u32>("activity_export"),
-        spec::<(), Diagnostics>("diagnostics_gather"),
-        spec::<PathRequest, CollectSummary>("diagnostics_collect"),
-        spec::<(), AppStatus>("demo_stop"),
-        spec::<(), TeamStatus>("team_status"),
-        spec::<TeamJoin, TeamStatus>("team_join"),
-        spec::<(), TeamStatus>("team_sync"),
-        spec::<TeamResolve, TeamStatus>("team_resolve"),
-        spec::<(), Vec<WebhookKind>>("webhook_list"),
-        spec::<WebhookSetRequest, Vec<WebhookKind>>("webhook_set"),
-    ]
+    crate::with_commands!(command_specs)
 }
+
+macro_rules! handlers_trait {
+    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+        mod handlers {
+            use super::types::*;
+            use crate::error::CoreResult;
+
+            /// What serves the commands: one method per command, named and typed as declared. The
+            /// shell implements it for the window (each method runs a core function and returns its
+            /// error unchanged) and its Tauri commands are generated to call these methods, so a
+            /// command without a handler, or a handler whose request or response differs from the
+            /// declaration, does not compile.
+            pub trait Handlers: Sync {
+                $(
+                    fn $name(&self $(, request: $req)?)
+                        -> impl std::future::Future<Output = CoreResult<$resp>> + Send;
+                )*
+            }
+        }
+        pub use handlers::Handlers;
+    };
+}
+
+crate::with_commands!(handlers_trait);
 
 /// Every type that appears in a command or event, in declaration order for the bindings file.
 pub fn declarations() -> Vec<String> {

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -316,7 +317,7 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
         }
         _ => {}
     }
-    let store = Store::open(&paths.db_path())?;
+    let store = Arc::new(Store::open(&paths.db_path())?);
     match command {
         Command::Inventory(InventoryCommand::List { json, search, env }) => {
             let filter = InventoryFilter {
@@ -413,7 +414,7 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
                 interval: interval.map(std::time::Duration::from_secs),
                 sweep: monitor::sweep::SweepOptions::default(),
             };
-            let (store, vault) = (std::sync::Arc::new(store), std::sync::Arc::new(crate::vault::Vault::new()));
+            let vault = Arc::new(crate::vault::Vault::new());
             let stop = tokio_util::sync::CancellationToken::new();
             runtime()?.block_on(crate::metrics::serve::serve(store, vault, options, stop, |bound| {
                 let _ = writeln!(out, "Serving metrics on http://{bound}/metrics");
@@ -554,29 +555,19 @@ fn runtime() -> CoreResult<tokio::runtime::Runtime> {
     })
 }
 
-/// Sweeps once and records it; the webhooks are sent before the command exits (their retries are bounded).
-fn run_sweep(store: &Store) -> CoreResult<SweepReport> {
-    let vault = crate::vault::Vault::new();
-    let plan = monitor::plan(store, &vault, &monitor::SweepScope::All)?;
+/// Sweeps once and records it (the sweep use case); the webhooks are sent before the command exits
+/// (their retries are bounded).
+fn run_sweep(store: &Arc<Store>) -> CoreResult<SweepReport> {
     let runtime = runtime()?;
-    let result = runtime.block_on(monitor::sweep::run(
-        plan,
-        &monitor::sweep::SweepOptions::default(),
-        tokio_util::sync::CancellationToken::new(),
-        |_| {},
-    ))?;
-    let report = monitor::history::record(store, &result)?;
-    match crate::webhooks::targets_for(store, &vault, &report) {
-        Ok(targets) if !targets.is_empty() => {
-            let policy = crate::webhooks::RetryPolicy::default();
-            for d in runtime.block_on(crate::webhooks::dispatch(targets, &report, policy)).unwrap_or_default() {
-                if !d.delivered {
-                    tracing::warn!(kind = %d.kind, attempts = d.attempts, "webhook not delivered");
-                }
+    let vault = Arc::new(crate::vault::Vault::new());
+    let sweep = crate::usecases::sweep(store.clone(), vault, monitor::SweepScope::All, Default::default(), |_| {});
+    let (report, deliveries) = runtime.block_on(sweep)?;
+    if let Some(deliveries) = deliveries {
+        for d in runtime.block_on(deliveries).unwrap_or_default() {
+            if !d.delivered {
+                tracing::warn!(kind = %d.kind, attempts = d.attempts, "webhook not delivered");
             }
         }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(message = %e.message, "webhook URLs could not be read"),
     }
     Ok(report)
 }

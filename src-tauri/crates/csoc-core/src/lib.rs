@@ -30,6 +30,7 @@ pub mod secret;
 pub mod store;
 pub mod team;
 pub mod transfer;
+pub mod usecases;
 pub mod validate;
 pub mod vault;
 pub mod webhooks;

@@ -694,7 +694,7 @@ id: string, kind: DraftKind,
  */
 title: string, 
 /**
- * The wizard step reached (0-based).
+ * The wizard step reached, numbered from 1 as the wizard shows it (the review's `STEP_*`).
  */
 step: number, 
 /**
@@ -1270,6 +1270,7 @@ export type Commands = {
   wizard_import: { request: PathRequest; response: WizardImportResult };
   wizard_launch: { request: LaunchRequest; response: LaunchReport };
   wizard_launch_cancel: { request: null; response: null };
+  wizard_launch_merged: { request: null; response: null };
   wizard_rendered: { request: CommonsAnswers; response: RenderedView };
   render_settings: { request: null; response: RenderSettings };
   render_settings_save: { request: RenderSettings; response: RenderSettings };

@@ -65,7 +65,7 @@ export function paletteItems(app: AppState, drafts: DraftSummary[]): PaletteItem
   }
   for (const d of drafts) {
     const route: Route = { name: d.kind === 'mesh' ? 'mesh-wizard' : 'commons-wizard', draftId: d.id };
-    items.push(item(`draft-${d.id}`, 'Draft', d.title, () => app.navigate(route), `${d.kind} draft, step ${d.step + 1}`));
+    items.push(item(`draft-${d.id}`, 'Draft', d.title, () => app.navigate(route), `${d.kind} draft, step ${d.step}`));
   }
   return items;
 }

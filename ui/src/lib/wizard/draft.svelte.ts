@@ -56,8 +56,7 @@ export abstract class DraftWizard<A> {
     this.draftId = draft.id;
     this.savedAt = draft.updated_at;
     this.savedJson = JSON.stringify(this.answers);
-    // Drafts keep the step 0-based.
-    this.step = this.clampStep(step ?? draft.step + 1);
+    this.step = this.clampStep(step ?? draft.step);
   }
 
   /** The operator may jump to step `n`: back always, forward past steps with nothing blocking. */
@@ -122,7 +121,7 @@ export abstract class DraftWizard<A> {
       id: this.draftId,
       kind: this.kind,
       title: this.draftTitle(answers),
-      step: this.step - 1,
+      step: this.step,
       answers,
       updated_at: 0,
     };

@@ -3,18 +3,17 @@
 use std::path::Path;
 
 use crate::deploy::answers::{CommonsAnswers, Destination};
-use crate::deploy::drafts::{self, Draft, DraftKind};
 use crate::deploy::generate::generate;
-use crate::deploy::import::{add_to_inventory, import_path};
 use crate::deploy::review::{all_findings, StepFinding};
 use crate::deploy::{output, yaml, GeneratedFile, Severity};
 use crate::error::{CoreError, CoreResult};
 use crate::store::Store;
 
-/// Imports a commons into the inventory and a draft, and writes its answers to `answers_out`
-/// when given; returns what to print.
+/// Imports a commons into the inventory and a draft (the use case the window runs too), and
+/// writes its answers to `answers_out` when given; returns what to print.
 pub fn import(store: &Store, path: &Path, answers_out: Option<&Path>) -> CoreResult<String> {
-    let imported = import_path(path)?;
+    let result = crate::usecases::import_commons(store, path)?;
+    let imported = &result.imported;
     let mut lines = vec![format!("Read {}: {}.", path.display(), imported.summary)];
     for w in &imported.warnings {
         lines.push(format!("warning: {}", w.message));
@@ -27,39 +26,17 @@ pub fn import(store: &Store, path: &Path, answers_out: Option<&Path>) -> CoreRes
         output::write_atomically(folder, &[GeneratedFile { path: name, contents: text }])?;
         lines.push(format!("Wrote the imported answers to {} (render them with `commons render`).", file.display()));
     }
-    if imported.is_commons() {
-        // Everything that can refuse the draft is checked before the inventory changes.
-        let draft = draft_of(&imported.answers, &imported.summary)?;
-        drafts::check(&draft)?;
-        let c = add_to_inventory(store, &imported.answers)?;
-        lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url));
-        let draft = drafts::save(store, &draft).map_err(|e| crate::deploy::import_report::kept_without_draft(&c, e))?;
-        lines.push(format!("Saved as wizard draft {} to edit and re-launch in the window.", draft.id));
-    } else if let Some(problem) = crate::deploy::import_report::hostname_problem(&imported) {
-        return Err(problem);
-    } else {
-        lines.push("Nothing added to the inventory (not a commons).".into());
+    match (&result.commons, &result.draft) {
+        (Some(c), Some(draft)) => {
+            lines.push(format!("{} ({}) is in the inventory.", c.draft.name, c.draft.base_url));
+            lines.push(format!("Saved as wizard draft {} to edit and re-launch in the window.", draft.id));
+        }
+        _ => match crate::deploy::import_report::hostname_problem(imported) {
+            Some(problem) => return Err(problem),
+            None => lines.push("Nothing added to the inventory (not a commons).".into()),
+        },
     }
     Ok(lines.join("\n"))
-}
-
-/// A wizard draft opened at the review step, for an imported commons.
-pub fn draft_of(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
-    let json = serde_json::to_value(answers)
-        .map_err(|e| CoreError::invalid(format!("The answers could not be saved as a draft ({e}).")))?;
-    Ok(Draft {
-        id: String::new(),
-        kind: DraftKind::Commons,
-        title: if answers.identity.hostname.is_empty() {
-            summary.to_string()
-        } else {
-            answers.identity.hostname.clone()
-        },
-        // The review step (0-based): an imported commons opens on its files and findings.
-        step: 7,
-        answers: json,
-        updated_at: 0,
-    })
 }
 
 /// Reads an answers file (YAML, which includes JSON).

@@ -82,7 +82,7 @@ pub struct Draft {
     pub kind: DraftKind,
     /// What the list of drafts shows (the hostname, the mesh name).
     pub title: String,
-    /// The wizard step reached (0-based).
+    /// The wizard step reached, numbered from 1 as the wizard shows it (the review's `STEP_*`).
     pub step: u32,
     /// The wizard's answers as it keeps them.
     #[ts(type = "unknown")]
@@ -143,7 +143,7 @@ pub fn save(store: &Store, draft: &Draft) -> CoreResult<Draft> {
              answers = excluded.answers, updated_at = excluded.updated_at",
         params![id, draft.kind.as_str(), title, draft.step, answers, now],
     )?;
-    let what = format!("Saved the {} wizard draft “{title}” at step {}", draft.kind.as_str(), draft.step + 1);
+    let what = format!("Saved the {} wizard draft “{title}” at step {}", draft.kind.as_str(), draft.step);
     crate::activity::record_on(&tx, &crate::activity::Note::new(crate::activity::ActivityKind::WizardSave, what))?;
     tx.commit()?;
     tracing::debug!(%id, kind = draft.kind.as_str(), step = draft.step, "wizard draft saved");

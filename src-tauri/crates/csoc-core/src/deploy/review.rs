@@ -23,6 +23,7 @@ pub const STEP_SERVICES: u8 = 4;
 pub const STEP_LOGIN: u8 = 5;
 pub const STEP_AUTHORIZATION: u8 = 6;
 pub const STEP_SETTINGS: u8 = 7;
+pub const STEP_REVIEW: u8 = 8;
 
 /// A step's name as the wizard shows it (0 is the import itself).
 pub fn step_name(step: u8) -> &'static str {

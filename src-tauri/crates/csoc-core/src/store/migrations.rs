@@ -234,6 +234,8 @@ const STEPS: &[&str] = &[
         found_at INTEGER NOT NULL,
         PRIMARY KEY (kind, key, field)
     ) WITHOUT ROWID;",
+    // 11: wizard drafts number their step as the UI and the review do, from 1 (they counted from 0).
+    "UPDATE wizard_drafts SET step = step + 1;",
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).

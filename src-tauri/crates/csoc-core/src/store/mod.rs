@@ -168,6 +168,26 @@ mod tests {
         assert_eq!(tables, 1);
     }
 
+    /// Drafts saved while steps counted from 0 open at the same step, now counted from 1.
+    #[test]
+    fn drafts_saved_with_steps_from_zero_keep_their_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrations().to_version(&mut conn, 10).unwrap();
+        conn.execute(
+            "INSERT INTO wizard_drafts(id, kind, title, step, answers, created_at, updated_at)
+             VALUES ('d1', 'commons', 'data.example.org', 7, '{}', 1, 1)",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let draft = crate::deploy::drafts::get(&store, "d1").unwrap();
+        assert_eq!(u8::try_from(draft.step).unwrap(), crate::deploy::review::STEP_REVIEW);
+        assert_eq!(crate::deploy::drafts::list(&store).unwrap()[0].step, 8);
+    }
+
     #[test]
     fn reopening_keeps_data_and_version() {
         let dir = tempfile::tempdir().unwrap();
