@@ -1,9 +1,9 @@
 // The app's command list lives in the core crate; including it keeps the permission manifest,
 // the TypeScript bindings and the handler list from drifting apart.
-include!("crates/csoc-core/src/command_names.rs");
+include!("crates/csoc-app/src/command_names.rs");
 
 fn main() {
-    println!("cargo:rerun-if-changed=src-tauri/crates/csoc-core/src/command_names.rs");
+    println!("cargo:rerun-if-changed=src-tauri/crates/csoc-app/src/command_names.rs");
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     tauri_build::try_build(
         tauri_build::Attributes::new()

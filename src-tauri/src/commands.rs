@@ -3,22 +3,22 @@
 
 use std::sync::Arc;
 
-use csoc_core::api::{
+use csoc_app::api::{
     AppStatus, HealthRequest, IdRequest, ImportKeyRequest, InventoryChanged, NameRequest, PassphraseRequest,
     PathRequest, UpdateRequest, ValidateRequest, EVENT_INVENTORY_CHANGED,
 };
-use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::gen3::ClientOptions;
-use csoc_core::keys::{self, KeyPreview, KeySource, ProfileCandidate};
-use csoc_core::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
-use csoc_core::monitor::history::{self, MonitorSettings};
-use csoc_core::monitor::views::{self, CommonsHealthDetail, FleetView};
-use csoc_core::monitor::SweepScope;
-use csoc_core::path_grants::Use;
-use csoc_core::store::Store;
-use csoc_core::transfer::{ExportSummary, ImportSummary};
-use csoc_core::vault::{CredentialView, VaultStatus};
-use csoc_core::{inventory, transfer};
+use csoc_app::error::{CoreError, CoreResult, ErrorCode};
+use csoc_app::gen3::ClientOptions;
+use csoc_app::keys::{self, KeyPreview, KeySource, ProfileCandidate};
+use csoc_app::model::{now_ms, Commons, CommonsDraft, FieldError, InventoryFilter, InventoryView, Mesh};
+use csoc_app::monitor::history::{self, MonitorSettings};
+use csoc_app::monitor::views::{self, CommonsHealthDetail, FleetView};
+use csoc_app::monitor::SweepScope;
+use csoc_app::path_grants::Use;
+use csoc_app::store::Store;
+use csoc_app::transfer::{ExportSummary, ImportSummary};
+use csoc_app::vault::{CredentialView, VaultStatus};
+use csoc_app::{inventory, transfer};
 use tauri::{AppHandle, Emitter, State};
 
 use crate::state::AppState;

@@ -1,4 +1,4 @@
-//! The Tauri shell: window, state and command glue over `csoc-core`. Logic belongs in the core.
+//! The Tauri shell: window, state and command glue over `csoc-app`. Logic belongs in the core crates.
 
 mod commands;
 mod monitoring;
@@ -10,7 +10,7 @@ mod wizard_commands;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use csoc_core::paths::AppPaths;
+use csoc_app::paths::AppPaths;
 
 pub use state::AppState;
 
@@ -171,7 +171,7 @@ mod tests {
             .filter_map(|p| p.strip_prefix("allow-"))
             .map(|p| p.replace('-', "_"))
             .collect();
-        assert_eq!(granted, csoc_core::api::COMMANDS);
+        assert_eq!(granted, csoc_app::api::COMMANDS);
     }
 
     /// Every command whose request carries a filesystem path from the page checks it against the

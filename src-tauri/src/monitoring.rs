@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use csoc_core::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
-use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::monitor::sweep::{self, SweepOptions};
-use csoc_core::monitor::{history, notify, plan, SweepScope};
-use csoc_core::webhooks;
+use csoc_app::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
+use csoc_app::error::{CoreError, CoreResult, ErrorCode};
+use csoc_app::monitor::sweep::{self, SweepOptions};
+use csoc_app::monitor::{history, notify, plan, SweepScope};
+use csoc_app::webhooks;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio_util::sync::CancellationToken;
@@ -45,8 +45,8 @@ pub fn start(app: &AppHandle, scope: SweepScope) -> CoreResult<()> {
 
 async fn run(
     app: &AppHandle,
-    store: std::sync::Arc<csoc_core::store::Store>,
-    vault: std::sync::Arc<csoc_core::vault::Vault>,
+    store: std::sync::Arc<csoc_app::store::Store>,
+    vault: std::sync::Arc<csoc_app::vault::Vault>,
     scope: SweepScope,
     token: CancellationToken,
 ) -> CoreResult<history::SweepReport> {

@@ -1,11 +1,11 @@
 //! Tauri commands of the operator's screens (the activity log, diagnostics): thin adapters over
-//! `csoc_core::activity` and `csoc_core::diagnostics`, like `commands.rs`.
+//! `csoc_app::activity` and `csoc_app::diagnostics`, like `commands.rs`.
 
-use csoc_core::activity::{self, ActivityEntry, ActivityFilter};
-use csoc_core::api::{ActivityExportRequest, PathRequest};
-use csoc_core::diagnostics::{self, CollectSummary, Diagnostics};
-use csoc_core::error::CoreResult;
-use csoc_core::path_grants::Use;
+use csoc_app::activity::{self, ActivityEntry, ActivityFilter};
+use csoc_app::api::{ActivityExportRequest, PathRequest};
+use csoc_app::diagnostics::{self, CollectSummary, Diagnostics};
+use csoc_app::error::CoreResult;
+use csoc_app::path_grants::Use;
 use tauri::State;
 
 use crate::commands::on_store;

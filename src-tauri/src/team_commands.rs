@@ -3,10 +3,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use csoc_core::api::WebhookSetRequest;
-use csoc_core::error::CoreResult;
-use csoc_core::team::{self, TeamJoin, TeamResolve, TeamStatus};
-use csoc_core::webhooks::{self, WebhookKind};
+use csoc_app::api::WebhookSetRequest;
+use csoc_app::error::CoreResult;
+use csoc_app::team::{self, TeamJoin, TeamResolve, TeamStatus};
+use csoc_app::webhooks::{self, WebhookKind};
 use tauri::{AppHandle, Manager, State};
 
 use crate::commands::{notify, on_store};
@@ -69,7 +69,7 @@ pub async fn team_resolve(app: AppHandle, state: State<'_, AppState>, request: T
 /// Runs a team operation that may change the inventory, tells the listeners, and answers the new status.
 async fn then_status<F>(app: &AppHandle, state: &AppState, work: F) -> CoreResult<TeamStatus>
 where
-    F: FnOnce(&csoc_core::store::Store) -> CoreResult<()> + Send + 'static,
+    F: FnOnce(&csoc_app::store::Store) -> CoreResult<()> + Send + 'static,
 {
     let status = on_store(state, move |s| {
         work(s)?;

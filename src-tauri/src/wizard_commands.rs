@@ -1,27 +1,27 @@
-//! Tauri commands of the commons and mesh wizards: thin adapters over `csoc_core::deploy` and
-//! `csoc_core::mesh`, like `commands.rs`.
+//! Tauri commands of the commons and mesh wizards: thin adapters over `csoc_app::deploy` and
+//! `csoc_app::mesh`, like `commands.rs`.
 
-use csoc_core::api::{
+use csoc_app::api::{
     IdRequest, NameRequest, PathRequest, SecretStoreRequest, UrlRequest, WizardImportResult, EVENT_LAUNCH_PROGRESS,
 };
-use csoc_core::deploy::answers::CommonsAnswers;
-use csoc_core::deploy::catalog::{self, ServiceInfo};
-use csoc_core::deploy::dictionary::{self, DictionaryCheck};
-use csoc_core::deploy::drafts::{self, Draft, DraftSummary};
-use csoc_core::deploy::git_launch::{self, GitopsRepo};
-use csoc_core::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
-use csoc_core::deploy::rendered_view::{self, RenderSettings, RenderedView};
-use csoc_core::deploy::review::{self, Review};
-use csoc_core::deploy::{cli as deploy_cli, import, import_report};
-use csoc_core::error::CoreResult;
-use csoc_core::gen3::ClientOptions;
-use csoc_core::mesh::aggmds;
-use csoc_core::mesh::mapping::MemberPreview;
-use csoc_core::mesh::view::{self, MeshReport};
-use csoc_core::mesh::wizard::{self as mesh_wizard, MeshAnswers, MeshBuild};
-use csoc_core::model::Mesh;
-use csoc_core::path_grants::Use;
-use csoc_core::secret::SecretKind;
+use csoc_app::deploy::answers::CommonsAnswers;
+use csoc_app::deploy::catalog::{self, ServiceInfo};
+use csoc_app::deploy::dictionary::{self, DictionaryCheck};
+use csoc_app::deploy::drafts::{self, Draft, DraftSummary};
+use csoc_app::deploy::git_launch::{self, GitopsRepo};
+use csoc_app::deploy::launch::{self, LaunchProgress, LaunchReport, LaunchRequest};
+use csoc_app::deploy::rendered_view::{self, RenderSettings, RenderedView};
+use csoc_app::deploy::review::{self, Review};
+use csoc_app::deploy::{cli as deploy_cli, import, import_report};
+use csoc_app::error::CoreResult;
+use csoc_app::gen3::ClientOptions;
+use csoc_app::mesh::aggmds;
+use csoc_app::mesh::mapping::MemberPreview;
+use csoc_app::mesh::view::{self, MeshReport};
+use csoc_app::mesh::wizard::{self as mesh_wizard, MeshAnswers, MeshBuild};
+use csoc_app::model::Mesh;
+use csoc_app::path_grants::Use;
+use csoc_app::secret::SecretKind;
 use tauri::{AppHandle, Emitter, State};
 use tokio_util::sync::CancellationToken;
 
@@ -210,7 +210,7 @@ pub async fn mesh_aggmds_import(state: State<'_, AppState>, request: PathRequest
     let path = state.granted(&request.path, Use::Read)?;
     tauri::async_runtime::spawn_blocking(move || {
         let path = path.as_path();
-        let text = csoc_core::deploy::yaml::read_config_file(path)?;
+        let text = csoc_app::deploy::yaml::read_config_file(path)?;
         let cfg = aggmds::parse_aggmds(&text, &path.display().to_string())?;
         aggmds::to_json_pretty(&cfg)
     })
