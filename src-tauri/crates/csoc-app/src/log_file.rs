@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use time::Date;
 
-pub struct DailyFile {
+pub(crate) struct DailyFile {
     dir: PathBuf,
     prefix: String,
     keep: usize,
@@ -20,7 +20,7 @@ pub struct DailyFile {
 
 impl DailyFile {
     /// Writes into `dir` (created 0700 by the caller), keeping the newest `keep` files.
-    pub fn new(dir: PathBuf, prefix: &str, keep: usize) -> Self {
+    pub(crate) fn new(dir: PathBuf, prefix: &str, keep: usize) -> Self {
         Self::with_clock(dir, prefix, keep, Box::new(|| time::OffsetDateTime::now_utc().date()))
     }
 

@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::log_file::DailyFile;
 
-pub const LOG_FILE_PREFIX: &str = "gen3-csoc.log";
+pub(crate) const LOG_FILE_PREFIX: &str = "gen3-csoc.log";
 /// Daily files kept.
 const KEEP_DAYS: usize = 14;
 

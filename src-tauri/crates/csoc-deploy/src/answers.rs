@@ -209,7 +209,7 @@ pub struct SourceFile {
 
 impl ImportedBase {
     /// The text `path` had when it was imported.
-    pub fn source(&self, path: &str) -> Option<&str> {
+    pub(crate) fn source(&self, path: &str) -> Option<&str> {
         self.sources.iter().find(|s| s.path == path).map(|s| s.text.as_str())
     }
 }
@@ -299,10 +299,10 @@ impl Default for ServiceSettings {
 }
 
 /// The values file a Helm destination writes (and a lone imported values file is kept as).
-pub const HELM_VALUES_FILE: &str = "values.yaml";
+pub(crate) const HELM_VALUES_FILE: &str = "values.yaml";
 
 /// gen3-helm's default `global.dictionaryUrl`.
-pub const DEFAULT_DICTIONARY_URL: &str =
+pub(crate) const DEFAULT_DICTIONARY_URL: &str =
     "https://s3.amazonaws.com/dictionary-artifacts/datadictionary/develop/schema.json";
 
 impl CommonsAnswers {

@@ -54,7 +54,7 @@ pub struct ServiceInfo {
 
 /// Services of which at most one may be enabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-pub struct ExclusiveGroup {
+pub(crate) struct ExclusiveGroup {
     pub members: &'static [&'static str],
     pub why: &'static str,
 }
@@ -418,11 +418,6 @@ static EXCLUSIVE: &[ExclusiveGroup] = &[ExclusiveGroup {
 /// Every subchart of the umbrella chart, in `Chart.yaml` order.
 pub fn services() -> &'static [ServiceInfo] {
     SERVICES
-}
-
-/// Groups of services of which at most one may be enabled.
-pub fn exclusive_groups() -> &'static [ExclusiveGroup] {
-    EXCLUSIVE
 }
 
 /// The catalog entry for a subchart name.

@@ -226,7 +226,7 @@ fn normalized(key: &str) -> String {
 }
 
 /// Whether a key's name says its value is a secret (see [`SECRET_WORDS`]).
-pub fn names_a_secret(key: &str) -> bool {
+pub(crate) fn names_a_secret(key: &str) -> bool {
     let norm = normalized(key);
     !PUBLIC_KEYS.contains(&norm.as_str())
         && SECRET_WORDS.iter().any(|w| norm.contains(w))

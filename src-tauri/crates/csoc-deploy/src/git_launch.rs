@@ -216,7 +216,7 @@ pub async fn commit_and_push(
 }
 
 /// Pushes the local `branch` to `remote` with `--set-upstream` (also a retry after a failed launch).
-pub async fn push_branch(repo: &Path, remote: &str, branch: &str) -> CoreResult<()> {
+pub(crate) async fn push_branch(repo: &Path, remote: &str, branch: &str) -> CoreResult<()> {
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
     let out = git(repo, ["push", "--porcelain", "--set-upstream", remote, &refspec]).await?;
     if out.status.success() {

@@ -269,7 +269,7 @@ impl ArgoApp {
     }
 
     /// The `ref` of the values source (`values`), which value files start with as `$values/`.
-    pub fn values_ref(&self) -> String {
+    pub(crate) fn values_ref(&self) -> String {
         self.document
             .as_ref()
             .and_then(|doc| app_sources(doc).into_iter().find_map(|s| s.get("ref").and_then(scalar_text)))
@@ -277,7 +277,7 @@ impl ArgoApp {
     }
 
     /// How the app refers to `values/<name>` of the commons at `folder`.
-    pub fn value_file_entry(&self, folder: &str, name: &str) -> String {
+    pub(crate) fn value_file_entry(&self, folder: &str, name: &str) -> String {
         format!("${}/{}/values/{}", self.values_ref(), folder.trim_matches('/'), name)
     }
 
@@ -479,7 +479,7 @@ fn patch_sync_policy(root: &mut Mapping, before: &ArgoApp, app: &ArgoApp) {
 
 impl ChartMeta {
     /// The wrapper chart gen3-gitops gives a new commons: named after its hostname, version 0.1.0.
-    pub fn for_hostname(hostname: &str) -> Self {
+    pub(crate) fn for_hostname(hostname: &str) -> Self {
         Self {
             name: hostname.to_string(),
             description: format!("{hostname} argo application"),
@@ -490,7 +490,7 @@ impl ChartMeta {
     }
 
     /// Reads a Chart.yaml document; `file` names it in errors.
-    pub fn from_document(doc: &Value, file: &str) -> CoreResult<Self> {
+    pub(crate) fn from_document(doc: &Value, file: &str) -> CoreResult<Self> {
         require_mapping(doc, file)?;
         let name = text_at(doc, "name");
         if name.is_empty() {
@@ -508,7 +508,7 @@ impl ChartMeta {
     }
 
     /// The Chart.yaml document: the imported one with changed fields written in, or a new one.
-    pub fn to_document(&self) -> Value {
+    pub(crate) fn to_document(&self) -> Value {
         let before = self.document.as_ref().and_then(|doc| Self::from_document(doc, "Chart.yaml").ok());
         match (&self.document, before) {
             (Some(Value::Mapping(root)), Some(before)) => {
@@ -816,7 +816,7 @@ impl ClusterValues {
     }
 
     /// Parses cluster-values YAML; `file` names it in errors.
-    pub fn from_yaml(text: &str, file: &str) -> CoreResult<Self> {
+    pub(crate) fn from_yaml(text: &str, file: &str) -> CoreResult<Self> {
         Self::from_document(parse_yaml_mapping(text, file)?, file)
     }
 
@@ -835,48 +835,6 @@ impl ClusterValues {
             addons: addons_of(&document),
             document,
         })
-    }
-
-    /// The file at `<cluster_folder>/cluster-values/cluster-values.yaml`, with changed fields
-    /// written into the document it was read from.
-    pub fn render(&self, cluster_folder: &str) -> GeneratedFile {
-        let before = Self::from_document(self.document.clone(), "cluster-values.yaml").ok();
-        let b = before.as_ref();
-        let mut root = self.document.as_mapping().cloned().unwrap_or_default();
-        put(&mut root, &["cluster"], string(&self.cluster), b.is_none_or(|b| b.cluster != self.cluster));
-        put(&mut root, &["project"], string(&self.project), b.is_none_or(|b| b.project != self.project));
-        let account_changed = b.is_none_or(|b| b.account_number != self.account_number);
-        put(&mut root, &["accountNumber"], string(&self.account_number), account_changed);
-        let old_addons = before.map(|b| b.addons).unwrap_or_default();
-        for old in &old_addons {
-            if !self.addons.iter().any(|a| a.name == old.name) {
-                root.shift_remove(old.name.as_str());
-            }
-        }
-        for addon in &self.addons {
-            let old = old_addons.iter().find(|a| a.name == addon.name);
-            let block = child_map(&mut root, &addon.name);
-            if old.is_none_or(|o| o.enabled != addon.enabled) {
-                block.insert(key("enabled"), Value::Bool(addon.enabled));
-            }
-            if old.is_none_or(|o| o.target_revision != addon.target_revision) {
-                match &addon.target_revision {
-                    Some(revision) => {
-                        block.insert(key("targetRevision"), string(revision));
-                    }
-                    None => {
-                        block.shift_remove("targetRevision");
-                    }
-                }
-            }
-        }
-        let folder = cluster_folder.trim_matches('/');
-        let path = if folder.is_empty() {
-            "cluster-values/cluster-values.yaml".to_string()
-        } else {
-            format!("{folder}/cluster-values/cluster-values.yaml")
-        };
-        GeneratedFile { path, contents: to_yaml(&Value::Mapping(root)) }
     }
 }
 

@@ -5,7 +5,6 @@
 //! command line (visible to every user of the machine in the process list).
 
 use std::collections::VecDeque;
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,11 +17,11 @@ use ts_rs::TS;
 use csoc_model::error::{CoreError, CoreResult, ErrorCode};
 
 pub const DEFAULT_REPO_URL: &str = "https://helm.gen3.org";
-pub const DEFAULT_CHART: &str = "gen3";
+pub(crate) const DEFAULT_CHART: &str = "gen3";
 
 /// How long `helm --wait` waits for the commons' pods. A first install creates every database
 /// (dbCreate jobs) and, in dev, Elasticsearch: 20 minutes leaves room for that on a cold cluster.
-pub const HELM_WAIT: &str = "20m";
+pub(crate) const HELM_WAIT: &str = "20m";
 
 /// After a cancel, helm gets this long to stop on its own (it then marks the release failed
 /// instead of leaving it "pending", which would block the next upgrade) before it is killed.
@@ -172,11 +171,6 @@ pub fn find_helm() -> CoreResult<PathBuf> {
     }
     dirs.extend(["/usr/local/bin", "/opt/homebrew/bin", "/snap/bin"].map(PathBuf::from));
     find_in(&dirs)
-}
-
-/// The first `helm` in the folders of `path` (a PATH-style list), or `ToolMissing`.
-pub fn find_helm_in(path: &OsStr) -> CoreResult<PathBuf> {
-    find_in(&std::env::split_paths(path).collect::<Vec<_>>())
 }
 
 fn find_in(dirs: &[PathBuf]) -> CoreResult<PathBuf> {
@@ -362,6 +356,17 @@ async fn stop(child: &mut tokio::process::Child) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_helm_says_how_to_install_it() {
+        let empty = tempfile::tempdir().unwrap();
+        let err = find_in(&[empty.path().to_path_buf()]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::ToolMissing);
+        assert!(err.message.contains("Install Helm 3"), "{}", err.message);
+        // A file named helm that cannot be run is not a helm either.
+        std::fs::write(empty.path().join("helm"), "not a program").unwrap();
+        assert_eq!(find_in(&[empty.path().to_path_buf()]).unwrap_err().code, ErrorCode::ToolMissing);
+    }
 
     #[test]
     fn secret_values_are_masked() {

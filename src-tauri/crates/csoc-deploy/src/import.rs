@@ -62,7 +62,7 @@ fn bool_at(values: &Value, path: &str) -> Option<bool> {
 }
 
 /// The release most service images are pinned to, if they follow the monthly tags.
-pub fn release_of(values: &Value) -> String {
+pub(crate) fn release_of(values: &Value) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for info in catalog::services() {
         if let Some(tag) = str_at(values, &format!("{}.image.tag", info.name)).filter(|t| is_release(t)) {
@@ -79,7 +79,7 @@ pub fn release_of(values: &Value) -> String {
 /// when External Secrets is on (gen3-helm renders `FENCE_CONFIG` only into the `fence-config`
 /// Secret, which External Secrets then replaces; the public ConfigMap is always rendered), else
 /// `FENCE_CONFIG`.
-pub fn login_block(values: &Value) -> &'static str {
+pub(crate) fn login_block(values: &Value) -> &'static str {
     const PUBLIC: &str = "fence.FENCE_CONFIG_PUBLIC";
     const SECRET: &str = "fence.FENCE_CONFIG";
     if get_path(values, &format!("{PUBLIC}.LOGIN_OPTIONS")).is_some() {
@@ -126,7 +126,7 @@ pub(crate) fn providers_of(values: &Value) -> Vec<LoginProvider> {
 }
 
 /// Reads the answers back out of Helm values; everything else stays in `base`.
-pub fn answers_from_values(values: &Value, destination: Destination, base: ImportedBase) -> CommonsAnswers {
+pub(crate) fn answers_from_values(values: &Value, destination: Destination, base: ImportedBase) -> CommonsAnswers {
     let dev = bool_at(values, "global.dev").unwrap_or(true);
     let hostname = str_at(values, "global.hostname").unwrap_or("").to_string();
     let guppy_indices = get_path(values, "guppy.indices")

@@ -30,7 +30,7 @@ pub fn require_gen3_values(values: &Value, file: &str) -> CoreResult<()> {
 
 /// Why a file that describes a commons names no hostname the inventory can hold, when that is
 /// the reason nothing was added (an empty hostname is a template, which is no error).
-pub fn hostname_problem(imported: &ImportedCommons) -> Option<CoreError> {
+pub(crate) fn hostname_problem(imported: &ImportedCommons) -> Option<CoreError> {
     let commons_kind =
         matches!(imported.kind, ImportKind::GitopsFolder | ImportKind::ValuesFile | ImportKind::Manifest);
     let host = imported.answers.identity.hostname.trim();

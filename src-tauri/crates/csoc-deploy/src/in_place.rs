@@ -12,7 +12,7 @@ use super::GeneratedFile;
 
 /// Files written from imported sources, and what could not keep its layout.
 #[derive(Default)]
-pub struct Written {
+pub(crate) struct Written {
     pub files: Vec<GeneratedFile>,
     /// One sentence per file that had to be rewritten in whole or in part.
     pub notes: Vec<String>,
@@ -35,7 +35,7 @@ impl Written {
 
     /// Writes the document at `relative` (inside the imported folder) as `doc`, editing its
     /// imported text in place; a file that was not imported is written afresh.
-    pub fn document(&mut self, base: &ImportedBase, out_prefix: &str, relative: &str, doc: &Value) {
+    pub(crate) fn document(&mut self, base: &ImportedBase, out_prefix: &str, relative: &str, doc: &Value) {
         let path = join(out_prefix, relative);
         match source_of(base, relative) {
             Some((text, before)) => self.push(path, edit_text(text, &before, doc)),
@@ -46,7 +46,7 @@ impl Written {
     /// Writes the value files `names` (in the order Helm applies them, under `values_dir`) so that
     /// together they say `after` where, as imported, they said what their merge says (not what
     /// the draft's base values say: a wizard such as the mesh's may have edited those).
-    pub fn value_files(
+    pub(crate) fn value_files(
         &mut self,
         base: &ImportedBase,
         out_prefix: &str,

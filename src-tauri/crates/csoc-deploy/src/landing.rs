@@ -27,13 +27,13 @@ fn is_true(values: &Value, path: &str) -> bool {
 
 /// Whether fence's private configuration (`fence-config.yaml`) comes from the secret manager: with
 /// External Secrets, unless `fence.externalSecrets.createK8sFenceConfigSecret` has the chart render it.
-pub fn fence_config_from_secret_manager(values: &Value) -> bool {
+pub(crate) fn fence_config_from_secret_manager(values: &Value) -> bool {
     is_true(values, "global.externalSecrets.deploy")
         && !is_true(values, "fence.externalSecrets.createK8sFenceConfigSecret")
 }
 
 /// The secret-manager entry fence-config.yaml is read from (`fence.externalSecrets.fenceConfig`).
-pub fn fence_config_entry(values: &Value) -> String {
+pub(crate) fn fence_config_entry(values: &Value) -> String {
     get_path(values, "fence.externalSecrets.fenceConfig")
         .and_then(Value::as_str)
         .filter(|n| !n.trim().is_empty())
@@ -45,7 +45,7 @@ pub fn fence_config_entry(values: &Value) -> String {
 /// secret-manager entry and key with External Secrets, or the values key and why it is not
 /// committed in GitOps mode. Empty when the launch delivers it (the operator's helm, no External
 /// Secrets, secret in the vault).
-pub fn login_secret_findings(a: &CommonsAnswers, values: &Value) -> Vec<Finding> {
+pub(crate) fn login_secret_findings(a: &CommonsAnswers, values: &Value) -> Vec<Finding> {
     let gitops = matches!(a.destination, Destination::Gitops(_));
     let from_manager = fence_config_from_secret_manager(values);
     let mut out = Vec::new();
@@ -90,7 +90,7 @@ pub fn login_secret_findings(a: &CommonsAnswers, values: &Value) -> Vec<Finding>
 
 /// A user.yaml in the values reaches the `useryaml` Job only when usersync is off; with usersync
 /// on, Fence syncs from `usersync.userYamlS3Path` and the built user.yaml does nothing.
-pub fn user_yaml_findings(values: &Value) -> Vec<Finding> {
+pub(crate) fn user_yaml_findings(values: &Value) -> Vec<Finding> {
     if !is_true(values, "fence.usersync.usersync") || get_path(values, "fence.USER_YAML").is_none() {
         return Vec::new();
     }

@@ -67,7 +67,7 @@ pub struct LaunchReport {
 }
 
 /// The branch a GitOps launch commits to: one per launch, named for the commons and the time.
-pub fn branch_name(hostname: &str, now_ms: i64) -> String {
+pub(crate) fn branch_name(hostname: &str, now_ms: i64) -> String {
     let secs = now_ms / 1000;
     format!("gen3-csoc/{}-{}", hostname.replace('.', "-"), secs)
 }
@@ -89,7 +89,7 @@ fn commit_message(a: &CommonsAnswers, updating: bool) -> String {
 }
 
 /// Refuses a launch the operator has not confirmed, or whose checks still have errors.
-pub fn check_ready(request: &LaunchRequest) -> CoreResult<()> {
+pub(crate) fn check_ready(request: &LaunchRequest) -> CoreResult<()> {
     let a = &request.answers;
     let host = a.identity.hostname.trim();
     if request.confirmation.trim() != host {

@@ -109,7 +109,7 @@ const INDEXD_DEBUG_DEFAULT: &str = "False";
 
 /// A file beside a cdis-manifest commons' `manifest.json` that migrate-to-helm moves into the
 /// values as a string: the AggMDS configuration and the portal's configuration and style.
-pub struct Companion {
+pub(crate) struct Companion {
     /// Relative to the folder that holds manifest.json.
     pub path: &'static str,
     /// Dotted values path the file's text goes to.
@@ -117,7 +117,7 @@ pub struct Companion {
     pub json: bool,
 }
 
-pub const COMPANION_FILES: [Companion; 3] = [
+pub(crate) const COMPANION_FILES: [Companion; 3] = [
     Companion { path: "metadata/aggregate_config.json", values_path: "metadata.aggMdsConfig", json: true },
     Companion { path: "portal/gitops.json", values_path: "portal.gitops.json", json: true },
     Companion { path: "portal/gitops.css", values_path: "portal.gitops.css", json: false },
@@ -125,7 +125,7 @@ pub const COMPANION_FILES: [Companion; 3] = [
 
 /// Puts a companion file's text where gen3-helm reads it (the metadata chart's `aggMdsConfig`,
 /// the portal chart's `gitops.json` / `gitops.css`), and says so.
-pub fn adopt_companion(migrated: &mut MigratedManifest, companion: &Companion, text: &str) {
+pub(crate) fn adopt_companion(migrated: &mut MigratedManifest, companion: &Companion, text: &str) {
     super::yaml::set_path(&mut migrated.values, companion.values_path, Value::String(text.to_string()));
     migrated.notes.push(format!(
         "{} became {} in the values, as migrate-to-helm does; a manifest.json written from these values writes \

@@ -140,7 +140,7 @@ fn real(path: &Path) -> PathBuf {
 /// An address the app may fetch a document from (a data dictionary) or hand to `helm --repo`:
 /// https only, so neither can be read or swapped on the way. Plain http is accepted for the
 /// loopback interface alone, where nothing travels over a network (local mirrors and tests).
-pub fn require_https(url: &url::Url) -> bool {
+pub(crate) fn require_https(url: &url::Url) -> bool {
     match url.scheme() {
         "https" => url.host_str().is_some(),
         "http" => match url.host() {

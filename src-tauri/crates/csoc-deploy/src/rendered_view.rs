@@ -55,7 +55,7 @@ pub fn save_settings(store: &Store, s: &RenderSettings) -> CoreResult<RenderSett
 }
 
 /// The gen3 umbrella chart in `dir`: the folder itself, or `helm/gen3` of a gen3-helm clone.
-pub fn gen3_chart(dir: &Path) -> CoreResult<PathBuf> {
+pub(crate) fn gen3_chart(dir: &Path) -> CoreResult<PathBuf> {
     for candidate in [dir.to_path_buf(), dir.join("helm").join("gen3")] {
         let chart = read_config_file(&candidate.join("Chart.yaml")).unwrap_or_default();
         if chart.lines().any(|l| l.trim() == "name: gen3") {

@@ -9,12 +9,12 @@ use crate::gitops::ArgoApp;
 use crate::yaml::{parse_yaml, read_config_file};
 
 /// gen3-helm's default branch, which upstream gen3-gitops Applications track.
-pub const DEFAULT_CHART_REVISION: &str = "master";
+pub(crate) const DEFAULT_CHART_REVISION: &str = "master";
 
 /// The gen3-helm `targetRevision` most Applications in the repository at `repo` use
 /// (`<cluster>/<commons>/templates/app.yaml` or `<commons>/templates/app.yaml`); on a tie the one
 /// that sorts first; `master` when the repository has none.
-pub fn chart_revision(repo: &Path) -> String {
+pub(crate) fn chart_revision(repo: &Path) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for app in app_files(repo) {
         let Ok(text) = read_config_file(&app) else { continue };

@@ -16,16 +16,16 @@ use csoc_model::model::Environment;
 use csoc_model::validate::is_release;
 
 /// Wizard steps, numbered as the UI shows them.
-pub const STEP_DESTINATION: u8 = 1;
+pub(crate) const STEP_DESTINATION: u8 = 1;
 pub const STEP_IDENTITY: u8 = 2;
-pub const STEP_DATABASE: u8 = 3;
-pub const STEP_SERVICES: u8 = 4;
+pub(crate) const STEP_DATABASE: u8 = 3;
+pub(crate) const STEP_SERVICES: u8 = 4;
 pub const STEP_LOGIN: u8 = 5;
-pub const STEP_AUTHORIZATION: u8 = 6;
-pub const STEP_SETTINGS: u8 = 7;
+pub(crate) const STEP_AUTHORIZATION: u8 = 6;
+pub(crate) const STEP_SETTINGS: u8 = 7;
 
 /// A step's name as the wizard shows it (0 is the import itself).
-pub fn step_name(step: u8) -> &'static str {
+pub(crate) fn step_name(step: u8) -> &'static str {
     match step {
         STEP_DESTINATION => "Destination",
         STEP_IDENTITY => "Identity",
@@ -96,7 +96,7 @@ fn is_hostname(s: &str) -> bool {
 }
 
 /// Checks on the answers themselves, before any file exists; each names its step's field.
-pub fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
+pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     let mut out = Vec::new();
     let mut at = |step: u8, f: Finding| out.push((step, f));
     match &a.destination {
@@ -383,7 +383,7 @@ pub fn all_findings(a: &CommonsAnswers, generated: &Generated) -> Vec<StepFindin
 }
 
 /// The folder the answers write into.
-pub fn destination_root(a: &CommonsAnswers) -> PathBuf {
+pub(crate) fn destination_root(a: &CommonsAnswers) -> PathBuf {
     match &a.destination {
         Destination::Gitops(g) => PathBuf::from(g.repo_path.trim()),
         Destination::Helm(h) => PathBuf::from(h.output_dir.trim()),

@@ -243,7 +243,7 @@ mod lenient {
     use serde::de::{DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
     use serde_yaml_ng::{Mapping, Value};
 
-    pub fn parse(text: &str) -> Result<(Value, Vec<String>), serde_yaml_ng::Error> {
+    pub(crate) fn parse(text: &str) -> Result<(Value, Vec<String>), serde_yaml_ng::Error> {
         let duplicates = RefCell::new(Vec::new());
         let value = Seed { path: String::new(), duplicates: &duplicates }
             .deserialize(serde_yaml_ng::Deserializer::from_str(text))?;
@@ -587,7 +587,7 @@ fn duplicates<'a>(items: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// A plain `local@domain.tld` address, no spaces; enough to catch typos, not RFC 5322.
-pub fn looks_like_email(s: &str) -> bool {
+pub(crate) fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else { return false };
     !local.is_empty()
         && !domain.contains('@')
@@ -712,7 +712,7 @@ fn valid_name(s: &str) -> bool {
 
 /// Builds the user.yaml document for the wizard's answers; problems in the answers are one
 /// `invalid` error listing them all.
-pub fn build_user_yaml_doc(spec: &UserYamlSpec) -> CoreResult<UserYaml> {
+pub(crate) fn build_user_yaml_doc(spec: &UserYamlSpec) -> CoreResult<UserYaml> {
     let mut problems = Vec::new();
     let (mut policies, admin_policies) = standard_policies();
 
@@ -898,105 +898,12 @@ pub fn build_user_yaml(spec: &UserYamlSpec) -> CoreResult<String> {
 }
 
 /// A user.yaml document as YAML text.
-pub fn to_text(doc: &UserYaml) -> CoreResult<String> {
+pub(crate) fn to_text(doc: &UserYaml) -> CoreResult<String> {
     let body = serde_yaml_ng::to_string(doc).map_err(|err| {
         tracing::error!(error = %err, "user.yaml serialization failed");
         CoreError::invalid("The user.yaml could not be written out as YAML; details are in the log file.")
     })?;
     Ok(format!("# user.yaml written by Gen3 CSOC Desktop from the commons' access answers.\n{body}"))
-}
-
-/// The answers a user.yaml was built from, when it is exactly what the builder writes for them;
-/// `None` for any other file (edit it as YAML instead).
-pub fn spec_from(doc: &UserYaml) -> Option<UserYamlSpec> {
-    let authz = &doc.authz;
-    let admins: Vec<String> =
-        doc.users.iter().filter(|(_, u)| u.admin == Some(true)).map(|(name, _)| name.clone()).collect();
-    let programs: Vec<ProgramSpec> = authz
-        .resources
-        .iter()
-        .filter(|r| r.name == "programs")
-        .flat_map(|r| &r.subresources)
-        .map(|p| ProgramSpec {
-            name: p.name.clone(),
-            projects: p
-                .subresources
-                .iter()
-                .filter(|s| s.name == "projects")
-                .flat_map(|s| &s.subresources)
-                .map(|q| q.name.clone())
-                .collect(),
-        })
-        .collect();
-    let groups = authz
-        .groups
-        .iter()
-        .filter(|g| g.name != ADMIN_GROUP)
-        .map(|g| GroupSpec {
-            name: g.name.clone(),
-            users: g.users.clone().unwrap_or_default(),
-            policies: g.policies.clone().unwrap_or_default(),
-        })
-        .collect();
-    let base = build_user_yaml_doc(&UserYamlSpec { programs: programs.clone(), ..UserYamlSpec::default() }).ok()?;
-    let base_policies: HashSet<&str> = base.authz.policies.iter().map(|p| p.id.as_str()).collect();
-    let extra_policies = authz
-        .policies
-        .iter()
-        .filter(|p| !base_policies.contains(p.id.as_str()))
-        .map(|p| PolicySpec {
-            id: p.id.clone(),
-            description: p.description.clone().unwrap_or_default(),
-            role_ids: p.role_ids.clone(),
-            resource_paths: p.resource_paths.clone(),
-        })
-        .collect();
-    let base_paths = resource_paths(&base.authz.resources);
-    let mut extra_resources: Vec<String> =
-        leaf_paths(&authz.resources).into_iter().filter(|p| !base_paths.contains(p)).collect();
-    extra_resources.sort();
-    let spec = UserYamlSpec {
-        admins,
-        programs,
-        groups,
-        extra_policies,
-        extra_resources,
-        open_data: authz.anonymous_policies.iter().any(|p| p == "open_data_reader"),
-    };
-    let rebuilt = build_user_yaml_doc(&spec).ok()?;
-    same_document(&rebuilt, doc).then_some(spec)
-}
-
-/// Equal as documents: the builder's order of resources may differ from the file's.
-fn same_document(a: &UserYaml, b: &UserYaml) -> bool {
-    let mut a = a.clone();
-    let mut b = b.clone();
-    sort_tree(&mut a.authz.resources);
-    sort_tree(&mut b.authz.resources);
-    a == b
-}
-
-fn sort_tree(tree: &mut [Resource]) {
-    tree.sort_by(|x, y| x.name.cmp(&y.name));
-    for r in tree {
-        sort_tree(&mut r.subresources);
-    }
-}
-
-fn leaf_paths(resources: &[Resource]) -> Vec<String> {
-    fn walk(prefix: &str, resources: &[Resource], out: &mut Vec<String>) {
-        for r in resources {
-            let path = format!("{prefix}/{}", r.name);
-            if r.subresources.is_empty() {
-                out.push(path);
-            } else {
-                walk(&path, &r.subresources, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk("", resources, &mut out);
-    out
 }
 
 #[cfg(test)]

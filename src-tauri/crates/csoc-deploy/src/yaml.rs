@@ -22,7 +22,7 @@ use csoc_model::error::{CoreError, CoreResult};
 /// ones are a few KiB to 1.1 MB (the largest of the 54-commons corpus); a much larger file is
 /// the wrong file. The bound also bounds memory: a YAML document costs up to ~50 times its size
 /// parsed (a 4 MiB flat list ~200 MB, measured by tests/bounded_memory.rs).
-pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads a YAML or JSON configuration file as UTF-8 text: a regular file of at most
 /// [`MAX_CONFIG_BYTES`] (see [`csoc_model::operator_files`]).
@@ -39,14 +39,14 @@ pub fn parse_yaml(text: &str, file: &str) -> CoreResult<Value> {
 /// Parses a YAML document that must be a mapping at the top level (a values file, Chart.yaml,
 /// app.yaml). An empty document is allowed and comes back as `Value::Null`, as Helm allows an
 /// empty values file.
-pub fn parse_yaml_mapping(text: &str, file: &str) -> CoreResult<Value> {
+pub(crate) fn parse_yaml_mapping(text: &str, file: &str) -> CoreResult<Value> {
     let value = parse_yaml(text, file)?;
     require_mapping(&value, file)?;
     Ok(value)
 }
 
 /// Fails unless `value` is a mapping (or empty), naming what it is instead.
-pub fn require_mapping(value: &Value, file: &str) -> CoreResult<()> {
+pub(crate) fn require_mapping(value: &Value, file: &str) -> CoreResult<()> {
     let found = match value {
         Value::Mapping(_) | Value::Null => return Ok(()),
         Value::Sequence(_) => "a list",
@@ -151,7 +151,7 @@ fn duplicate_key_error(text: &str, file: &str, key: &str, mapping_at: Option<(us
 /// Parses a values file as Helm does: a key given twice in one mapping is not an error, the last
 /// one wins. Each such key comes back as a warning naming both lines, so the operator can tidy the
 /// file; everything else that is not valid YAML is an error as in [`parse_yaml`].
-pub fn parse_values_lenient(text: &str, file: &str) -> CoreResult<(Value, Vec<Finding>)> {
+pub(crate) fn parse_values_lenient(text: &str, file: &str) -> CoreResult<(Value, Vec<Finding>)> {
     csoc_model::operator_files::check_nesting(text, file)?;
     let mut working = text.to_string();
     let mut warnings = Vec::new();
@@ -480,75 +480,30 @@ pub(crate) fn double_quoted(s: &str) -> String {
     out
 }
 
-/// Merges `overlay` into `base` the way Helm puts user values over a chart's defaults: mappings
-/// merge key by key, anything else replaces, and a `null` in the overlay deletes the key.
-/// An empty overlay (`Null` at the top) changes nothing.
-pub fn deep_merge(base: &mut Value, overlay: &Value) {
-    merge(base, overlay, NullInOverlay::Deletes);
-}
-
 /// Merges one values file over the ones before it, as `helm -f a.yaml -f b.yaml` (and Argo CD's
-/// `valueFiles`) does: like [`deep_merge`], except that a `null` is kept. Helm applies those nulls
+/// `valueFiles`) does: but a `null` in the overlay is kept. Helm applies those nulls
 /// only later, against the chart's defaults, where they delete a default; dropping them here
 /// would bring the default back.
-pub fn merge_value_files(base: &mut Value, overlay: &Value) {
-    merge(base, overlay, NullInOverlay::IsKept);
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum NullInOverlay {
-    Deletes,
-    IsKept,
-}
-
-fn merge(base: &mut Value, overlay: &Value, nulls: NullInOverlay) {
+pub(crate) fn merge_value_files(base: &mut Value, overlay: &Value) {
     match (base, overlay) {
         (_, Value::Null) => {}
-        (Value::Mapping(base_map), Value::Mapping(overlay_map)) => merge_maps(base_map, overlay_map, nulls),
-        (base, overlay) => {
-            *base = overlay.clone();
-            if nulls == NullInOverlay::Deletes {
-                strip_nulls(base);
-            }
-        }
+        (Value::Mapping(base_map), Value::Mapping(overlay_map)) => merge_maps(base_map, overlay_map),
+        (base, overlay) => *base = overlay.clone(),
     }
 }
 
-fn merge_maps(base: &mut Mapping, overlay: &Mapping, nulls: NullInOverlay) {
+fn merge_maps(base: &mut Mapping, overlay: &Mapping) {
     for (key, value) in overlay {
-        if value.is_null() && nulls == NullInOverlay::Deletes {
-            base.shift_remove(key);
-            continue;
-        }
         match base.get_mut(key) {
             Some(Value::Mapping(existing)) if value.is_mapping() => {
                 if let Value::Mapping(overlay_inner) = value {
-                    merge_maps(existing, overlay_inner, nulls);
+                    merge_maps(existing, overlay_inner);
                 }
             }
-            Some(existing) => {
-                *existing = value.clone();
-                if nulls == NullInOverlay::Deletes {
-                    strip_nulls(existing);
-                }
-            }
+            Some(existing) => *existing = value.clone(),
             None => {
-                let mut new = value.clone();
-                if nulls == NullInOverlay::Deletes {
-                    strip_nulls(&mut new);
-                }
-                base.insert(key.clone(), new);
+                base.insert(key.clone(), value.clone());
             }
-        }
-    }
-}
-
-/// Removes null-valued keys from mappings, recursively: what a deleting merge leaves of a new subtree.
-fn strip_nulls(value: &mut Value) {
-    if let Value::Mapping(map) = value {
-        map.retain(|_, v| !v.is_null());
-        for (_, v) in map.iter_mut() {
-            strip_nulls(v);
         }
     }
 }
@@ -678,7 +633,7 @@ pub fn json_to_yaml(value: &serde_json::Value) -> Value {
 
 /// The text of a scalar that an operator would call a string: strings as they are, numbers and
 /// booleans as written (`version: 1.0` in a Chart.yaml). None for null and collections.
-pub fn scalar_text(value: &Value) -> Option<String> {
+pub(crate) fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -787,15 +742,6 @@ mod tests {
         assert_eq!(keys[0], Value::String("z".into()));
         assert_eq!(to_yaml(&Value::Null), "");
         assert!(to_yaml(&doc).ends_with('\n'));
-    }
-
-    #[test]
-    fn deep_merge_follows_helm() {
-        let mut base = yaml("a:\n  b: 1\n  c: 2\nlist: [1, 2]\nkeep: x\n");
-        deep_merge(&mut base, &yaml("a:\n  c: 3\n  d: {e: null, f: 1}\nlist: [3]\nkeep: null\n"));
-        assert_eq!(base, yaml("a:\n  b: 1\n  c: 3\n  d: {f: 1}\nlist: [3]\n"));
-        deep_merge(&mut base, &Value::Null);
-        assert_eq!(base, yaml("a:\n  b: 1\n  c: 3\n  d: {f: 1}\nlist: [3]\n"));
     }
 
     #[test]

@@ -17,14 +17,14 @@ use super::yaml::{double_quoted, json_to_yaml, parse_values_lenient, to_yaml, ya
 
 /// One step of a path into a YAML document.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub(crate) enum Step {
     Key(String),
     Index(usize),
 }
 
 /// One difference between two documents.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub(crate) enum Change {
     /// `path` holds `value` (replacing what was there, or added to its parent mapping).
     Set(Vec<Step>, Value),
     Remove(Vec<Step>),
@@ -32,7 +32,7 @@ pub enum Change {
 
 /// How a file was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// Byte for byte as it was: nothing changed.
     Unchanged,
     /// Only the changed lines differ.
@@ -45,20 +45,20 @@ pub enum Layout {
 
 /// What an edit produced.
 #[derive(Debug, Clone)]
-pub struct Edited {
+pub(crate) struct Edited {
     pub text: String,
     pub layout: Layout,
 }
 
 /// Values as compared here: through JSON, as the drafts hold them, so that a tag or a non-string
 /// key reads the same on both sides.
-pub fn normalized(value: &Value) -> Value {
+pub(crate) fn normalized(value: &Value) -> Value {
     json_to_yaml(&yaml_to_json(value))
 }
 
 /// The changes that turn `before` into `after`, as deep as both sides stay mappings (or lists of
 /// the same length), so that one changed leaf is one change.
-pub fn changes(before: &Value, after: &Value) -> Vec<Change> {
+pub(crate) fn changes(before: &Value, after: &Value) -> Vec<Change> {
     let mut out = Vec::new();
     diff(&mut Vec::new(), before, after, &mut out);
     out
@@ -100,7 +100,7 @@ fn diff(path: &mut Vec<Step>, before: &Value, after: &Value, out: &mut Vec<Chang
 }
 
 /// Applies `change` to a parsed document, creating mappings on the way.
-pub fn apply(doc: &mut Value, change: &Change) {
+pub(crate) fn apply(doc: &mut Value, change: &Change) {
     match change {
         Change::Set(path, value) => {
             let mut current = doc;
@@ -141,12 +141,12 @@ pub fn apply(doc: &mut Value, change: &Change) {
 }
 
 /// Whether `path` names something in `doc`.
-pub fn exists(doc: &Value, path: &[Step]) -> bool {
+pub(crate) fn exists(doc: &Value, path: &[Step]) -> bool {
     walk(doc, path).is_some()
 }
 
 /// How many leading steps of `path` exist in `doc`.
-pub fn existing_depth(doc: &Value, path: &[Step]) -> usize {
+pub(crate) fn existing_depth(doc: &Value, path: &[Step]) -> usize {
     (0..=path.len()).rev().find(|n| walk(doc, &path[..*n]).is_some()).unwrap_or(0)
 }
 
@@ -166,7 +166,7 @@ fn walk_mut<'a>(doc: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
 
 /// Writes `after` into the file whose text is `original` (and which says `before`), changing as
 /// little of the text as the change allows.
-pub fn edit_text(original: &str, before: &Value, after: &Value) -> Edited {
+pub(crate) fn edit_text(original: &str, before: &Value, after: &Value) -> Edited {
     let (before, after) = (normalized(before), normalized(after));
     if before == after {
         return Edited { text: original.to_string(), layout: Layout::Unchanged };

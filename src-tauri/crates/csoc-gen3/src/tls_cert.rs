@@ -78,13 +78,13 @@ fn roots(extra_ca_pem: Option<&str>) -> RootCertStore {
 }
 
 /// The shared trust store; loading the system's roots costs milliseconds, so it is done once.
-pub fn default_roots() -> Arc<RootCertStore> {
+pub(crate) fn default_roots() -> Arc<RootCertStore> {
     static ROOTS: std::sync::OnceLock<Arc<RootCertStore>> = std::sync::OnceLock::new();
     ROOTS.get_or_init(|| Arc::new(roots(None))).clone()
 }
 
 /// The trust store for a commons: the shared one, plus its private CA if it has one.
-pub fn trust_store(extra_ca_pem: Option<&str>) -> CoreResult<Arc<RootCertStore>> {
+pub(crate) fn trust_store(extra_ca_pem: Option<&str>) -> CoreResult<Arc<RootCertStore>> {
     match extra_ca_pem {
         None => Ok(default_roots()),
         Some(pem) => match check_ca(pem) {

@@ -14,10 +14,10 @@ use csoc_model::error::{CoreError, CoreResult};
 /// A JSON value whose objects keep their key order. serde_json's own map sorts keys unless the
 /// crate-wide `preserve_order` feature is on, which would reorder every other map in the app; an
 /// imported configuration must come back out in the order its author wrote it.
-pub type Json = serde_yaml_ng::Value;
+pub(crate) type Json = serde_yaml_ng::Value;
 
 /// The adapters the metadata service registers (`src/mds/agg_mds/adapters.py`).
-pub const KNOWN_ADAPTERS: [&str; 15] = [
+pub(crate) const KNOWN_ADAPTERS: [&str; 15] = [
     "icpsr",
     "clinicaltrials",
     "pdaps",
@@ -36,11 +36,9 @@ pub const KNOWN_ADAPTERS: [&str; 15] = [
 ];
 
 /// The `_guid_type` the gen3 adapter reads when an adapter's `config` does not say.
-pub const DEFAULT_GUID_TYPE: &str = "discovery_metadata";
+pub(crate) const DEFAULT_GUID_TYPE: &str = "discovery_metadata";
 /// The record object the gen3 adapter maps when an adapter's `config` does not say.
-pub const DEFAULT_STUDY_FIELD: &str = "gen3_discovery";
-/// gen3-helm's default `metadata.aggMdsNamespace`.
-pub const DEFAULT_NAMESPACE: &str = "default";
+pub(crate) const DEFAULT_STUDY_FIELD: &str = "gen3_discovery";
 
 /// An AggMDS configuration (`aggregate_config.json`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
@@ -189,11 +187,6 @@ pub struct DetailedMapping {
 }
 
 impl AggMdsConfig {
-    /// The names the hub lists its commons under (`/mds/aggregate/commons`), in order.
-    pub fn commons_names(&self) -> Vec<String> {
-        self.adapter_commons.iter().map(|(name, a)| a.commons_name.clone().unwrap_or_else(|| name.clone())).collect()
-    }
-
     /// The schema, empty when the file has none.
     pub fn schema(&self) -> IndexMap<String, SchemaField> {
         self.configuration.as_ref().map(|c| c.schema.clone()).unwrap_or_default()
@@ -296,7 +289,7 @@ fn typed(t: &str) -> SchemaField {
 }
 
 /// The upstream sample's schema: typed counts, tags and file manifest.
-pub fn default_schema() -> IndexMap<String, SchemaField> {
+pub(crate) fn default_schema() -> IndexMap<String, SchemaField> {
     let manifest = SchemaField {
         field_type: Some("array".into()),
         description: Some("an array of file names (usually DRS ids) and their sizes".into()),
@@ -421,7 +414,7 @@ pub fn generate(members: &[MeshMemberSpec], opts: &GenerateOptions) -> CoreResul
 }
 
 /// Problems an operator should see before launching this configuration.
-pub fn check_aggmds(cfg: &AggMdsConfig) -> Vec<Finding> {
+pub(crate) fn check_aggmds(cfg: &AggMdsConfig) -> Vec<Finding> {
     let warn = |code: &str, key: String, message: String| Finding {
         severity: Severity::Warning,
         code: code.into(),
@@ -541,24 +534,4 @@ fn check_namespace(namespace: &str) -> CoreResult<()> {
              letters, digits, `-`, `_` or `.`, not starting with `-`, `_`, `+` or `.`."
         )))
     }
-}
-
-/// The AggMDS configuration and namespace in a hub's values, for editing; `None` when the values
-/// carry no `metadata.aggMdsConfig`. `file` names the values file in errors.
-pub fn from_values(values: &YamlValue, file: &str) -> CoreResult<Option<(AggMdsConfig, String)>> {
-    let Some(raw) = get_path(values, &[METADATA, "aggMdsConfig"]).filter(|v| !v.is_null()) else {
-        return Ok(None);
-    };
-    let text = raw.as_str().ok_or_else(|| {
-        CoreError::invalid(format!(
-            "In {file}, metadata.aggMdsConfig is a YAML structure, but gen3-helm writes it verbatim into \
-             aggregate_config.json and expects JSON text (a `|` block). Rewrite it as JSON text."
-        ))
-    })?;
-    let cfg = parse_aggmds(text, &format!("metadata.aggMdsConfig in {file}"))?;
-    let namespace = get_path(values, &[METADATA, "aggMdsNamespace"])
-        .and_then(YamlValue::as_str)
-        .unwrap_or(DEFAULT_NAMESPACE)
-        .to_string();
-    Ok(Some((cfg, namespace)))
 }

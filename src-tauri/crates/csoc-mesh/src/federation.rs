@@ -369,7 +369,7 @@ pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<F
 }
 
 /// The regular expression hint for a GUID prefix: `dg.MD1R/` → `.*dg\.MD1R.*`.
-pub fn prefix_hint(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_hint(prefix: &str) -> Option<String> {
     let p = prefix.trim().trim_end_matches('/');
     if p.is_empty() {
         return None;

@@ -15,7 +15,7 @@ use csoc_gen3::{ClientOptions, Gen3Client};
 use csoc_model::error::{CoreError, ErrorCode};
 
 /// The most records a preview fetches per member.
-pub const MAX_PREVIEW_RECORDS: u32 = 50;
+pub(crate) const MAX_PREVIEW_RECORDS: u32 = 50;
 
 /// One record as the hub would store it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

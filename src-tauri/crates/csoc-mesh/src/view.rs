@@ -14,10 +14,10 @@ use csoc_monitor::probe::ServiceState;
 
 /// The MDS query API returns at most this many GUIDs per request: a count that reaches it is a
 /// lower bound.
-pub const COUNT_LIMIT: u64 = 2000;
+pub(crate) const COUNT_LIMIT: u64 = 2000;
 /// `/mds/aggregate/commons` is an Elasticsearch terms aggregation of the default size: it names at
 /// most this many commons, those with most records first.
-pub const AGG_COMMONS_LISTED: usize = 10;
+pub(crate) const AGG_COMMONS_LISTED: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HubTarget {

@@ -112,7 +112,7 @@ pub struct MeshBuild {
 }
 
 /// The AggMDS configuration the answers describe: the operator's own JSON, or generated.
-pub fn aggmds_config(a: &MeshAnswers) -> CoreResult<AggMdsConfig> {
+pub(crate) fn aggmds_config(a: &MeshAnswers) -> CoreResult<AggMdsConfig> {
     match a.aggmds_json.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(text) => aggmds::parse_aggmds(text, "the AggMDS configuration"),
         None => {

@@ -10,7 +10,7 @@ use csoc_deploy::answers::{CommonsAnswers, Destination};
 use csoc_deploy::cli::read_answers;
 use csoc_deploy::generate::{generate, Generated};
 use csoc_deploy::helm_launch::find_helm;
-use csoc_deploy::rendered::{secret_text, Objects};
+use csoc_deploy::rendered::{secret_text, ObjectKey, Objects};
 use csoc_deploy::rendered_view::{render_files, rendered_view, RenderedView};
 use csoc_deploy::review::review;
 use csoc_deploy::yaml::get_path;
@@ -21,6 +21,42 @@ use serde_yaml_ng::Value;
 
 mod common;
 use common::copy_dir;
+
+/// Looks up rendered objects by kind and name, as the assertions read them.
+trait Lookup {
+    fn get(&self, kind: &str, name: &str) -> Option<&Value>;
+    fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a ObjectKey, &'a Value)> + 'a;
+    fn len(&self) -> usize;
+}
+
+impl Lookup for Objects {
+    fn get(&self, kind: &str, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k.kind() == kind && k.name == name).map(|(_, v)| v)
+    }
+    fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a ObjectKey, &'a Value)> + 'a {
+        self.0.iter().filter(move |(k, _)| k.kind() == kind)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Merges `overlay` into `base` key by key (a member pasting the hub's snippet into its values).
+fn merge(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
@@ -428,7 +464,7 @@ fn a_members_hub_login_reaches_fence_with_external_secrets() {
     let folder = member_repo.path().join(member.gitops_folder().unwrap());
     let values_file = folder.join("values/values.yaml");
     let mut values: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&values_file).unwrap()).unwrap();
-    csoc_deploy::yaml::deep_merge(&mut values, &snippet);
+    merge(&mut values, &snippet);
     std::fs::write(&values_file, serde_yaml_ng::to_string(&values).unwrap()).unwrap();
     let a = csoc_deploy::import::import_path(&folder).unwrap().answers;
     assert!(a.login.providers.iter().any(|p| p.idp == "fence"), "the import reads the hub login back");

@@ -145,7 +145,7 @@ pub fn parse_api_key(secret: Secret) -> CoreResult<ApiKey> {
 }
 
 /// fence's `iss` is its BASE_URL, e.g. `https://data.example.org/user`; the commons is the origin.
-pub fn commons_url_from_iss(iss: &str) -> CoreResult<String> {
+pub(crate) fn commons_url_from_iss(iss: &str) -> CoreResult<String> {
     let url =
         url::Url::parse(iss).map_err(|_| CoreError::invalid(format!("The key's issuer “{iss}” is not a URL.")))?;
     let host = url.host_str().ok_or_else(|| CoreError::invalid(format!("The key's issuer “{iss}” has no host.")))?;
@@ -227,7 +227,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// An unsigned-but-well-formed JWT for parser tests (obviously fake: signature "fake-signature").
-    pub fn fake_jwt(claims: serde_json::Value) -> String {
+    pub(crate) fn fake_jwt(claims: serde_json::Value) -> String {
         let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
         format!("{}.{}.fake-signature", b64(&serde_json::json!({"alg": "RS256", "kid": "k"})), b64(&claims))
     }

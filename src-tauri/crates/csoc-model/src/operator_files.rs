@@ -73,7 +73,7 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
 
 /// Deepest nesting accepted in a YAML or JSON document. Gen3's deepest real values nest about 12
 /// levels; serde's own recursion limit is 128.
-pub const MAX_NESTING: usize = 100;
+pub(crate) const MAX_NESTING: usize = 100;
 /// Deepest indentation accepted, in columns (a block nested 100 levels at 2 spaces each is 200).
 const MAX_INDENT: usize = 1_000;
 

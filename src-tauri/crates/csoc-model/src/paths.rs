@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-pub const DATA_DIR_ENV: &str = "GEN3_CSOC_DATA_DIR";
+pub(crate) const DATA_DIR_ENV: &str = "GEN3_CSOC_DATA_DIR";
 const APP_DIR: &str = "gen3-csoc";
 /// The cache's file name inside the data folder.
 pub const DB_FILE: &str = "cache.sqlite3";

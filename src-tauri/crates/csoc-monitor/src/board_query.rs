@@ -30,7 +30,7 @@ enum Facet {
 
 /// The inventory filter with state and environment words taken out of the search (and the
 /// environment set from them), and the states the words asked for.
-pub fn split(filter: &InventoryFilter) -> (InventoryFilter, Vec<BoardProblem>) {
+pub(crate) fn split(filter: &InventoryFilter) -> (InventoryFilter, Vec<BoardProblem>) {
     let mut out = filter.clone();
     let mut states = Vec::new();
     let mut text = Vec::new();
@@ -48,7 +48,7 @@ pub fn split(filter: &InventoryFilter) -> (InventoryFilter, Vec<BoardProblem>) {
 }
 
 /// Every problem (and the state) a row has, as the summary counts them.
-pub fn problems_of(row: &CommonsHealth, now_secs: i64) -> Vec<BoardProblem> {
+pub(crate) fn problems_of(row: &CommonsHealth, now_secs: i64) -> Vec<BoardProblem> {
     let mut found = Vec::new();
     match (&row.last_attempted, row.overall) {
         (None, _) => found.push(BoardProblem::NeverChecked),
@@ -84,7 +84,7 @@ pub fn problems_of(row: &CommonsHealth, now_secs: i64) -> Vec<BoardProblem> {
 
 /// How urgent a row is, 0 first: down, degraded, expired, expiring or drifting or failing a check,
 /// not known (unreachable from here, never checked), healthy.
-pub fn urgency(problems: &[BoardProblem]) -> u8 {
+pub(crate) fn urgency(problems: &[BoardProblem]) -> u8 {
     use BoardProblem::*;
     let rank = |p: &BoardProblem| match p {
         Down => 0,

@@ -20,14 +20,14 @@ pub const ISSUER: &str = "openid_issuer";
 pub const JWKS: &str = "jwks";
 pub const LOGIN_PROVIDERS: &str = "login_providers";
 pub const ETL_AGE: &str = "etl_age";
-pub const MDS_RECORDS: &str = "mds_records";
+pub(crate) const MDS_RECORDS: &str = "mds_records";
 pub const MESH_DIST: &str = "mesh_dist";
 pub const MESH_WTS: &str = "mesh_wts";
 pub const AGGMDS_COUNTS: &str = "aggmds_counts";
 pub const API_KEYS: &str = "api_keys";
 
 /// Another API key of the same user expiring within this many days is worth a warning.
-pub const OTHER_KEY_WARN_SECS: i64 = 7 * 86_400;
+pub(crate) const OTHER_KEY_WARN_SECS: i64 = 7 * 86_400;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CheckResult {
@@ -42,7 +42,7 @@ pub struct CheckResult {
 }
 
 /// What a check is about, in words (the commons page's label, a notification's subject).
-pub fn title(check: &str) -> &'static str {
+pub(crate) fn title(check: &str) -> &'static str {
     match check {
         ISSUER => "fence's OpenID issuer",
         JWKS => "fence's signing keys",
@@ -58,12 +58,12 @@ pub fn title(check: &str) -> &'static str {
 }
 
 /// A check id, if `service` names one (state changes of checks share the table with services').
-pub fn is_check(service: &str) -> bool {
+pub(crate) fn is_check(service: &str) -> bool {
     title(service) != "check"
 }
 
 /// How long a change of fence's signing keys stays on the board.
-pub const JWKS_CHANGE_SHOWN_MS: i64 = 24 * 3600 * 1000;
+pub(crate) const JWKS_CHANGE_SHOWN_MS: i64 = 24 * 3600 * 1000;
 
 fn result(check: &str, ok: bool, summary: String, fact: Option<String>) -> CheckResult {
     CheckResult { check: check.into(), ok, summary, fact }
@@ -80,7 +80,7 @@ async fn get_json(ctx: &ProbeCtx, client: &Gen3Client, path: &str, auth: bool) -
 
 /// The checks for one reachable commons, judged by the operator's `policy`; `up` says which
 /// services answered, so a missing answer from them is worth reporting. `None` when cancelled.
-pub async fn run(
+pub(crate) async fn run(
     ctx: &ProbeCtx,
     policy: &CheckPolicy,
     client: &Gen3Client,
@@ -170,7 +170,7 @@ async fn hub_records(ctx: &ProbeCtx, client: &Gen3Client) -> Option<Option<AggCo
 
 /// What the hub's aggregate index holds, by commons name.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct AggCounts {
+pub(crate) struct AggCounts {
     pub held: BTreeMap<String, u64>,
     /// Every page was read: the counts are exact, else lower bounds.
     pub complete: bool,
@@ -197,7 +197,7 @@ fn aggmds_counts(members: &[MeshMember], counts: Option<AggCounts>) -> CheckResu
 /// Which services answered, so their checks are worth running (guppy's status already says how
 /// old its data is).
 #[derive(Debug, Clone, Default)]
-pub struct Up {
+pub(crate) struct Up {
     pub fence: bool,
     pub guppy_status: Option<serde_json::Value>,
     pub metadata: bool,
@@ -345,7 +345,7 @@ fn ago(secs: i64) -> String {
 
 /// guppy's `/_status`: its indices' aliases include `time_<when the ETL ran>`; the newest is the
 /// age of the data the explorer shows, stale past `stale_secs`.
-pub fn etl_age(status: &serde_json::Value, now: i64, stale_secs: i64) -> CheckResult {
+pub(crate) fn etl_age(status: &serde_json::Value, now: i64, stale_secs: i64) -> CheckResult {
     let newest = status
         .get("indices")
         .and_then(|i| i.as_object().cloned())

@@ -14,11 +14,11 @@ use csoc_model::model::now_ms;
 use csoc_store::activity::{self, ActivityKind, Note};
 use csoc_store::Store;
 
-pub const RAW_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
+pub(crate) const RAW_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
 use csoc_model::dates::HOURLY_RETENTION_MS;
-pub const SAMPLE_EVERY_MS: i64 = 5 * 60 * 1000;
+pub(crate) const SAMPLE_EVERY_MS: i64 = 5 * 60 * 1000;
 const HOUR_MS: i64 = 3600 * 1000;
-pub const HEALTH_SOURCE: &str = "health";
+pub(crate) const HEALTH_SOURCE: &str = "health";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct MonitorSettings {

@@ -66,7 +66,7 @@ pub fn load(store: &Store) -> CoreResult<HashMap<String, Known>> {
 }
 
 /// The commons whose outside-in checks were recorded at or after `since` (ms).
-pub fn checked_since(store: &Store, since: i64) -> CoreResult<Vec<String>> {
+pub(crate) fn checked_since(store: &Store, since: i64) -> CoreResult<Vec<String>> {
     let conn = store.conn();
     let mut stmt =
         conn.prepare_cached("SELECT commons_id FROM commons_checks GROUP BY commons_id HAVING max(checked_at) >= ?1")?;

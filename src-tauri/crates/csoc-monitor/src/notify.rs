@@ -25,7 +25,7 @@ fn state_word(s: ServiceState) -> &'static str {
 }
 
 /// One notice per change and per expiry alert, in the sweep's order (for a webhook, which lists them all).
-pub fn each_notice(report: &SweepReport) -> Vec<Notice> {
+pub(crate) fn each_notice(report: &SweepReport) -> Vec<Notice> {
     report
         .changes
         .iter()

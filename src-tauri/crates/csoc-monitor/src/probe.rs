@@ -47,7 +47,7 @@ impl ServiceState {
         }
     }
 
-    pub fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
             "healthy" => Self::Healthy,
             "degraded" => Self::Degraded,
@@ -364,7 +364,7 @@ async fn probe_service(
 
 impl CommonsProbe {
     /// A commons that could not be reached (or not even tried): every service unknown.
-    pub fn unreachable(commons_id: &str, at: i64, why: String, cert: Option<CertInfo>) -> Self {
+    pub(crate) fn unreachable(commons_id: &str, at: i64, why: String, cert: Option<CertInfo>) -> Self {
         CommonsProbe {
             commons_id: commons_id.into(),
             at,

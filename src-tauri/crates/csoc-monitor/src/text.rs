@@ -4,7 +4,7 @@
 
 /// At most `max_chars` characters of `s` without control or bidi-override characters, trimmed;
 /// an ellipsis marks a cut.
-pub fn clean(s: &str, max_chars: usize) -> String {
+pub(crate) fn clean(s: &str, max_chars: usize) -> String {
     let kept: String = s
         .chars()
         .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
@@ -26,7 +26,7 @@ fn is_bidi_control(c: char) -> bool {
 /// The bound for a version string (`2025.09`, `4.3.0`, a commit).
 pub const VERSION_CHARS: usize = 64;
 /// The bound for a short server phrase quoted in a reason.
-pub const PHRASE_CHARS: usize = 120;
+pub(crate) const PHRASE_CHARS: usize = 120;
 
 #[cfg(test)]
 mod tests {

@@ -237,11 +237,11 @@ const STEPS: &[&str] = &[
 ];
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub fn latest_version() -> usize {
+pub(crate) fn latest_version() -> usize {
     STEPS.len()
 }
 
-pub fn migrations() -> Migrations<'static> {
+pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 

@@ -25,7 +25,7 @@ const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
 const NAME_SHOWN: usize = 80;
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct InventoryFile {
+pub(crate) struct InventoryFile {
     pub format: String,
     pub version: u32,
     pub exported_at: i64,
@@ -36,7 +36,7 @@ pub struct InventoryFile {
 
 /// A mesh's own fields; membership travels on each commons (`meshes`).
 #[derive(Debug, Serialize, Deserialize)]
-pub struct MeshEntry {
+pub(crate) struct MeshEntry {
     pub name: String,
     #[serde(default)]
     pub description: String,

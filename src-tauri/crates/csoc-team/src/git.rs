@@ -13,7 +13,7 @@ use csoc_model::error::{CoreError, CoreResult, ErrorCode};
 const NETWORK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `git -C dir args`, stopped after the network timeout.
-pub fn run<I, S>(dir: &Path, args: I) -> CoreResult<Output>
+pub(crate) fn run<I, S>(dir: &Path, args: I) -> CoreResult<Output>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -44,7 +44,7 @@ where
 }
 
 /// Runs a command that must succeed; its stdout, trimmed.
-pub fn ok<I, S>(dir: &Path, what: &str, args: I) -> CoreResult<String>
+pub(crate) fn ok<I, S>(dir: &Path, what: &str, args: I) -> CoreResult<String>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -57,7 +57,7 @@ where
 }
 
 /// Runs a command that talks to the remote; a failure is `unreachable` (the changes wait).
-pub fn network<I, S>(dir: &Path, what: &str, args: I) -> CoreResult<Output>
+pub(crate) fn network<I, S>(dir: &Path, what: &str, args: I) -> CoreResult<Output>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -75,14 +75,14 @@ where
 }
 
 /// A push refused because the remote moved on (someone else pushed first): fetch and merge again.
-pub fn rejected(out: &Output) -> bool {
+pub(crate) fn rejected(out: &Output) -> bool {
     let said = text(&out.stderr);
     !out.status.success()
         && (said.contains("[rejected]") || said.contains("fetch first") || said.contains("non-fast-forward"))
 }
 
 /// The value of a git setting, if set (in the clone or globally).
-pub fn config(dir: &Path, key: &str) -> Option<String> {
+pub(crate) fn config(dir: &Path, key: &str) -> Option<String> {
     run(dir, ["config", "--get", key])
         .ok()
         .filter(|o| o.status.success())

@@ -30,12 +30,12 @@ pub use sync::SyncReport;
 pub const DEFAULT_FOLDER: &str = "csoc/inventory";
 
 /// Where the app keeps its clone of the team repository: next to the cache.
-pub struct TeamPlace {
+pub(crate) struct TeamPlace {
     pub clone: PathBuf,
 }
 
 impl TeamPlace {
-    pub fn of(store: &Store) -> TeamPlace {
+    pub(crate) fn of(store: &Store) -> TeamPlace {
         let data = store.path().parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         // Absolute: git runs in other folders (`-C`), where a relative `--data-dir` means something else.
         let data = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
@@ -223,7 +223,7 @@ pub fn status(store: &Store) -> CoreResult<TeamStatus> {
 }
 
 /// Records that differ between this inventory and the last synced base.
-pub fn pending(store: &Store) -> CoreResult<u32> {
+pub(crate) fn pending(store: &Store) -> CoreResult<u32> {
     let mine = records::local(store)?;
     let base = state::base(&store.conn())?;
     let keys: std::collections::BTreeSet<_> = mine.keys().chain(base.keys()).collect();

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 /// A record's fields by name (what its YAML file holds, without the key).
-pub type Fields = BTreeMap<String, Value>;
+pub(crate) type Fields = BTreeMap<String, Value>;
 
 /// The field name of a conflict about the whole record (deleted on one side, edited on the other).
-pub const WHOLE_RECORD: &str = "*";
+pub(crate) const WHOLE_RECORD: &str = "*";
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     pub field: String,
     /// `Null` for a record this side deleted.
     pub mine: Value,
@@ -22,7 +22,7 @@ pub struct Conflict {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// What the repository holds after the sync (and so the new base).
     pub merged: Option<Fields>,
     /// What this inventory holds after the sync.
@@ -33,7 +33,7 @@ pub struct Outcome {
 
 /// Merges one record. `held` names its fields with an open conflict ([`WHOLE_RECORD`] for the record):
 /// they are left as they are on both sides until the operator resolves them.
-pub fn merge(
+pub(crate) fn merge(
     base: Option<&Fields>,
     mine: Option<&Fields>,
     theirs: Option<&Fields>,
@@ -107,12 +107,12 @@ pub fn merge(
 }
 
 /// A whole record as one value (`null` when deleted), for a record conflict.
-pub fn record_value(fields: Option<&Fields>) -> Value {
+pub(crate) fn record_value(fields: Option<&Fields>) -> Value {
     fields.map_or(Value::Null, |f| Value::Object(f.clone().into_iter().collect()))
 }
 
 /// The record a whole-record value stands for.
-pub fn record_fields(value: &Value) -> Option<Fields> {
+pub(crate) fn record_fields(value: &Value) -> Option<Fields> {
     value.as_object().map(|o| o.clone().into_iter().collect())
 }
 

@@ -18,20 +18,20 @@ use csoc_store::Store;
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     Commons,
     Mesh,
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Commons => "commons",
             Kind::Mesh => "mesh",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         [Kind::Commons, Kind::Mesh].into_iter().find(|k| k.as_str() == s)
     }
 
@@ -44,9 +44,9 @@ impl Kind {
 }
 
 /// Records of one side by kind and key (a commons' id, a mesh's name).
-pub type Records = BTreeMap<(Kind, String), Fields>;
+pub(crate) type Records = BTreeMap<(Kind, String), Fields>;
 /// The file each record of the repository came from, relative to the inventory folder.
-pub type Files = BTreeMap<(Kind, String), PathBuf>;
+pub(crate) type Files = BTreeMap<(Kind, String), PathBuf>;
 
 #[derive(Serialize, Deserialize)]
 struct CommonsFile {
@@ -64,7 +64,7 @@ struct MeshFile {
 }
 
 /// This inventory's records.
-pub fn local(store: &Store) -> CoreResult<Records> {
+pub(crate) fn local(store: &Store) -> CoreResult<Records> {
     let view = csoc_store::inventory::list(store, &InventoryFilter::default())?;
     let mut out = Records::new();
     for c in view.commons {
@@ -76,7 +76,7 @@ pub fn local(store: &Store) -> CoreResult<Records> {
     Ok(out)
 }
 
-pub fn commons_fields(draft: &CommonsDraft) -> Fields {
+pub(crate) fn commons_fields(draft: &CommonsDraft) -> Fields {
     match serde_json::to_value(draft).expect("draft serializes") {
         serde_json::Value::Object(map) => map.into_iter().collect(),
         _ => unreachable!("a struct serializes as an object"),
@@ -88,7 +88,7 @@ fn mesh_fields(description: &str) -> Fields {
 }
 
 /// A commons draft from merged fields, validated (and normalized) as any write is.
-pub fn commons_draft(fields: &Fields, file: &str) -> CoreResult<CommonsDraft> {
+pub(crate) fn commons_draft(fields: &Fields, file: &str) -> CoreResult<CommonsDraft> {
     let value = serde_json::Value::Object(fields.clone().into_iter().collect());
     let draft: CommonsDraft = serde_json::from_value(value)
         .map_err(|e| CoreError::invalid(format!("{file} is not a commons record: {}", shown(&e.to_string(), 300))))?;
@@ -98,12 +98,12 @@ pub fn commons_draft(fields: &Fields, file: &str) -> CoreResult<CommonsDraft> {
     })
 }
 
-pub fn mesh_description(fields: &Fields) -> String {
+pub(crate) fn mesh_description(fields: &Fields) -> String {
     fields.get("description").and_then(|v| v.as_str()).unwrap_or_default().to_string()
 }
 
 /// A record's name for people: the commons' name and host, or the mesh's name.
-pub fn label(kind: Kind, key: &str, fields: Option<&Fields>) -> String {
+pub(crate) fn label(kind: Kind, key: &str, fields: Option<&Fields>) -> String {
     let text = |f: &str| fields.and_then(|r| r.get(f)).and_then(|v| v.as_str()).map(str::to_string);
     match (kind, text("name"), text("base_url")) {
         (Kind::Commons, Some(name), Some(url)) => {
@@ -116,7 +116,7 @@ pub fn label(kind: Kind, key: &str, fields: Option<&Fields>) -> String {
 }
 
 /// The records in the repository's inventory folder, with the file each came from (relative to it).
-pub fn read_folder(folder: &Path) -> CoreResult<(Records, Files)> {
+pub(crate) fn read_folder(folder: &Path) -> CoreResult<(Records, Files)> {
     let mut records = Records::new();
     let mut paths = BTreeMap::new();
     for kind in [Kind::Commons, Kind::Mesh] {
@@ -174,7 +174,7 @@ pub fn read_folder(folder: &Path) -> CoreResult<(Records, Files)> {
 
 /// The file a record is written to, relative to the inventory folder: named for the commons' host
 /// or the mesh's name, with the id's start added when two records would share a name.
-pub fn file_for(kind: Kind, key: &str, fields: &Fields, taken: &std::collections::BTreeSet<PathBuf>) -> PathBuf {
+pub(crate) fn file_for(kind: Kind, key: &str, fields: &Fields, taken: &std::collections::BTreeSet<PathBuf>) -> PathBuf {
     let stem = match kind {
         Kind::Commons => {
             let url = fields.get("base_url").and_then(|v| v.as_str()).unwrap_or(key);
@@ -194,7 +194,7 @@ pub fn file_for(kind: Kind, key: &str, fields: &Fields, taken: &std::collections
 }
 
 /// The file's text: a header saying what it is, then the record's fields in the form's order.
-pub fn file_text(kind: Kind, key: &str, fields: &Fields) -> CoreResult<String> {
+pub(crate) fn file_text(kind: Kind, key: &str, fields: &Fields) -> CoreResult<String> {
     let body = match kind {
         Kind::Commons => {
             let draft = commons_draft(fields, key)?;

@@ -13,7 +13,7 @@ use csoc_model::error::{CoreError, CoreResult, ErrorCode};
 use csoc_store::Store;
 
 /// The `freshness` source of team syncs (last attempt, last success, why the last one failed).
-pub const SOURCE: &str = "team";
+pub(crate) const SOURCE: &str = "team";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamConfig {
@@ -48,7 +48,7 @@ pub struct TeamConflict {
 
 /// A conflict as stored, values as JSON.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoredConflict {
+pub(crate) struct StoredConflict {
     pub kind: Kind,
     pub key: String,
     pub field: String,
@@ -63,7 +63,7 @@ pub struct StoredConflict {
 }
 
 impl StoredConflict {
-    pub fn shown(&self) -> TeamConflict {
+    pub(crate) fn shown(&self) -> TeamConflict {
         TeamConflict {
             kind: self.kind.as_str().into(),
             key: self.key.clone(),
@@ -88,7 +88,7 @@ fn value_text(v: &serde_json::Value) -> String {
     }
 }
 
-pub fn config(store: &Store) -> CoreResult<Option<TeamConfig>> {
+pub(crate) fn config(store: &Store) -> CoreResult<Option<TeamConfig>> {
     let raw: Option<String> =
         store.conn().query_row("SELECT value FROM settings WHERE key = 'team'", [], |r| r.get(0)).optional()?;
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
@@ -96,7 +96,7 @@ pub fn config(store: &Store) -> CoreResult<Option<TeamConfig>> {
 
 /// Saves where the team repository is; a new repository starts from an empty base (the first sync
 /// is then the union of this inventory and the repository's).
-pub fn save_config(store: &Store, config: &TeamConfig) -> CoreResult<()> {
+pub(crate) fn save_config(store: &Store, config: &TeamConfig) -> CoreResult<()> {
     let mut conn = store.conn();
     let tx = conn.transaction()?;
     tx.execute("DELETE FROM team_base", [])?;
@@ -109,7 +109,7 @@ pub fn save_config(store: &Store, config: &TeamConfig) -> CoreResult<()> {
     Ok(())
 }
 
-pub fn base(conn: &Connection) -> CoreResult<Records> {
+pub(crate) fn base(conn: &Connection) -> CoreResult<Records> {
     let mut stmt = conn.prepare_cached("SELECT kind, key, fields FROM team_base")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
     let mut out = Records::new();
@@ -122,7 +122,7 @@ pub fn base(conn: &Connection) -> CoreResult<Records> {
     Ok(out)
 }
 
-pub fn set_base(conn: &Connection, kind: Kind, key: &str, fields: Option<&Fields>) -> CoreResult<()> {
+pub(crate) fn set_base(conn: &Connection, kind: Kind, key: &str, fields: Option<&Fields>) -> CoreResult<()> {
     match fields {
         Some(f) => conn.execute(
             "INSERT OR REPLACE INTO team_base(kind, key, fields) VALUES (?1, ?2, ?3)",
@@ -133,7 +133,7 @@ pub fn set_base(conn: &Connection, kind: Kind, key: &str, fields: Option<&Fields
     Ok(())
 }
 
-pub fn conflicts(conn: &Connection) -> CoreResult<Vec<StoredConflict>> {
+pub(crate) fn conflicts(conn: &Connection) -> CoreResult<Vec<StoredConflict>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, key, field, label, mine, theirs, mine_by, mine_at, theirs_by, theirs_at, found_at
          FROM team_conflicts ORDER BY found_at, label, field",
@@ -167,7 +167,7 @@ pub fn conflicts(conn: &Connection) -> CoreResult<Vec<StoredConflict>> {
 }
 
 /// Open conflicts by record, for the merge to hold their fields.
-pub fn held(list: &[StoredConflict]) -> BTreeMap<(Kind, String), Vec<&StoredConflict>> {
+pub(crate) fn held(list: &[StoredConflict]) -> BTreeMap<(Kind, String), Vec<&StoredConflict>> {
     let mut out: BTreeMap<(Kind, String), Vec<&StoredConflict>> = BTreeMap::new();
     for c in list {
         out.entry((c.kind, c.key.clone())).or_default().push(c);
@@ -175,7 +175,7 @@ pub fn held(list: &[StoredConflict]) -> BTreeMap<(Kind, String), Vec<&StoredConf
     out
 }
 
-pub fn replace_conflicts(conn: &Connection, list: &[StoredConflict]) -> CoreResult<()> {
+pub(crate) fn replace_conflicts(conn: &Connection, list: &[StoredConflict]) -> CoreResult<()> {
     conn.execute("DELETE FROM team_conflicts", [])?;
     for c in list {
         insert_conflict(conn, c)?;
@@ -205,7 +205,7 @@ fn insert_conflict(conn: &Connection, c: &StoredConflict) -> CoreResult<()> {
     Ok(())
 }
 
-pub fn delete_conflict(conn: &Connection, kind: Kind, key: &str, field: &str) -> CoreResult<usize> {
+pub(crate) fn delete_conflict(conn: &Connection, kind: Kind, key: &str, field: &str) -> CoreResult<usize> {
     Ok(conn.execute(
         "DELETE FROM team_conflicts WHERE kind = ?1 AND key = ?2 AND field = ?3",
         params![kind.as_str(), key, field],
@@ -214,7 +214,7 @@ pub fn delete_conflict(conn: &Connection, kind: Kind, key: &str, field: &str) ->
 
 /// Records a sync attempt: success clears the error; a failure keeps the last success and says
 /// why, remembering whether it was the repository that could not be reached (the changes wait).
-pub fn mark(conn: &Connection, now: i64, error: Option<&CoreError>) -> CoreResult<()> {
+pub(crate) fn mark(conn: &Connection, now: i64, error: Option<&CoreError>) -> CoreResult<()> {
     csoc_store::inventory::record_attempt(conn, SOURCE, now, error.map(|e| e.message.as_str()))?;
     let offline = error.is_some_and(|e| e.code == ErrorCode::Unreachable);
     conn.execute(
@@ -225,7 +225,7 @@ pub fn mark(conn: &Connection, now: i64, error: Option<&CoreError>) -> CoreResul
 }
 
 /// The last sync could not reach the repository.
-pub fn offline(conn: &Connection) -> CoreResult<bool> {
+pub(crate) fn offline(conn: &Connection) -> CoreResult<bool> {
     let v: Option<String> =
         conn.query_row("SELECT value FROM settings WHERE key = 'team_offline'", [], |r| r.get(0)).optional()?;
     Ok(v.as_deref() == Some("1"))

@@ -36,7 +36,7 @@ pub struct SyncReport {
     pub pending: u32,
 }
 
-pub fn sync(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult<SyncReport> {
+pub(crate) fn sync(store: &Store, place: &TeamPlace, config: &TeamConfig) -> CoreResult<SyncReport> {
     for _ in 0..PUSH_ATTEMPTS {
         match attempt(store, place, config) {
             Ok(Some(report)) => return Ok(report),

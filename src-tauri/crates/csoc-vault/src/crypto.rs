@@ -5,14 +5,14 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
-pub type MasterKey = Zeroizing<[u8; 32]>;
+pub(crate) type MasterKey = Zeroizing<[u8; 32]>;
 
-pub fn new_master_key() -> MasterKey {
+pub(crate) fn new_master_key() -> MasterKey {
     let key = XChaCha20Poly1305::generate_key(&mut OsRng);
     Zeroizing::new(key.into())
 }
 
-pub fn seal(key: &MasterKey, aad: &[u8], plaintext: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn seal(key: &MasterKey, aad: &[u8], plaintext: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let cipher = XChaCha20Poly1305::new(Key::from_slice(key.as_slice()));
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let sealed = cipher.encrypt(&nonce, Payload { msg: plaintext, aad }).expect("encryption cannot fail");
@@ -20,7 +20,7 @@ pub fn seal(key: &MasterKey, aad: &[u8], plaintext: &[u8]) -> (Vec<u8>, Vec<u8>)
 }
 
 /// `None` when the key is wrong or the ciphertext was altered.
-pub fn open(key: &MasterKey, aad: &[u8], nonce: &[u8], sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn open(key: &MasterKey, aad: &[u8], nonce: &[u8], sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     if nonce.len() != 24 {
         return None;
     }
@@ -30,7 +30,7 @@ pub fn open(key: &MasterKey, aad: &[u8], nonce: &[u8], sealed: &[u8]) -> Option<
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes): slow enough to resist guessing, quick
 /// enough to unlock once a session.
-pub fn derive_from_passphrase(passphrase: &str, salt: &[u8]) -> MasterKey {
+pub(crate) fn derive_from_passphrase(passphrase: &str, salt: &[u8]) -> MasterKey {
     let mut out = Zeroizing::new([0u8; 32]);
     argon2::Argon2::default()
         .hash_password_into(passphrase.as_bytes(), salt, out.as_mut_slice())

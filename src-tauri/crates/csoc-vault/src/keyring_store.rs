@@ -13,12 +13,12 @@ fn entry(vault_id: &str) -> Result<keyring::Entry, CoreError> {
     keyring::Entry::new(SERVICE, &format!("vault-{vault_id}")).map_err(explain)
 }
 
-pub fn save(vault_id: &str, key: &MasterKey) -> Result<(), CoreError> {
+pub(crate) fn save(vault_id: &str, key: &MasterKey) -> Result<(), CoreError> {
     let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(key.as_slice()));
     entry(vault_id)?.set_password(&encoded).map_err(explain)
 }
 
-pub fn load(vault_id: &str) -> Result<MasterKey, CoreError> {
+pub(crate) fn load(vault_id: &str) -> Result<MasterKey, CoreError> {
     let encoded = Zeroizing::new(entry(vault_id)?.get_password().map_err(explain)?);
     let bytes =
         Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(encoded.as_bytes()).unwrap_or_default());
@@ -31,7 +31,7 @@ pub fn load(vault_id: &str) -> Result<MasterKey, CoreError> {
 }
 
 /// Whether a keyring service answers at all (a read of an entry that may not exist).
-pub fn probe(vault_id: &str) -> Result<(), CoreError> {
+pub(crate) fn probe(vault_id: &str) -> Result<(), CoreError> {
     match entry(vault_id)?.get_password() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(explain(e)),

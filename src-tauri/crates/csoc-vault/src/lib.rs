@@ -111,7 +111,7 @@ impl Vault {
 
     /// Makes sure secrets can be written now (creating the master key on first use), so a caller
     /// can fail before changing anything else.
-    pub fn ready(&self, store: &Store) -> CoreResult<()> {
+    pub(crate) fn ready(&self, store: &Store) -> CoreResult<()> {
         self.master_key(store).map(drop)
     }
 
@@ -297,7 +297,12 @@ impl Vault {
     }
 
     /// Records a connection test's outcome: the user name on success, or the error.
-    pub fn record_test(&self, store: &Store, commons_id: &str, outcome: &Result<String, CoreError>) -> CoreResult<()> {
+    pub(crate) fn record_test(
+        &self,
+        store: &Store,
+        commons_id: &str,
+        outcome: &Result<String, CoreError>,
+    ) -> CoreResult<()> {
         let (user, err, code) = match outcome {
             Ok(user) => (Some(user.as_str()), None, None),
             Err(e) => (None, Some(e.message.as_str()), Some(serde_json::to_value(e.code).ok())),

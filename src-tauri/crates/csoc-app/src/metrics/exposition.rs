@@ -44,11 +44,6 @@ fn escape(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-/// The names every exposition declares (also what the Grafana dashboard may query).
-pub fn family_names() -> Vec<&'static str> {
-    families().into_iter().map(|f| f.name).collect()
-}
-
 fn families() -> [Family; 13] {
     [
         Family::new("gen3_csoc_commons_info", "A commons in the inventory (always 1), with its name and environment."),
@@ -74,7 +69,7 @@ fn families() -> [Family; 13] {
     ]
 }
 
-pub fn render(view: &FleetView) -> String {
+pub(crate) fn render(view: &FleetView) -> String {
     let mut f = families();
     for row in &view.rows {
         commons_samples(&mut f, row);
@@ -152,5 +147,44 @@ mod tests {
     #[test]
     fn label_values_are_escaped() {
         assert_eq!(super::escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    /// The metric names a PromQL expression uses.
+    fn metric_names(expr: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = expr;
+        while let Some(i) = rest.find("gen3_csoc_") {
+            let tail = &rest[i..];
+            let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
+            out.push(tail[..end].to_string());
+            rest = &tail[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn the_grafana_dashboard_queries_only_metrics_the_exposition_declares() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../docs/grafana/gen3-csoc-fleet.json"))
+                .unwrap();
+        let dashboard: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let declared = super::families().into_iter().map(|f| f.name).collect::<Vec<_>>();
+        let panels = dashboard["panels"].as_array().unwrap();
+        assert!(panels.len() >= 10);
+        let mut used = std::collections::BTreeSet::new();
+        for p in panels {
+            for t in p["targets"].as_array().unwrap() {
+                let expr = t["expr"].as_str().unwrap();
+                let names = metric_names(expr);
+                assert!(!names.is_empty(), "{expr}");
+                for n in names {
+                    assert!(declared.contains(&n.as_str()), "{n} in panel {} is not exposed", p["title"]);
+                    used.insert(n);
+                }
+            }
+        }
+        let variable = &dashboard["templating"]["list"][1]["query"]["query"];
+        assert!(declared.iter().any(|n| variable.as_str().unwrap().contains(n)));
+        assert!(used.len() >= 10, "the dashboard shows most of what is exposed: {used:?}");
     }
 }

@@ -31,7 +31,7 @@ pub struct Delivery {
     pub error: Option<String>,
 }
 
-pub async fn deliver(
+pub(crate) async fn deliver(
     client: &reqwest::Client,
     kind: &str,
     url: &Secret,

@@ -25,7 +25,7 @@ pub enum WebhookKind {
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 2] = [WebhookKind::Slack, WebhookKind::Generic];
+    pub(crate) const ALL: [WebhookKind; 2] = [WebhookKind::Slack, WebhookKind::Generic];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -71,7 +71,7 @@ pub fn configured(store: &Store, vault: &Vault) -> CoreResult<Vec<WebhookKind>> 
 }
 
 /// The payload a webhook of this kind receives for a sweep's report.
-pub fn payload(kind: WebhookKind, report: &SweepReport) -> serde_json::Value {
+pub(crate) fn payload(kind: WebhookKind, report: &SweepReport) -> serde_json::Value {
     let notices = notify::each_notice(report);
     match kind {
         WebhookKind::Slack => {
