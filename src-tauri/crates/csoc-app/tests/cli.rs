@@ -183,7 +183,7 @@ fn filtered_list_with_no_match_does_not_say_the_inventory_is_empty() {
 }
 
 fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../csoc-deploy/tests/fixtures").join(path).display().to_string()
+    csoc_test_support::fixtures().join(path).display().to_string()
 }
 
 #[test]
@@ -226,13 +226,7 @@ fn commons_render_writes_files_or_exits_with_the_errors() {
 }
 
 fn corpus(path: &str) -> Option<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-corpus").join(path);
-    if dir.exists() {
-        Some(dir.display().to_string())
-    } else {
-        eprintln!("skipped: ../shared/gen3-corpus is not here (CI has it)");
-        None
-    }
+    csoc_test_support::shared(&format!("gen3-corpus/{path}")).map(|dir| dir.display().to_string())
 }
 
 #[test]

@@ -343,11 +343,7 @@ fn dictionaries_and_chart_repositories_are_fetched_over_https_only() {
 /// it; their secrets live in secrets managers, and their placeholders are not secrets.
 #[test]
 fn no_commons_of_the_real_corpus_is_taken_for_a_secret() {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-corpus");
-    if !base.is_dir() {
-        eprintln!("skipped: ../shared/gen3-corpus is not here (CI has it)");
-        return;
-    }
+    let Some(base) = csoc_test_support::shared("gen3-corpus") else { return };
     let is_commons = |d: &Path| {
         ["Chart.yaml", "templates/app.yaml", "values/values.yaml", "manifest.json"].iter().any(|f| d.join(f).is_file())
     };

@@ -19,13 +19,11 @@ fn commons_names(cfg: &AggMdsConfig) -> Vec<String> {
     cfg.adapter_commons.iter().map(|(name, a)| a.commons_name.clone().unwrap_or_else(|| name.clone())).collect()
 }
 
-mod common;
-use common::copy_dir;
+use csoc_test_support::copy_dir;
 
 /// A copy of the fixture hub folder in a temp dir, so the review diffs against real files.
 fn hub_folder(tmp: &Path) -> PathBuf {
-    let src =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../csoc-deploy/tests/fixtures/deploy/gitops/demo/gen3.example.org");
+    let src = csoc_test_support::fixtures().join("deploy/gitops/demo/gen3.example.org");
     let dst = tmp.join("demo/gen3.example.org");
     copy_dir(&src, &dst);
     dst

@@ -13,15 +13,7 @@ use csoc_deploy::import::{import_path, ImportKind};
 use csoc_deploy::review::all_findings;
 use csoc_deploy::Severity;
 
-fn shared(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared").join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/{sub} is not here (CI has it; a fresh clone does not)");
-        None
-    }
-}
+use csoc_test_support::shared;
 
 /// `<cluster>/<hostname>` folders (and `ci/*`) that hold a commons.
 fn gitops_commons(root: &Path) -> Vec<PathBuf> {

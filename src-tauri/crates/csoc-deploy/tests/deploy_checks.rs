@@ -16,13 +16,7 @@ use csoc_model::error::ErrorCode;
 use serde_yaml_ng::Value;
 
 fn reference_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-reference");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: the Gen3 reference files are not at {} (CI has them)", dir.display());
-        None
-    }
+    csoc_test_support::shared("gen3-reference")
 }
 
 fn read_yaml(path: &Path) -> Value {

@@ -17,17 +17,11 @@ use serde_json::json;
 use serde_yaml_ng::Value;
 
 fn reference() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-reference");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: the Gen3 reference files are not at {} (CI provides them)", dir.display());
-        None
-    }
+    csoc_test_support::shared("gen3-reference")
 }
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy")
+    csoc_test_support::fixtures().join("deploy")
 }
 
 fn demo_commons() -> PathBuf {

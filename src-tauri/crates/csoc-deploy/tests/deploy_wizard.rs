@@ -22,17 +22,11 @@ use csoc_vault::Vault;
 use tokio_util::sync::CancellationToken;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wizard").join(name)
+    csoc_test_support::fixtures().join("wizard").join(name)
 }
 
 fn reference() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-reference");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/gen3-reference is not here (CI has it); the round-trip needs Gen3's real files");
-        None
-    }
+    csoc_test_support::shared("gen3-reference")
 }
 
 fn dev_answers() -> CommonsAnswers {

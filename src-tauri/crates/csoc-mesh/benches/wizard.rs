@@ -38,7 +38,7 @@ fn time<T>(label: &str, mut f: impl FnMut() -> T, size: impl Fn(&T) -> String) {
 }
 
 fn main() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../csoc-deploy/tests/fixtures");
+    let fixtures = csoc_test_support::fixtures();
     let mut dev = read_answers(&fixtures.join("wizard/dev-commons.yaml")).expect("fixture");
     let tmp = tempfile::tempdir().expect("temp dir");
     if let csoc_deploy::answers::Destination::Gitops(g) = &mut dev.destination {

@@ -19,8 +19,7 @@ use csoc_mesh::cli::{build_hub, read_mesh_answers};
 use csoc_model::model::Environment;
 use serde_yaml_ng::Value;
 
-mod common;
-use common::copy_dir;
+use csoc_test_support::copy_dir;
 
 /// Looks up rendered objects by kind and name, as the assertions read them.
 trait Lookup {
@@ -80,10 +79,7 @@ fn chart_and_helm() -> Option<(PathBuf, PathBuf)> {
 
 fn answers_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in [
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../csoc-deploy/tests/fixtures/wizard"),
-        workspace().join("docs/examples"),
-    ] {
+    for dir in [csoc_test_support::fixtures().join("wizard"), workspace().join("docs/examples")] {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "yaml") {

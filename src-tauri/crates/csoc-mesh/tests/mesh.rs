@@ -3,7 +3,7 @@
 //! records; federation entries in the shapes Gen3's files use; the mesh view with members down,
 //! missing, extra or answering garbage.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use csoc_deploy::Severity;
@@ -24,13 +24,7 @@ use serde_json::{json, Value};
 use serde_yaml_ng::Value as Yaml;
 
 fn reference() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-reference");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/gen3-reference is not here (CI has it); this check needs Gen3's real files");
-        None
-    }
+    csoc_test_support::shared("gen3-reference")
 }
 
 fn opts() -> ClientOptions {
