@@ -4,7 +4,6 @@
 //! `cargo bench -p csoc-mesh --bench wizard`. Plain binary (no harness): 5 warm-ups and 50 runs
 //! each; prints min / median / p95 and the size of what was generated.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use csoc_deploy::cli::read_answers;
