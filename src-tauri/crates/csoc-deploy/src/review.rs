@@ -99,6 +99,16 @@ fn is_hostname(s: &str) -> bool {
 pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     let mut out = Vec::new();
     let mut at = |step: u8, f: Finding| out.push((step, f));
+    destination_checks(a, &mut at);
+    identity_checks(a, &mut at);
+    database_checks(a, &mut at);
+    services_and_login_checks(a, &mut at);
+    isolation_and_settings_checks(a, &mut at);
+    out
+}
+
+/// Where the files go: the repository, folders and chart for GitOps, the release and namespace for Helm.
+fn destination_checks(a: &CommonsAnswers, at: &mut impl FnMut(u8, Finding)) {
     match &a.destination {
         Destination::Gitops(g) => {
             if g.repo_path.trim().is_empty() {
@@ -180,6 +190,10 @@ pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
             }
         }
     }
+}
+
+/// The hostname and the release pinned.
+fn identity_checks(a: &CommonsAnswers, at: &mut impl FnMut(u8, Finding)) {
     let host = a.identity.hostname.trim();
     if !is_hostname(host) {
         at(
@@ -204,6 +218,10 @@ pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
     if a.identity.release.trim().is_empty() {
         at(STEP_IDENTITY, finding(Severity::Warning, "no_release", "identity.release", "No release chosen: every service runs the chart's default image tag (master), which moves. Pin a YYYY.MM release.".into()));
     }
+}
+
+/// Where the services find their database credentials.
+fn database_checks(a: &CommonsAnswers, at: &mut impl FnMut(u8, Finding)) {
     // The named secret may hold the host too (gen3-helm reads host, user and password from it).
     // With External Secrets every service's database credentials come from the secret manager.
     // An imported commons may also rely on dbcreds secrets made by hand, so only a new one must name it.
@@ -221,6 +239,11 @@ pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
         f.acknowledgeable = true;
         at(STEP_DATABASE, f);
     }
+}
+
+/// Services chosen, and each login provider complete with its client secret.
+fn services_and_login_checks(a: &CommonsAnswers, at: &mut impl FnMut(u8, Finding)) {
+    let host = a.identity.hostname.trim();
     if a.services.is_empty() {
         at(STEP_SERVICES, error("no_services", "services", "Choose the services to deploy."));
     }
@@ -296,6 +319,10 @@ pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
         };
         at(STEP_LOGIN, finding(severity, "no_login", "login.providers", message.into()));
     }
+}
+
+/// Workspaces isolated by network policies, and the settings the chosen services need.
+fn isolation_and_settings_checks(a: &CommonsAnswers, at: &mut impl FnMut(u8, Finding)) {
     if a.services.iter().any(|s| s == "hatchery") && !a.services.iter().any(|s| s == "gen3-network-policies") {
         // cloud-automation refuses this (gen3utils validate-manifest); Helm installs it, unisolated.
         let severity = if a.legacy_manifest { Severity::Error } else { Severity::Warning };
@@ -323,7 +350,6 @@ pub(crate) fn check_answers(a: &CommonsAnswers) -> Vec<(u8, Finding)> {
             ),
         );
     }
-    out
 }
 
 /// Which step fixes a finding from the file checks, by its key.
