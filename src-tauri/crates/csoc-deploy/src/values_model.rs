@@ -343,7 +343,17 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
         acknowledgeable: false,
     };
     let on = |name: &str| enabled.iter().any(|e| e == name);
+    database_conditions(values, file, &mut out);
+    frontend_root_conditions(values, file, &on, &mut out);
+    aggmds_conditions(values, &on, &error, &mut out);
+    guppy_conditions(values, &on, &error, &mut out);
+    usersync_conditions(values, &on, &error, &mut out);
+    named_setting_conditions(values, &error, &mut out);
+    out
+}
 
+/// Database credentials the services can find.
+fn database_conditions(values: &Value, file: &str, out: &mut Vec<Finding>) {
     // With External Secrets the database credentials come from the secret manager, and each
     // service's dbcreds secret may also be made by hand: only the in-values case is certain.
     let external_secrets = get(values, "global.externalSecrets.deploy").and_then(Value::as_bool) == Some(true);
@@ -365,7 +375,10 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             acknowledgeable: false,
         });
     }
+}
 
+/// The frontend root names a chart that is on.
+fn frontend_root_conditions(values: &Value, file: &str, on: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     let set_root = text_at(values, "global.frontendRoot");
     let root = set_root.unwrap_or("portal");
     let (root_chart, root_key) = match root {
@@ -390,7 +403,15 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             acknowledgeable: false,
         });
     }
+}
 
+/// AggMDS has its configuration.
+fn aggmds_conditions(
+    values: &Value,
+    on: &dyn Fn(&str) -> bool,
+    error: &dyn Fn(&str, &str, String) -> Finding,
+    out: &mut Vec<Finding>,
+) {
     if on("metadata") && get(values, "metadata.useAggMds").and_then(Value::as_bool) == Some(true) {
         if text_at(values, "metadata.aggMdsConfig").is_none() {
             out.push(error(
@@ -423,7 +444,15 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             ));
         }
     }
+}
 
+/// guppy has the indices it serves.
+fn guppy_conditions(
+    values: &Value,
+    on: &dyn Fn(&str) -> bool,
+    error: &dyn Fn(&str, &str, String) -> Finding,
+    out: &mut Vec<Finding>,
+) {
     if on("guppy") {
         for (i, index) in get(values, "guppy.indices").and_then(Value::as_sequence).into_iter().flatten().enumerate() {
             for field in ["index", "type"] {
@@ -441,7 +470,15 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             }
         }
     }
+}
 
+/// usersync has a user.yaml to read.
+fn usersync_conditions(
+    values: &Value,
+    on: &dyn Fn(&str) -> bool,
+    error: &dyn Fn(&str, &str, String) -> Finding,
+    out: &mut Vec<Finding>,
+) {
     if on("fence") && get(values, "fence.usersync.usersync").and_then(Value::as_bool) == Some(true) {
         match text_at(values, "fence.usersync.userYamlS3Path") {
             None => out.push(error(
@@ -462,7 +499,10 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             Some(_) => {}
         }
     }
+}
 
+/// A switch that needs a name has one.
+fn named_setting_conditions(values: &Value, error: &dyn Fn(&str, &str, String) -> Finding, out: &mut Vec<Finding>) {
     let needs_name = [
         (
             "global.aws.externalSecrets.enabled",
@@ -489,7 +529,6 @@ fn conditions(values: &Value, file: &str) -> Vec<Finding> {
             ));
         }
     }
-    out
 }
 
 fn get<'a>(values: &'a Value, dotted: &str) -> Option<&'a Value> {
