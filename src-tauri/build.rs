@@ -1,7 +1,7 @@
 // The app's commands are declared once, in the core crate's `with_commands!` list; including it
 // here gives the permission manifest exactly the names the shell registers handlers for, and
 // writes the main window's capability granting exactly those (committed; a test checks it).
-include!("crates/csoc-core/src/command_names.rs");
+include!("crates/csoc-app/src/command_names.rs");
 
 macro_rules! command_names {
     ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
@@ -34,7 +34,7 @@ fn capability() -> String {
 }
 
 fn main() {
-    println!("cargo:rerun-if-changed=src-tauri/crates/csoc-core/src/command_names.rs");
+    println!("cargo:rerun-if-changed=src-tauri/crates/csoc-app/src/command_names.rs");
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let capability = capability();
     // Written only when it differs, so an unchanged list does not make cargo run this again.

@@ -1,14 +1,14 @@
-//! The Tauri commands, generated from the one list of commands (`csoc_core::with_commands!`): each
+//! The Tauri commands, generated from the one list of commands (`csoc_app::with_commands!`): each
 //! deserializes its `request` and calls the window's handler of it (`handlers.rs`), whose signature
 //! the core's `Handlers` trait fixes. Also what the handlers share: the blocking pool and the
 //! inventory-changed event.
 
 use std::sync::Arc;
 
-use csoc_core::api::{InventoryChanged, EVENT_INVENTORY_CHANGED};
-use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::model::now_ms;
-use csoc_core::store::Store;
+use csoc_app::api::{InventoryChanged, EVENT_INVENTORY_CHANGED};
+use csoc_app::error::{CoreError, CoreResult, ErrorCode};
+use csoc_app::model::now_ms;
+use csoc_app::store::Store;
 use tauri::{AppHandle, Emitter};
 
 use crate::state::AppState;
@@ -17,9 +17,9 @@ macro_rules! tauri_commands {
     ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
         /// One Tauri command per declared command, each calling its handler.
         pub mod generated {
-            use csoc_core::api::types::*;
-            use csoc_core::api::Handlers;
-            use csoc_core::error::CoreResult;
+            use csoc_app::api::types::*;
+            use csoc_app::api::Handlers;
+            use csoc_app::error::CoreResult;
 
             use crate::handlers::Shell;
 
@@ -34,7 +34,7 @@ macro_rules! tauri_commands {
     };
 }
 
-csoc_core::with_commands!(tauri_commands);
+csoc_app::with_commands!(tauri_commands);
 
 /// Runs blocking cache work on the blocking pool so the UI thread never waits on SQLite.
 pub(crate) async fn on_store<T, F>(state: &AppState, work: F) -> CoreResult<T>

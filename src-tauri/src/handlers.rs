@@ -1,18 +1,18 @@
-//! The window's handler of every command (`csoc_core::api::Handlers`, generated from the one list in
+//! The window's handler of every command (`csoc_app::api::Handlers`, generated from the one list in
 //! `command_names.rs`): each checks the paths its request names against the grants, runs a core
 //! function (cache work on the blocking pool), emits events, and returns the core's error unchanged.
-//! No logic lives here: a use case the terminal runs too is in `csoc_core::usecases`.
+//! No logic lives here: a use case the terminal runs too is in `csoc_app::usecases`.
 
-use csoc_core::api::types::*;
-use csoc_core::api::{Handlers, EVENT_LAUNCH_PROGRESS};
-use csoc_core::deploy::launch::{self, LaunchControl, LaunchProgress};
-use csoc_core::deploy::{catalog, dictionary, drafts, git_launch, rendered_view, review};
-use csoc_core::error::CoreResult;
-use csoc_core::gen3::ClientOptions;
-use csoc_core::mesh::{view, wizard as mesh_wizard};
-use csoc_core::monitor::{history, views};
-use csoc_core::path_grants::Use;
-use csoc_core::{activity, diagnostics, inventory, keys, team, transfer, usecases, webhooks};
+use csoc_app::api::types::*;
+use csoc_app::api::{Handlers, EVENT_LAUNCH_PROGRESS};
+use csoc_app::deploy::launch::{self, LaunchControl, LaunchProgress};
+use csoc_app::deploy::{catalog, dictionary, drafts, git_launch, rendered_view, review};
+use csoc_app::error::CoreResult;
+use csoc_app::gen3::ClientOptions;
+use csoc_app::mesh::{view, wizard as mesh_wizard};
+use csoc_app::monitor::{history, views};
+use csoc_app::path_grants::Use;
+use csoc_app::{activity, diagnostics, inventory, keys, team, transfer, usecases, webhooks};
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::commands::{blocking, notify, on_store, write};
@@ -36,7 +36,7 @@ impl Shell {
     /// A team operation that may change the inventory: tells the listeners, answers the new status.
     async fn then_status<F>(&self, work: F) -> CoreResult<TeamStatus>
     where
-        F: FnOnce(&csoc_core::store::Store) -> CoreResult<()> + Send + 'static,
+        F: FnOnce(&csoc_app::store::Store) -> CoreResult<()> + Send + 'static,
     {
         let status = on_store(&self.state(), move |s| {
             work(s)?;

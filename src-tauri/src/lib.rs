@@ -1,4 +1,4 @@
-//! The Tauri shell: window, state and command glue over `csoc-core`. Logic belongs in the core.
+//! The Tauri shell: window, state and command glue over `csoc-app`. Logic belongs in the core crates.
 
 mod commands;
 mod handlers;
@@ -9,7 +9,7 @@ mod team_sync;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use csoc_core::paths::AppPaths;
+use csoc_app::paths::AppPaths;
 
 pub use state::AppState;
 
@@ -68,7 +68,7 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
             team_sync::sync_soon(app.handle());
             Ok(())
         })
-        .invoke_handler(csoc_core::with_commands!(handler_list))
+        .invoke_handler(csoc_app::with_commands!(handler_list))
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "the window failed");
@@ -116,7 +116,7 @@ mod tests {
             .filter_map(|p| p.strip_prefix("allow-"))
             .map(|p| p.replace('-', "_"))
             .collect();
-        assert_eq!(granted, csoc_core::api::COMMANDS);
+        assert_eq!(granted, csoc_app::api::COMMANDS);
     }
 
     /// Every command whose request carries a filesystem path from the page checks it against the

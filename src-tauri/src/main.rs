@@ -4,17 +4,17 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use csoc_core::cli::Cli;
-use csoc_core::paths::AppPaths;
+use csoc_app::cli::Cli;
+use csoc_app::paths::AppPaths;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let paths = AppPaths::resolve(cli.data_dir.clone());
-    let _log_guard = csoc_core::logging::init(&paths.log_dir);
+    let _log_guard = csoc_app::logging::init(&paths.log_dir);
     match cli.command {
         Some(command) => {
             let mut stdout = std::io::stdout().lock();
-            match csoc_core::cli::run(&command, &paths, &mut stdout) {
+            match csoc_app::cli::run(&command, &paths, &mut stdout) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
                     eprintln!("error: {}", err.message);

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use csoc_core::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
-use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::monitor::{history, notify, SweepScope};
-use csoc_core::usecases;
+use csoc_app::api::{EVENT_FLEET_UPDATED, EVENT_SWEEP_PROGRESS};
+use csoc_app::error::{CoreError, CoreResult, ErrorCode};
+use csoc_app::monitor::{history, notify, SweepScope};
+use csoc_app::usecases;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio_util::sync::CancellationToken;
@@ -45,8 +45,8 @@ pub fn start(app: &AppHandle, scope: SweepScope) -> CoreResult<()> {
 /// The sweep use case with the window's progress events, then desktop notifications of what changed.
 async fn run(
     app: &AppHandle,
-    store: std::sync::Arc<csoc_core::store::Store>,
-    vault: std::sync::Arc<csoc_core::vault::Vault>,
+    store: std::sync::Arc<csoc_app::store::Store>,
+    vault: std::sync::Arc<csoc_app::vault::Vault>,
     scope: SweepScope,
     token: CancellationToken,
 ) -> CoreResult<history::SweepReport> {

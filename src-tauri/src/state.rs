@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use csoc_core::api::AppStatus;
-use csoc_core::demo::DemoFleet;
-use csoc_core::error::{CoreError, CoreResult, ErrorCode};
-use csoc_core::path_grants::{PathGrants, Use};
-use csoc_core::paths::AppPaths;
-use csoc_core::store::{self, Store, DB_FILE};
-use csoc_core::vault::Vault;
+use csoc_app::api::AppStatus;
+use csoc_app::demo::DemoFleet;
+use csoc_app::error::{CoreError, CoreResult, ErrorCode};
+use csoc_app::path_grants::{PathGrants, Use};
+use csoc_app::paths::AppPaths;
+use csoc_app::store::{self, Store, DB_FILE};
+use csoc_app::vault::Vault;
 use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
@@ -24,7 +24,7 @@ pub struct AppState {
     /// The running sweep's cancel handle; at most one sweep runs at a time.
     pub sweep: Mutex<Option<CancellationToken>>,
     /// The running wizard launch's cancel handle.
-    pub launch: Mutex<Option<csoc_core::deploy::launch::LaunchControl>>,
+    pub launch: Mutex<Option<csoc_app::deploy::launch::LaunchControl>>,
     demo: tokio::sync::Mutex<Option<DemoFleet>>,
     /// The path named with `--import`, granted like a dialog's choice.
     import_path: Option<PathBuf>,
@@ -119,7 +119,7 @@ impl AppState {
             let path = self.paths.data_dir.join("demo").join(DB_FILE);
             let store = Arc::new(Store::open(&path)?);
             let vault = Arc::new(Vault::new());
-            *demo = Some(csoc_core::demo::start(&store, &vault).await?);
+            *demo = Some(csoc_app::demo::start(&store, &vault).await?);
             if let Some(token) = self.sweep.lock().unwrap_or_else(|p| p.into_inner()).take() {
                 token.cancel();
             }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use csoc_core::team;
+use csoc_app::team;
 use tauri::{AppHandle, Manager};
 
 use crate::commands::{notify, on_store};

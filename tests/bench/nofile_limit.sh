@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 N="${1:-1000}"
 LIMIT="${2:-1024}"
-BIN=$(cargo bench -p csoc-core --bench sweep --no-run 2>&1 | sed -n 's/.*Executable benches\/sweep.rs (\(.*\))/\1/p' | tail -1)
+BIN=$(cargo bench -p csoc-monitor --bench sweep --no-run 2>&1 | sed -n 's/.*Executable benches\/sweep.rs (\(.*\))/\1/p' | tail -1)
 OUT=$(mktemp)
 SWEEP_COMMONS="$N" SWEEP_SIM=external SWEEP_CONCURRENCY="${SWEEP_CONCURRENCY:-48}" SWEEP_RUNS=1 "$BIN" > "$OUT" 2>&1 &
 P=$!

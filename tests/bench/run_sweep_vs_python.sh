@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 RESULTS="$ROOT/tests/bench/results"
 mkdir -p "$RESULTS"
-BIN=$(cargo bench -p csoc-core --bench sweep --no-run 2>&1 | sed -n 's/.*Executable benches\/sweep.rs (\(.*\))/\1/p' | tail -1)
+BIN=$(cargo bench -p csoc-monitor --bench sweep --no-run 2>&1 | sed -n 's/.*Executable benches\/sweep.rs (\(.*\))/\1/p' | tail -1)
 [ -x "$BIN" ] || { echo "bench binary not found"; exit 1; }
 if [ -z "${SKIP_RUST:-}" ]; then
   SWEEP_SIM="${SWEEP_SIM:-both}" "$BIN" | tee "$RESULTS/sweep.txt"

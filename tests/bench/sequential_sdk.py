@@ -6,7 +6,7 @@ usage: .venv/bin/python tests/bench/sequential_sdk.py FLEET_JSON [--sample 50] [
 For each commons, sequentially and without auth: the revproxy status (requests), the gen3 SDK's
 Gen3Index(endpoint).is_healthy() / get_version() / get_stats() and Gen3Metadata(endpoint).is_healthy()
 / get_version(), and plain requests.get for every other status and version path of the app's catalog
-(src-tauri/crates/csoc-core/src/monitor/catalog.rs), plus the DRS service-info and /canary the app
+(src-tauri/crates/csoc-monitor/src/catalog.rs), plus the DRS service-info and /canary the app
 also reads: the same information as one app sweep. Times the first --sample commons and extrapolates
 linearly to --total.
 """

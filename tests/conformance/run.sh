@@ -25,7 +25,7 @@ CSOC_BIN="${GEN3_CSOC_BIN:-$ROOT/target/debug/gen3-csoc}"
 if [ -z "${GEN3_CSOC_RENDERED:-}" ] && [ -x "$CSOC_BIN" ]; then
   GEN3_CSOC_RENDERED="$(mktemp -d)"
   export GEN3_CSOC_RENDERED
-  for answers in src-tauri/crates/csoc-core/tests/fixtures/wizard/*.yaml docs/examples/*.yaml docs/examples/mesh/hub-commons.yaml; do
+  for answers in src-tauri/crates/csoc-deploy/tests/fixtures/wizard/*.yaml docs/examples/*.yaml docs/examples/mesh/hub-commons.yaml; do
     name="$(basename "$(dirname "$answers")")-$(basename "$answers" .yaml)"
     "$CSOC_BIN" --data-dir "$GEN3_CSOC_RENDERED/.data" commons render "$answers" --out "$GEN3_CSOC_RENDERED/$name" >/dev/null
   done

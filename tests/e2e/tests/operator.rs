@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use csoc_core::model::{CommonsDraft, Environment};
-use csoc_core::monitor::history::{self, MonitorSettings};
-use csoc_core::store::{Store, DB_FILE};
+use csoc_app::model::{CommonsDraft, Environment};
+use csoc_app::monitor::history::{self, MonitorSettings};
+use csoc_app::store::{Store, DB_FILE};
 use csoc_e2e::*;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -19,7 +19,7 @@ fn seed(data: &std::path::Path, fleet: &Fleet, name: &str) -> String {
     let off = MonitorSettings { interval_secs: 0, ..MonitorSettings::default() };
     history::save_settings(&store, &off).unwrap();
     let draft = CommonsDraft::new(name, fleet.base_url("op"), Environment::Dev);
-    csoc_core::inventory::create(&store, &draft).unwrap().id
+    csoc_app::inventory::create(&store, &draft).unwrap().id
 }
 
 /// Ctrl+K as the keyboard sends it.
@@ -61,7 +61,7 @@ async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
         wait_text(&c, "[data-testid=activity-entry][data-kind=sweep]", "Checked 1 commons: 1 reachable").await?;
         // The entry says who and that it went well.
         let row = text_of(&c, "[data-testid=activity-entry][data-kind=sweep]").await?;
-        if !row.contains("Done") || !row.contains(&csoc_core::activity::os_user()) {
+        if !row.contains("Done") || !row.contains(&csoc_app::activity::os_user()) {
             return Err(format!("the sweep entry lacks its user or result: {row}"));
         }
         Ok(())
@@ -102,8 +102,8 @@ async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
     std::fs::write(&file, creds.to_string()).unwrap();
     {
         let store = Store::open(&data.path().join(DB_FILE)).unwrap();
-        let source = csoc_core::keys::KeySource::File { path: file.display().to_string() };
-        csoc_core::keys::import(&csoc_core::vault::Vault::new(), &store, &source, None, data.path()).unwrap();
+        let source = csoc_app::keys::KeySource::File { path: file.display().to_string() };
+        csoc_app::keys::import(&csoc_app::vault::Vault::new(), &store, &source, None, data.path()).unwrap();
     }
     std::fs::remove_file(&file).unwrap();
     // Lower-case letters and digits only: xdotool types them the same on any keyboard layout.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use csoc_core::model::{Commons, CommonsDraft, Deployment, Environment, Relation};
+use csoc_app::model::{Commons, CommonsDraft, Deployment, Environment, Relation};
 
 struct Sample {
     paint_ms: f64,
@@ -74,8 +74,8 @@ fn seed(dir: &Path, n: usize) {
         })
         .collect();
     let file = serde_json::json!({"format": "gen3-csoc-inventory", "version": 1, "exported_at": 0, "commons": commons});
-    let store = csoc_core::store::Store::open(&dir.join(csoc_core::store::DB_FILE)).unwrap();
-    csoc_core::transfer::import_bytes(&store, file.to_string().as_bytes()).unwrap();
+    let store = csoc_app::store::Store::open(&dir.join(csoc_app::store::DB_FILE)).unwrap();
+    csoc_app::transfer::import_bytes(&store, file.to_string().as_bytes()).unwrap();
 }
 
 fn launch(bin: &Path, data: &Path, run: usize) -> Sample {

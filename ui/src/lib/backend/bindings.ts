@@ -1,5 +1,5 @@
-// Generated from the Rust types in src-tauri/crates/csoc-core (api.rs). Do not edit by hand:
-// run `UPDATE_BINDINGS=1 cargo test -p csoc-core bindings` after changing them.
+// Generated from the Rust types in src-tauri/crates/csoc-app (api.rs). Do not edit by hand:
+// run `UPDATE_BINDINGS=1 cargo test -p csoc-app bindings` after changing them.
 
 export type ErrorCode = "invalid" | "not_found" | "conflict" | "db_too_new" | "db_corrupt" | "db_unavailable" | "io" | "keyring_unavailable" | "vault_locked" | "unreachable" | "tls" | "unauthorized" | "key_expired" | "key_rejected" | "key_set_aside" | "not_gen3" | "malformed_response" | "tool_missing" | "tool_failed";
 
