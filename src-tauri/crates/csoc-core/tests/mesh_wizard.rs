@@ -15,6 +15,7 @@ use csoc_core::store::Store;
 use gen3_sim::{CommonsSpec, Fault, Fleet, Service};
 
 mod common;
+mod demo_sim;
 use common::copy_dir;
 
 /// A copy of the fixture hub folder in a temp dir, so the review diffs against real files.
@@ -146,6 +147,7 @@ async fn a_saved_mesh_is_what_the_mesh_view_checks() {
 async fn the_demo_mesh_has_a_hub_the_mesh_view_checks() {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(&tmp.path().join("demo.db")).unwrap();
+    demo_sim::build_simulator();
     let _demo = csoc_core::demo::start(&store, &csoc_core::vault::Vault::new()).await.unwrap();
     let (hub, members, configured) = targets(&store, "Demo mesh").unwrap();
     assert!(hub.is_some(), "the Biomedical Research Hub is the demo mesh's hub");
