@@ -4,7 +4,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 BUILD_PACKAGES="libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev pkg-config"
-TEST_PACKAGES="git prometheus xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick xdotool notification-daemon"
+TEST_PACKAGES="git prometheus xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick xdotool notification-daemon desktop-file-utils appstream"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -53,4 +53,20 @@ need_helm() {
   install -m755 "$d/layer/helm/helm" "$HELM_BIN_DIR/helm"
   rm -rf "$d"
   helm version --short
+}
+
+# Builds ui/dist only when its inputs changed: a fresh `vite build` rewrites every file, which
+# makes cargo re-embed the assets and relink the app (minutes in release) for nothing.
+ui_build() {
+  local stamp=ui/node_modules/.cache/csoc-ui-inputs.sha256 sum
+  sum="$(cd ui && find src public index.html package-lock.json vite.config.ts svelte.config.js tsconfig.json \
+    -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ -f ui/dist/index.html ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    say "UI unchanged since the last build"
+    return 0
+  fi
+  say "building the UI"
+  (cd ui && npm run build)
+  mkdir -p "$(dirname "$stamp")"
+  echo "$sum" >"$stamp"
 }

@@ -5,8 +5,7 @@ source "$(dirname "$0")/lib.sh"
 need_toolchains
 apt_install $BUILD_PACKAGES
 ui_deps
-say "building the UI"
-(cd ui && npm run build)
+ui_build
 say "building the app (release; the first build takes a few minutes)"
 cargo build --release --features custom-protocol --bin gen3-csoc
 exec target/release/gen3-csoc "$@"

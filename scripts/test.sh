@@ -19,6 +19,9 @@ need_helm
 say "UI: type-check, component tests, build"
 (cd ui && npm run check && npm run test && npm run build)
 
+say "Packaging: desktop file and AppStream metainfo"
+tests/packaging/check.sh
+
 say "Rust: format"
 cargo fmt --all -- --check
 

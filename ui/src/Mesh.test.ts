@@ -430,6 +430,19 @@ describe('mesh view', () => {
     expect(within(jcoin).getByTestId('mesh-member-in-hub')).toHaveTextContent('Unknown');
   });
 
+  it('names the hub and the members by their inventory names, with PROD labels and the name the hub lists', async () => {
+    const report = meshReportOf({ members: [memberReport(MIDRC, { name: 'MIDRC Imaging' }), memberReport(JCOIN)] });
+    await openMesh({ report: () => report });
+    const hub = await screen.findByTestId('mesh-hub-name');
+    expect(hub).toHaveTextContent('Data Hub');
+    expect(within(hub).getByTestId('prod-badge')).toBeInTheDocument();
+    const [midrc, jcoin] = screen.getAllByTestId('mesh-member-name');
+    expect(within(midrc).getByRole('button')).toHaveTextContent('MIDRC');
+    expect(within(midrc).getByTestId('mesh-member-aggmds-name')).toHaveTextContent('listed at the hub as MIDRC Imaging');
+    expect(within(jcoin).queryByTestId('mesh-member-aggmds-name')).toBeNull();
+    expect(within(jcoin).queryByTestId('prod-badge')).toBeNull();
+  });
+
   it('flags the hub list against the members, shows each member and the problems on top', async () => {
     const report = meshReportOf({
       hub: {

@@ -30,6 +30,8 @@ pub enum ActivityKind {
     KeyImport,
     KeyTest,
     KeyDelete,
+    /// A stored key set aside after its commons' URL changed, confirmed for the new URL.
+    KeyConfirm,
     WizardSave,
     Launch,
     /// The app's own settings (monitoring, rendering).
@@ -49,6 +51,7 @@ impl ActivityKind {
             Self::KeyImport => "key_import",
             Self::KeyTest => "key_test",
             Self::KeyDelete => "key_delete",
+            Self::KeyConfirm => "key_confirm",
             Self::WizardSave => "wizard_save",
             Self::Launch => "launch",
             Self::ConfigWrite => "config_write",
@@ -66,6 +69,7 @@ impl ActivityKind {
             Self::KeyImport,
             Self::KeyTest,
             Self::KeyDelete,
+            Self::KeyConfirm,
             Self::WizardSave,
             Self::Launch,
             Self::ConfigWrite,

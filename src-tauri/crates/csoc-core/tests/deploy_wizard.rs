@@ -136,6 +136,37 @@ fn production_security_findings_block_until_acknowledged() {
     assert!(!db(&review(&a).unwrap()), "the named secret is enough: it holds the host too");
 }
 
+/// What the wizard does when a new commons is set to production (ui/src/lib/wizard/answers.ts
+/// `applyProductionDefaults`): an external database and network policies on. With them (and the
+/// operator's answers to the fields they open), nothing is left to acknowledge.
+#[test]
+fn production_defaults_leave_nothing_to_acknowledge() {
+    let mut a = dev_answers();
+    if let Destination::Gitops(g) = &mut a.destination {
+        g.repo_path = "/tmp/not-used".into();
+    }
+    a.services.retain(|s| s != "gen3-network-policies");
+    a.identity.environment = Environment::Production;
+    let acknowledgeable = |a: &CommonsAnswers| -> Vec<String> {
+        review(a)
+            .unwrap()
+            .findings
+            .iter()
+            .filter(|f| f.finding.acknowledgeable)
+            .map(|f| f.finding.code.clone())
+            .collect()
+    };
+    let before = acknowledgeable(&a);
+    assert!(before.contains(&"dev_mode".to_string()), "{before:?}");
+    assert!(before.contains(&"network_policies_off".to_string()), "{before:?}");
+
+    a.database.mode = DatabaseMode::External;
+    a.services.push("gen3-network-policies".into());
+    a.database.password_secret_name = "prod-master-creds".into();
+    assert_eq!(acknowledgeable(&a), Vec::<String>::new());
+    assert!(!review(&a).unwrap().blocked, "{:?}", review(&a).unwrap().findings);
+}
+
 fn values_equal(a: &str, b: &str, what: &str) {
     let pa = parse_yaml(a, what).unwrap();
     let pb = parse_yaml(b, what).unwrap();
@@ -336,4 +367,24 @@ async fn a_helm_launch_sends_client_secrets_only_where_the_chart_renders_them() 
             assert!(report.notes.is_empty(), "{:?}", report.notes);
         }
     }
+}
+
+/// Launching a commons already in the inventory (a mesh's hub, typed in another case) updates
+/// that entry: its name stays and no second entry appears.
+#[test]
+fn a_launched_commons_already_in_the_inventory_is_not_added_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("cache.db")).unwrap();
+    let hub = inventory::create(
+        &store,
+        &csoc_core::model::CommonsDraft::new("Data Hub", "https://hub.example.org/", Environment::Production),
+    )
+    .unwrap();
+    let mut answers = dev_answers();
+    answers.identity.name = "hub".into();
+    answers.identity.hostname = " Hub.Example.org ".into();
+    let landed = csoc_core::deploy::import::add_to_inventory(&store, &answers).unwrap();
+    assert_eq!(landed.id, hub.id);
+    assert_eq!(landed.draft.name, "Data Hub");
+    assert_eq!(inventory::list(&store, &InventoryFilter::default()).unwrap().commons.len(), 1);
 }

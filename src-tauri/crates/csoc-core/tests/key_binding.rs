@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use csoc_core::activity::{self, ActivityFilter, ActivityKind};
 use csoc_core::error::ErrorCode;
 use csoc_core::gen3::ClientOptions;
 use csoc_core::keys::{self, KeySource};
@@ -102,6 +103,10 @@ async fn a_stored_key_never_follows_its_commons_to_another_url() {
     // The operator confirms the new URL: only then is the key sent there.
     let confirmed = vault.confirm_url(&store, &id).unwrap();
     assert_eq!(confirmed.set_aside, None);
+    let confirmations =
+        activity::list(&store, &ActivityFilter { kind: Some(ActivityKind::KeyConfirm), ..Default::default() }).unwrap();
+    assert_eq!(confirmations.len(), 1, "the confirmation is in the activity log: {confirmations:?}");
+    assert!(confirmations[0].summary.contains(&fleet.base_url("elsewhere").trim_end_matches('/').to_string()));
     sweep_all(&store, &vault).await;
     assert!(key_requests(&fleet, "elsewhere") > 0, "after confirming, the key goes to the new URL");
     fleet.shutdown().await;

@@ -10,6 +10,7 @@ export const ACTIVITY_KINDS: { value: ActivityKind; label: string }[] = [
   { value: 'key_import', label: 'Key import' },
   { value: 'key_test', label: 'Key test' },
   { value: 'key_delete', label: 'Key deletion' },
+  { value: 'key_confirm', label: 'Key confirmed for a new URL' },
   { value: 'wizard_save', label: 'Wizard save' },
   { value: 'launch', label: 'Launch' },
   { value: 'config_write', label: 'Settings write' },

@@ -1123,7 +1123,7 @@ export type MeshReport = { hub: HubReport | null, members: Array<MemberReport>,
  */
 problems: Array<string>, checked_at: number, };
 
-export type ActivityKind = "sweep" | "state_change" | "inventory_change" | "inventory_import" | "inventory_export" | "key_import" | "key_test" | "key_delete" | "wizard_save" | "launch" | "config_write" | "team_sync";
+export type ActivityKind = "sweep" | "state_change" | "inventory_change" | "inventory_import" | "inventory_export" | "key_import" | "key_test" | "key_delete" | "key_confirm" | "wizard_save" | "launch" | "config_write" | "team_sync";
 
 export type ActivityResult = "ok" | "failed" | "cancelled";
 

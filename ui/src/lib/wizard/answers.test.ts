@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersFrom, defaultAnswers, newProvider, redirectUrl } from './answers';
+import { answersFrom, applyProductionDefaults, defaultAnswers, NETWORK_POLICIES, newProvider, redirectUrl } from './answers';
 
 describe('answersFrom', () => {
   it('fills what an older draft lacks from the defaults and keeps what it has', () => {
@@ -34,5 +34,27 @@ describe('login providers', () => {
   it("builds fence's redirect URL for the provider", () => {
     expect(redirectUrl(' data.example.org ', 'google')).toBe('https://data.example.org/user/login/google/login/');
     expect(redirectUrl('', 'ras')).toBe('https://<hostname>/user/login/ras/login/');
+  });
+});
+
+describe('production defaults', () => {
+  it('start a new production commons with an external database and network policies on', () => {
+    const a = defaultAnswers();
+    a.services = ['fence'];
+    expect(applyProductionDefaults(a)).toBe(false);
+    expect(a.database.mode).toBe('dev');
+    a.identity.environment = 'production';
+    expect(applyProductionDefaults(a)).toBe(true);
+    expect(a.database.mode).toBe('external');
+    expect(a.services).toEqual(['fence', NETWORK_POLICIES]);
+    expect(applyProductionDefaults(a)).toBe(false);
+    expect(a.services).toEqual(['fence', NETWORK_POLICIES]);
+  });
+
+  it('leave an imported commons as it runs', () => {
+    const a = answersFrom({ identity: { environment: 'production' }, base: { folder: 'x' } });
+    expect(applyProductionDefaults(a)).toBe(false);
+    expect(a.database.mode).toBe('dev');
+    expect(a.services).toEqual([]);
   });
 });

@@ -101,6 +101,28 @@ export function defaultAnswers(): CommonsAnswers {
   };
 }
 
+/** The gen3-helm service that turns `global.netPolicy.enabled` on. */
+export const NETWORK_POLICIES = 'gen3-network-policies';
+
+/**
+ * A new production commons starts from production's defaults, an external database and network
+ * policies on, so the review has nothing of them to acknowledge. An imported commons keeps what
+ * it runs with. Returns whether anything changed.
+ */
+export function applyProductionDefaults(a: CommonsAnswers): boolean {
+  if (a.identity.environment !== 'production' || a.base) return false;
+  let changed = false;
+  if (a.database.mode !== 'external') {
+    a.database.mode = 'external';
+    changed = true;
+  }
+  if (!a.services.includes(NETWORK_POLICIES)) {
+    a.services.push(NETWORK_POLICIES);
+    changed = true;
+  }
+  return changed;
+}
+
 type Loose = Record<string, unknown>;
 
 function isObject(v: unknown): v is Loose {

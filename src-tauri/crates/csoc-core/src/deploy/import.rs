@@ -20,7 +20,7 @@ use crate::deploy::{catalog, manifest, Finding};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{CommonsDraft, Deployment, Environment};
 use crate::store::Store;
-use crate::validate::is_release;
+use crate::validate::{is_release, normalize_base_url};
 use crate::{inventory, model::Commons};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -418,7 +418,8 @@ pub fn add_to_inventory(store: &Store, a: &CommonsAnswers) -> CoreResult<Commons
         }
         _ => Deployment::Unknown,
     };
-    let url = format!("https://{}", a.identity.hostname);
+    // The inventory keeps URLs normalized; a hostname typed in another case is the same commons.
+    let url = normalize_base_url(&a.identity.hostname).unwrap_or_else(|_| format!("https://{}", a.identity.hostname));
     let commons = match inventory::find_by_url(store, &url)? {
         Some(existing) => {
             // The operator's own fields stay; the configuration's facts are refreshed.

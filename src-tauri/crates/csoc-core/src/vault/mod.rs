@@ -270,6 +270,11 @@ impl Vault {
             return Err(CoreError::not_found("No API key is stored for this commons."));
         }
         tracing::warn!(commons_id, %origin, "stored API key rebound to the commons' new URL by the operator");
+        let conn = store.conn();
+        let note = Note::new(ActivityKind::KeyConfirm, format!("Confirmed the stored API key for {origin}"))
+            .about_id(&conn, commons_id);
+        crate::activity::record_on(&conn, &note)?;
+        drop(conn);
         self.view(store, commons_id)
     }
 
