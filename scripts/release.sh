@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
-<<<<<<< HEAD
-# Produces the Debian package: target/release/bundle/deb/Gen3 CSOC_<version>_<arch>.deb (under
-# $CARGO_TARGET_DIR if set), with the demo's simulator in /usr/lib/gen3-csoc/gen3-sim.
-=======
 # Produces the Debian package target/release/bundle/deb/gen3-csoc_<version>_<arch>.deb, with the
-# desktop file under its reverse-DNS id (org.gen3.csoc.desktop) and an AppStream metainfo file.
->>>>>>> main
+# desktop file under its reverse-DNS id (org.gen3.csoc.desktop), an AppStream metainfo file and the
+# demo's fleet simulator (/usr/lib/gen3-csoc/gen3-sim). Under $CARGO_TARGET_DIR if set.
 source "$(dirname "$0")/lib.sh"
 need_toolchains
 apt_install $BUILD_PACKAGES
@@ -17,13 +13,10 @@ cargo build --release -p gen3-sim --bin gen3-sim
 mkdir -p target/sidecar
 cp "$TARGET/release/gen3-sim" target/sidecar/gen3-sim
 ui/node_modules/.bin/tauri build --bundles deb
-<<<<<<< HEAD
-ls -l "$TARGET"/release/bundle/deb/*.deb
-=======
 # Tauri's bundler names both the package file and the desktop file after productName ("Gen3 CSOC",
 # with a space); Debian and AppStream want `gen3-csoc_<version>_<arch>.deb` and
 # `<id>.desktop`, so the package is repacked with those two names and nothing else changed.
-deb_dir=target/release/bundle/deb
+deb_dir="$TARGET/release/bundle/deb"
 built="$(ls -t "$deb_dir"/"Gen3 CSOC_"*.deb | head -1)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -37,4 +30,3 @@ dpkg-deb --root-owner-group -Zgzip -b "$work/pkg" "$out" >/dev/null
 rm -f "$built"
 tests/packaging/check.sh "$out"
 ls -l "$out"
->>>>>>> main
