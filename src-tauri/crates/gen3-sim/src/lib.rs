@@ -446,6 +446,12 @@ impl Fleet {
         self.commons(name).state.lock().unwrap().key_rotations += 1;
     }
 
+    /// How many connections this commons accepted since the fleet started (a client that reuses
+    /// connections opens far fewer than it sends requests).
+    pub fn connections_accepted(&self, name: &str) -> u64 {
+        self.commons(name).next_conn.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Forgets the recorded requests of this commons.
     pub fn clear_requests(&self, name: &str) {
         self.commons(name).clear_requests();
