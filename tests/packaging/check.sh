@@ -26,7 +26,7 @@ if [ $# -ge 1 ]; then
     || fail "$(basename "$deb") is not named gen3-csoc_<version>_<arch>.deb"
   [ "$(dpkg-deb -f "$deb" Package)" = gen3-csoc ] || fail "the package is not called gen3-csoc"
   dpkg-deb -x "$deb" "$work/root"
-  for f in usr/bin/gen3-csoc usr/share/applications/org.gen3.csoc.desktop \
+  for f in usr/bin/gen3-csoc usr/lib/gen3-csoc/gen3-sim usr/share/applications/org.gen3.csoc.desktop \
     usr/share/metainfo/org.gen3.csoc.metainfo.xml; do
     [ -f "$work/root/$f" ] || fail "$deb lacks /$f"
   done

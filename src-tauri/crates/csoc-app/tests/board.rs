@@ -2,6 +2,8 @@
 //! commons it counts, and searching "down" or "production" works. Run on the demo fleet (one of
 //! each problem), swept for real over loopback.
 
+mod demo_sim;
+
 use csoc_model::model::{BoardProblem, Environment, InventoryFilter, SortKey};
 use csoc_monitor::sweep::{self, SweepOptions};
 use csoc_monitor::views::{self, FleetView};
@@ -23,6 +25,7 @@ async fn problems_first_summary_links_and_state_words() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
     let vault = Vault::new();
+    demo_sim::build_simulator();
     let _demo = csoc_app::demo::start(&store, &vault).await.unwrap();
     let targets = plan(&store, &vault, &SweepScope::All).unwrap();
     let result = sweep::run(targets, &SweepOptions::default(), CancellationToken::new(), |_| {}).await.unwrap();

@@ -14,6 +14,8 @@ use csoc_store::inventory;
 use csoc_store::Store;
 use gen3_sim::{CommonsSpec, Fault, Fleet, Service};
 
+mod demo_sim;
+
 /// The names the hub lists its commons under (`/mds/aggregate/commons`), in order.
 fn commons_names(cfg: &AggMdsConfig) -> Vec<String> {
     cfg.adapter_commons.iter().map(|(name, a)| a.commons_name.clone().unwrap_or_else(|| name.clone())).collect()
@@ -175,6 +177,7 @@ async fn a_saved_mesh_is_what_the_mesh_view_checks() {
 async fn the_demo_mesh_has_a_hub_the_mesh_view_checks() {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(&tmp.path().join("demo.db")).unwrap();
+    demo_sim::build_simulator();
     let _demo = csoc_app::demo::start(&store, &csoc_vault::Vault::new()).await.unwrap();
     let (hub, members, configured) = targets(&store, "Demo mesh").unwrap();
     assert!(hub.is_some(), "the Biomedical Research Hub is the demo mesh's hub");

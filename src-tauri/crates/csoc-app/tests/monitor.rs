@@ -2,6 +2,8 @@
 //! reason, recoveries are noticed, changes and expiry alerts are reported once, retention keeps the
 //! cache bounded, and a cancelled sweep leaves it consistent.
 
+mod demo_sim;
+
 use std::time::Duration;
 
 use csoc_gen3::ClientOptions;
@@ -655,6 +657,7 @@ async fn the_demo_fleet_shows_one_of_each_problem() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
     let vault = Vault::new();
+    demo_sim::build_simulator();
     let _demo = csoc_app::demo::start(&store, &vault).await.unwrap();
     let t = plan(&store, &vault, &SweepScope::All).unwrap();
     let result = sweep::run(t, &SweepOptions::default(), CancellationToken::new(), |_| {}).await.unwrap();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore, SemaphorePermit};
 
 use super::failure;
 use csoc_model::credentials::{decode_claims, ApiKey};
@@ -15,6 +15,10 @@ use csoc_model::model::now_ms;
 use csoc_model::secret::{Secret, SecretKind};
 
 const REFRESH_MARGIN_SECS: i64 = 300;
+/// Requests a sweep sends to one commons at once, and the idle connections its client keeps: over
+/// HTTP/1.1 every request in flight takes its own connection, so a burst wider than the pool
+/// opens connections only to close them (a TCP, and on HTTPS a TLS, handshake per request).
+pub const CONNECTIONS_PER_COMMONS: usize = 4;
 const EXCHANGE_PATH: &str = "/user/credentials/api/access_token";
 
 #[derive(Debug, Clone)]
@@ -67,6 +71,7 @@ pub struct Gen3Client {
     key_problem: Option<CoreError>,
     token: Mutex<Option<AccessToken>>,
     opts: ClientOptions,
+    slots: Semaphore,
 }
 
 impl Gen3Client {
@@ -94,6 +99,7 @@ impl Gen3Client {
             key_problem: None,
             token: Mutex::new(None),
             opts,
+            slots: Semaphore::new(CONNECTIONS_PER_COMMONS),
         })
     }
 
@@ -102,6 +108,12 @@ impl Gen3Client {
     pub fn with_unreadable_key(mut self, why: CoreError) -> Self {
         self.key_problem = Some(why);
         self
+    }
+
+    /// One of the commons' request slots ([`CONNECTIONS_PER_COMMONS`]): a sweep takes one before a
+    /// place in the sweep-wide bound, so waiting for this commons never holds a place.
+    pub async fn slot(&self) -> Option<SemaphorePermit<'_>> {
+        self.slots.acquire().await.ok()
     }
 
     pub fn has_key(&self) -> bool {
@@ -435,7 +447,7 @@ pub fn http_client_with(
         .connect_timeout(opts.connect_timeout)
         .timeout(opts.request_timeout)
         .redirect(policy)
-        .pool_max_idle_per_host(4)
+        .pool_max_idle_per_host(CONNECTIONS_PER_COMMONS)
         .user_agent(concat!("gen3-csoc/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| {

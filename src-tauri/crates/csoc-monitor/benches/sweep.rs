@@ -13,7 +13,8 @@
 //! - `SWEEP_BENCH_SERVE=DIR`: serve mode only: start the delayed fleet, write `DIR/fleet.json`
 //!   (`[{"name","base_url"}]`, the `gen3-sim` binary's format), print `ready`, then serve until killed
 //!   (SIGTERM). Commands on stdin, one per line: `clear` (forget recorded requests, answers `ok`),
-//!   `count` (answers the number of requests received since the last clear), `quit`.
+//!   `count` (answers the number of requests received since the last clear), `connections` (answers
+//!   the connections accepted since the start), `quit`.
 //!
 //! For each sweep: the requests the fleet received (`Fleet::requests`, cleared before), wall time,
 //! the ideal `requests × delay / concurrency`, wall/ideal, CPU time (utime+stime from /proc/<pid>/stat)
@@ -112,6 +113,7 @@ fn serve(dir: &Path, n: usize, delay: Duration) {
                 println!("ok");
             }
             "count" => println!("{}", names.iter().map(|n| fleet.requests(n).len()).sum::<usize>()),
+            "connections" => println!("{}", names.iter().map(|n| fleet.connections_accepted(n)).sum::<u64>()),
             "quit" => return,
             other => println!("unknown command {other:?}"),
         }
@@ -161,6 +163,14 @@ impl Sim {
         match self {
             Sim::InProc(f) => f.names().iter().map(|n| f.requests(n).len()).sum(),
             Sim::External { stdin, stdout, .. } => Self::ask(stdin, stdout, "count").parse().expect("a count"),
+        }
+    }
+
+    /// Connections the fleet accepted since it started.
+    fn connections(&mut self) -> u64 {
+        match self {
+            Sim::InProc(f) => f.names().iter().map(|n| f.connections_accepted(n)).sum(),
+            Sim::External { stdin, stdout, .. } => Self::ask(stdin, stdout, "connections").parse().expect("a count"),
         }
     }
 
@@ -229,6 +239,8 @@ struct Row {
     sim: &'static str,
     concurrency: usize,
     requests: usize,
+    /// New connections the fleet accepted during the sweep.
+    connections: u64,
     wall: f64,
     ideal: f64,
     cpu_app: f64,
@@ -269,6 +281,7 @@ fn run_mode(
             assert_eq!(t.targets.len(), n);
             let opts = SweepOptions { concurrency: c, ..SweepOptions::default() };
             sim.clear();
+            let conns0 = sim.connections();
             let cpu0 = cpu_secs("self", tck);
             let sim0 = sim.pid().map(|p| cpu_secs(&p, tck));
             let t0 = Instant::now();
@@ -277,6 +290,7 @@ fn run_mode(
             let cpu_app = cpu_secs("self", tck) - cpu0;
             let cpu_sim = sim.pid().map(|p| cpu_secs(&p, tck) - sim0.unwrap());
             let requests = sim.count();
+            let connections = sim.connections() - conns0;
             let healthy = result
                 .probes
                 .iter()
@@ -310,6 +324,7 @@ fn run_mode(
                 sim: mode,
                 concurrency: c,
                 requests,
+                connections,
                 wall,
                 ideal,
                 cpu_app,
@@ -339,10 +354,11 @@ fn p_host(commons_id: &str, urls: &std::collections::HashMap<String, String>) ->
 
 fn header() {
     println!(
-        "{:<9} {:>5} {:>7} {:>8} {:>8} {:>6} {:>13} {:>13} {:>7} {:>7} {:>10}",
+        "{:<9} {:>5} {:>7} {:>9} {:>8} {:>8} {:>6} {:>13} {:>13} {:>7} {:>7} {:>10}",
         "simulator",
         "conc",
         "reqs",
+        "conn/req",
         "wall s",
         "ideal s",
         "ratio",
@@ -358,10 +374,11 @@ fn print_row(r: &Row) {
     let per = |s: f64| s * 1e6 / r.requests.max(1) as f64;
     let cpu_label = if r.cpu_sim.is_some() { "" } else { "*" };
     println!(
-        "{:<9} {:>5} {:>7} {:>8.2} {:>8.2} {:>6.2} {:>12.0}{:1} {:>13} {:>7} {:>7} {:>10.0}",
+        "{:<9} {:>5} {:>7} {:>9.3} {:>8.2} {:>8.2} {:>6.2} {:>12.0}{:1} {:>13} {:>7} {:>7} {:>10.0}",
         r.sim,
         r.concurrency,
         r.requests,
+        r.connections as f64 / r.requests.max(1) as f64,
         r.wall,
         r.ideal,
         r.wall / r.ideal,

@@ -82,7 +82,7 @@ pub const CATALOG: &[ServiceDef] = &[
     def("portal", "/", Html),
 ];
 
-pub(crate) fn service_ids() -> Vec<&'static str> {
+pub fn service_ids() -> Vec<&'static str> {
     CATALOG.iter().map(|s| s.id).collect()
 }
 

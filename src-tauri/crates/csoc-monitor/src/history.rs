@@ -170,12 +170,15 @@ fn note_sweep(conn: &Connection, report: &SweepReport) -> rusqlite::Result<()> {
 pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     let settings = settings(store)?;
     let mut conn = store.conn();
+    // Every statement below runs once per commons or per service: prepared once per connection.
+    conn.set_prepared_statement_cache_capacity(64);
     let tx = conn.transaction()?;
     let mut report = SweepReport { cancelled: sweep.cancelled, ..Default::default() };
     let mut named = Vec::with_capacity(sweep.probes.len());
     for probe in &sweep.probes {
         let name = tx
-            .query_row("SELECT name FROM commons WHERE id = ?1", [&probe.commons_id], |r| r.get::<_, String>(0))
+            .prepare_cached("SELECT name FROM commons WHERE id = ?1")?
+            .query_row([&probe.commons_id], |r| r.get::<_, String>(0))
             .optional()?;
         // A commons deleted while the sweep ran is skipped.
         if let Some(name) = name {
@@ -197,12 +200,12 @@ pub fn record(store: &Store, sweep: &SweepResult) -> CoreResult<SweepReport> {
     key_alerts(&tx, &settings, &mut report.alerts)?;
     let error =
         offline.then(|| "No commons could be reached. This computer may be offline, or off the VPN.".to_string());
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO freshness(source, last_attempted, last_successful, last_error) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(source) DO UPDATE SET last_attempted = ?2,
             last_successful = COALESCE(?3, last_successful), last_error = ?4",
-        params![HEALTH_SOURCE, sweep.finished_at, error.is_none().then_some(sweep.finished_at), error],
-    )?;
+    )?
+    .execute(params![HEALTH_SOURCE, sweep.finished_at, error.is_none().then_some(sweep.finished_at), error])?;
     prune(&tx, sweep.finished_at)?;
     note_sweep(&tx, &report)?;
     tx.commit()?;
@@ -225,15 +228,15 @@ fn record_probe(
 ) -> CoreResult<()> {
     let changes_before = changes.len();
     let reached_before: Option<Option<i64>> = tx
-        .query_row("SELECT last_successful FROM commons_status WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))
+        .prepare_cached("SELECT last_successful FROM commons_status WHERE commons_id = ?1")?
+        .query_row([&p.commons_id], |r| r.get(0))
         .optional()?;
     let last_reported: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT to_state FROM state_changes WHERE commons_id = ?1 AND service = 'commons'
              ORDER BY at DESC, id DESC LIMIT 1",
-            [&p.commons_id],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([&p.commons_id], |r| r.get(0))
         .optional()?;
     let was_reached = reached_before.flatten().is_some();
     // The commons as reported: healthy when reached; down when the failure is about it (its TLS
@@ -258,7 +261,7 @@ fn record_probe(
         .as_ref()
         .and_then(|e| serde_json::to_value(e.code).ok())
         .and_then(|v| v.as_str().map(str::to_string));
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO commons_status(commons_id, last_attempted, last_successful, reachable, error, cert_not_after,
             cert_problem, object_count, total_size, dictionary_version, helm, key_error, key_error_code,
             unreachable_here)
@@ -269,36 +272,33 @@ fn record_probe(
             object_count = COALESCE(?7, object_count), total_size = COALESCE(?8, total_size),
             dictionary_version = COALESCE(?9, dictionary_version), helm = COALESCE(?10, helm),
             key_error = ?11, key_error_code = ?12",
-        params![
-            p.commons_id,
-            p.at,
-            p.reachable,
-            p.error,
-            p.cert.as_ref().and_then(|c| c.not_after),
-            p.cert.as_ref().and_then(|c| c.problem.clone()),
-            p.counts.objects.map(|n| n as i64),
-            p.counts.bytes.map(|n| n as i64),
-            p.dictionary_version,
-            p.helm,
-            p.key_error.as_ref().map(|e| e.message.clone()),
-            key_code,
-            unreachable_here,
-        ],
-    )?;
+    )?
+    .execute(params![
+        p.commons_id,
+        p.at,
+        p.reachable,
+        p.error,
+        p.cert.as_ref().and_then(|c| c.not_after),
+        p.cert.as_ref().and_then(|c| c.problem.clone()),
+        p.counts.objects.map(|n| n as i64),
+        p.counts.bytes.map(|n| n as i64),
+        p.dictionary_version,
+        p.helm,
+        p.key_error.as_ref().map(|e| e.message.clone()),
+        key_code,
+        unreachable_here,
+    ])?;
     if p.key_checked {
         // The vault shows the same outcome as a manual test.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE credentials SET last_test_at = ?2, last_test_error = ?3, last_test_code = ?4 WHERE commons_id = ?1",
-            params![p.commons_id, p.at, p.key_error.as_ref().map(|e| e.message.clone()), key_code],
-        )?;
+        )?
+        .execute(params![p.commons_id, p.at, p.key_error.as_ref().map(|e| e.message.clone()), key_code])?;
     }
     for s in &p.services {
         let old: Option<String> = tx
-            .query_row(
-                "SELECT state FROM service_status WHERE commons_id = ?1 AND service = ?2",
-                params![p.commons_id, s.service],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT state FROM service_status WHERE commons_id = ?1 AND service = ?2")?
+            .query_row(params![p.commons_id, s.service], |r| r.get(0))
             .optional()?;
         let old = old.map(|o| ServiceState::parse(&o));
         let changed = old.is_some_and(|o| o != s.state);
@@ -319,15 +319,24 @@ fn record_probe(
         }
         // It answered as itself: from now on gen3-helm's "service failure" for it means down.
         let answered = matches!(s.state, ServiceState::Healthy | ServiceState::Degraded).then_some(p.at);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO service_status(commons_id, service, state, since, checked_at, latency_ms, version, detail,
                 last_answered)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(commons_id, service) DO UPDATE SET state = ?3,
                 since = CASE WHEN state = ?3 THEN since ELSE ?4 END, checked_at = ?4, latency_ms = ?5,
                 version = COALESCE(?6, version), detail = ?7, last_answered = COALESCE(?8, last_answered)",
-            params![p.commons_id, s.service, s.state.as_str(), p.at, s.latency_ms, s.version, s.detail, answered],
-        )?;
+        )?
+        .execute(params![
+            p.commons_id,
+            s.service,
+            s.state.as_str(),
+            p.at,
+            s.latency_ms,
+            s.version,
+            s.detail,
+            answered
+        ])?;
     }
     record_checks(tx, p, name, changes)?;
     sample(tx, p, changes.len() > changes_before)
@@ -338,11 +347,10 @@ fn record_probe(
 fn record_checks(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Vec<StateChange>) -> CoreResult<()> {
     for c in &p.checks {
         let prev: Option<(bool, Option<String>, String, i64)> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT ok, fact, summary, since FROM commons_checks WHERE commons_id = ?1 AND check_id = ?2",
-                params![p.commons_id, c.check],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            )?
+            .query_row(params![p.commons_id, c.check], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
         let (mut ok, mut summary) = (c.ok, c.summary.clone());
         if c.check == checks::JWKS {
@@ -376,14 +384,14 @@ fn record_checks(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Ve
                 changes.push(change(tx, p, name, &c.check, state(*was_ok), state(ok), Some(summary.clone()))?);
             }
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO commons_checks(commons_id, check_id, ok, summary, fact, since, checked_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
              ON CONFLICT(commons_id, check_id) DO UPDATE SET
                 since = CASE WHEN ok = ?3 AND NOT (?2 = 'jwks' AND fact IS NOT ?5) THEN since ELSE ?6 END,
                 ok = ?3, summary = ?4, fact = ?5, checked_at = ?6",
-            params![p.commons_id, c.check, ok, summary, c.fact, p.at],
-        )?;
+        )?
+        .execute(params![p.commons_id, c.check, ok, summary, c.fact, p.at])?;
     }
     Ok(())
 }
@@ -391,8 +399,9 @@ fn record_checks(tx: &Connection, p: &CommonsProbe, name: &str, changes: &mut Ve
 /// Folds a probe into one sample row, written when a state changed or the last sample is older
 /// than `SAMPLE_EVERY_MS`: a 5-second schedule writes no more than a 5-minute one.
 fn sample(tx: &Connection, p: &CommonsProbe, changed: bool) -> CoreResult<()> {
-    let last: Option<i64> =
-        tx.query_row("SELECT max(at) FROM probe_samples WHERE commons_id = ?1", [&p.commons_id], |r| r.get(0))?;
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT max(at) FROM probe_samples WHERE commons_id = ?1")?
+        .query_row([&p.commons_id], |r| r.get(0))?;
     if !changed && last.is_some_and(|last| p.at - last < SAMPLE_EVERY_MS) {
         return Ok(());
     }
@@ -425,9 +434,7 @@ fn change(
     to: ServiceState,
     detail: Option<String>,
 ) -> CoreResult<StateChange> {
-    tx.execute(
-        "INSERT INTO state_changes(commons_id, service, at, from_state, to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![p.commons_id, service, p.at, from.as_str(), to.as_str(), detail],
+    tx.prepare_cached("INSERT INTO state_changes(commons_id, service, at, from_state, to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![p.commons_id, service, p.at, from.as_str(), to.as_str(), detail],
     )?;
     Ok(StateChange {
         commons_id: p.commons_id.clone(),

@@ -152,6 +152,10 @@ async fn fetch(ctx: &ProbeCtx, client: &Gen3Client, path: &str) -> Option<Timed>
 pub(super) async fn fetch_as(ctx: &ProbeCtx, client: &Gen3Client, path: &str, auth: bool) -> Option<Timed> {
     let mut attempt = 0;
     loop {
+        let slot = tokio::select! {
+            _ = ctx.cancel.cancelled() => return None,
+            s = client.slot() => s?,
+        };
         let permit = tokio::select! {
             _ = ctx.cancel.cancelled() => return None,
             p = ctx.permits.clone().acquire_owned() => p.ok()?,
@@ -163,6 +167,7 @@ pub(super) async fn fetch_as(ctx: &ProbeCtx, client: &Gen3Client, path: &str, au
         };
         let took = started.elapsed();
         drop(permit);
+        drop(slot);
         // Retry quick failures (refused, reset); a request that used its time will not do better.
         let retry = matches!(&result, Err(e) if e.code == ErrorCode::Unreachable)
             && took < ctx.request_timeout / 2

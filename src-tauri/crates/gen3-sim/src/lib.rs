@@ -22,6 +22,7 @@ mod boot;
 pub mod edge;
 mod jwt;
 mod mds;
+pub mod plan;
 mod routes;
 mod server;
 mod tls;
@@ -140,6 +141,38 @@ impl Service {
         Service::Orthanc,
         Service::OhifViewer,
     ];
+
+    /// The service's name in gen3-helm (its chart and the app's monitoring catalog).
+    pub fn id(self) -> &'static str {
+        match self {
+            Service::Revproxy => "revproxy",
+            Service::Fence => "fence",
+            Service::Indexd => "indexd",
+            Service::Sheepdog => "sheepdog",
+            Service::Peregrine => "peregrine",
+            Service::Metadata => "metadata",
+            Service::Guppy => "guppy",
+            Service::Wts => "wts",
+            Service::Manifestservice => "manifestservice",
+            Service::Audit => "audit",
+            Service::Requestor => "requestor",
+            Service::Hatchery => "hatchery",
+            Service::Sower => "sower",
+            Service::Arborist => "arborist",
+            Service::Gen3Workflow => "gen3-workflow",
+            Service::UserDataLibrary => "gen3-user-data-library",
+            Service::Portal => "portal",
+            Service::FrontendFramework => "frontend-framework",
+            Service::Embeddings => "gen3-embeddings",
+            Service::Analysis => "gen3-analysis",
+            Service::AccessBackend => "access-backend",
+            Service::CohortMiddleware => "cohort-middleware",
+            Service::ArgoWrapper => "argo-wrapper",
+            Service::DicomServer => "dicom-server",
+            Service::Orthanc => "orthanc",
+            Service::OhifViewer => "ohif-viewer",
+        }
+    }
 
     /// The service a request path is routed to by revproxy, if any: nginx's own `/_status` and
     /// `/canary`, else the chart's `location` the path reaches ([`edge::route`]).
@@ -411,6 +444,12 @@ impl Fleet {
     /// `/user/.well-known/jwks` beside the old ones (tokens already issued stay valid).
     pub fn rotate_jwt_keys(&self, name: &str) {
         self.commons(name).state.lock().unwrap().key_rotations += 1;
+    }
+
+    /// How many connections this commons accepted since the fleet started (a client that reuses
+    /// connections opens far fewer than it sends requests).
+    pub fn connections_accepted(&self, name: &str) -> u64 {
+        self.commons(name).next_conn.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets the recorded requests of this commons.

@@ -33,7 +33,7 @@ pub(crate) struct Commons {
     /// Duplicates of the open connections' sockets, to shut them down synchronously when the
     /// commons goes down (so a pooled keep-alive connection sees EOF at once).
     open: Mutex<HashMap<u64, std::net::TcpStream>>,
-    next_conn: std::sync::atomic::AtomicU64,
+    pub(crate) next_conn: std::sync::atomic::AtomicU64,
 }
 
 impl Commons {

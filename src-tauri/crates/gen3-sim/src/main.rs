@@ -5,6 +5,9 @@
 //! failure paths DIR/<name>-revoked-credentials.json and DIR/<name>-expired-credentials.json,
 //! plus DIR/ca.pem; prints "ready" on stdout and serves until SIGTERM or SIGINT. With
 //! `--coming-up-ms`, every commons starts booting: revproxy is up after MS, each service MS later.
+//!
+//! `gen3-sim --plan`: the fleet described by one line of JSON on stdin ([`gen3_sim::plan`]); answers
+//! one line of JSON (addresses, CA, minted keys) on stdout and serves until stdin closes or SIGTERM.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -13,7 +16,8 @@ use std::time::Duration;
 use gen3_sim::{CommonsSpec, Fleet, MintOptions, TlsMode};
 
 const USAGE: &str =
-    "usage: gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired] [--coming-up-ms MS]";
+    "usage: gen3-sim --fleet N [--out DIR] [--tls trusted-ca|plain|self-signed|expired] [--coming-up-ms MS]
+       gen3-sim --plan   (a JSON fleet plan on stdin)";
 
 fn parse_args() -> Result<(usize, PathBuf, TlsMode, Option<Duration>), String> {
     let mut n = None;
@@ -60,6 +64,16 @@ fn write_json(path: PathBuf, v: &serde_json::Value) -> std::io::Result<()> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("--plan") {
+        // Exits at once: the runtime would otherwise wait for the thread blocked reading stdin.
+        std::process::exit(match run_plan().await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("gen3-sim: {e}");
+                1
+            }
+        });
+    }
     let (n, out, tls, coming_up) = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -101,12 +115,19 @@ async fn run(n: usize, out: PathBuf, tls: TlsMode, coming_up: Option<Duration>) 
     }
     std::fs::write(out.join("ca.pem"), fleet.ca_pem())?;
 
-    {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "ready")?;
-        stdout.flush()?;
-    }
+    say("ready")?;
+    until_signal().await?;
+    fleet.shutdown().await;
+    Ok(())
+}
 
+fn say(line: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+async fn until_signal() -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -118,7 +139,24 @@ async fn run(n: usize, out: PathBuf, tls: TlsMode, coming_up: Option<Duration>) 
     }
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await?;
+    Ok(())
+}
 
+async fn run_plan() -> Result<(), String> {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut line = String::new();
+    stdin.read_line(&mut line).await.map_err(|e| format!("reading the plan: {e}"))?;
+    let plan: gen3_sim::plan::Plan = serde_json::from_str(&line).map_err(|e| format!("the plan: {e}"))?;
+    let (fleet, started) = gen3_sim::plan::start(&plan).await?;
+    let answer = serde_json::to_string(&started).map_err(|e| e.to_string())?;
+    say(&answer).map_err(|e| e.to_string())?;
+    // The fleet lives as long as whoever holds our stdin: its end (even a crash) stops it.
+    let mut rest = Vec::new();
+    tokio::select! {
+        _ = tokio::io::AsyncReadExt::read_to_end(stdin.get_mut(), &mut rest) => {}
+        r = until_signal() => r.map_err(|e| e.to_string())?,
+    }
     fleet.shutdown().await;
     Ok(())
 }

@@ -10,7 +10,7 @@ use gen3_sim::{CommonsSpec, Fault, Fleet, MintOptions, Service};
 use serde_json::Value;
 
 fn chart_revproxy() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gen3-helm/helm/revproxy");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-helm/helm/revproxy");
     dir.is_dir().then_some(dir)
 }
 
