@@ -52,7 +52,7 @@ async fn run(
 ) -> CoreResult<history::SweepReport> {
     let progress_app = app.clone();
     // The webhooks' deliveries finish (or give up) on their own: not awaited.
-    let (report, _deliveries) = usecases::sweep(store.clone(), vault, scope, token, move |p| {
+    let (report, _deliveries) = usecases::sweep(store.clone(), vault, scope, &Default::default(), token, move |p| {
         let _ = progress_app.emit(EVENT_SWEEP_PROGRESS, &p);
     })
     .await?;

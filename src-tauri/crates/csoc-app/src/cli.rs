@@ -598,7 +598,9 @@ fn runtime() -> CoreResult<tokio::runtime::Runtime> {
 fn run_sweep(store: &Arc<Store>) -> CoreResult<SweepReport> {
     let runtime = runtime()?;
     let vault = Arc::new(crate::vault::Vault::new());
-    let sweep = crate::usecases::sweep(store.clone(), vault, monitor::SweepScope::All, Default::default(), |_| {});
+    let options = crate::monitor::sweep::SweepOptions::default();
+    let sweep =
+        crate::usecases::sweep(store.clone(), vault, monitor::SweepScope::All, &options, Default::default(), |_| {});
     let (report, deliveries) = runtime.block_on(sweep)?;
     if let Some(deliveries) = deliveries {
         for d in runtime.block_on(deliveries).unwrap_or_default() {

@@ -57,7 +57,7 @@ fn import_draft(answers: &CommonsAnswers, summary: &str) -> CoreResult<Draft> {
     })
 }
 
-/// One sweep of `scope`, as the window, the terminal and the schedule run it: planned and recorded
+/// One sweep of `scope`, as the window, the terminal and `serve --metrics` run it: planned and recorded
 /// on the blocking pool (both read or write the cache), probed with progress and a cancel, and its
 /// report handed to the webhooks. Their deliveries go on in a task of their own: the terminal waits
 /// for the handle before it exits; the window drops it, so a slow receiver never holds a sweep.
@@ -65,12 +65,13 @@ pub async fn sweep(
     store: Arc<Store>,
     vault: Arc<Vault>,
     scope: SweepScope,
+    options: &SweepOptions,
     cancel: CancellationToken,
     on_progress: impl Fn(SweepProgress) + Send + Sync + 'static,
 ) -> CoreResult<(SweepReport, Option<JoinHandle<Vec<Delivery>>>)> {
     let (s, v) = (store.clone(), vault.clone());
     let plan = blocking(move || crate::monitor::plan(&s, &v, &scope)).await?;
-    let result = crate::monitor::sweep::run(plan, &SweepOptions::default(), cancel, on_progress).await?;
+    let result = crate::monitor::sweep::run(plan, options, cancel, on_progress).await?;
     let s = store.clone();
     let report = blocking(move || history::record(&s, &result)).await?;
     tracing::info!(

@@ -66,35 +66,18 @@ async fn sweep_once(store: &Arc<Store>, vault: &Arc<Vault>, options: &SweepOptio
     if let Ok(Err(e)) = tokio::task::spawn_blocking(move || crate::team::sync_if_joined(&s)).await {
         tracing::warn!(message = %e.message, "team sync before the sweep failed; sweeping the inventory as it is");
     }
-    let (s, v) = (store.clone(), vault.clone());
-    let plan = match tokio::task::spawn_blocking(move || monitor::plan(&s, &v, &monitor::SweepScope::All)).await {
-        Ok(Ok(plan)) => plan,
-        Ok(Err(e)) => {
-            tracing::error!(message = %e.message, "could not plan the sweep");
-            return 300;
-        }
-        Err(_) => return 300,
-    };
-    match monitor::sweep::run(plan, options, CancellationToken::new(), |_| {}).await {
-        Ok(result) => {
-            let s = store.clone();
-            match tokio::task::spawn_blocking(move || history::record(&s, &result)).await {
-                Ok(Ok(report)) => {
-                    tracing::info!(probed = report.probed, changes = report.changes.len(), "sweep recorded");
-                    let (s, v, r) = (store.clone(), vault.clone(), report.clone());
-                    match tokio::task::spawn_blocking(move || crate::webhooks::targets_for(&s, &v, &r)).await {
-                        Ok(Ok(targets)) => {
-                            crate::webhooks::dispatch(targets, &report, crate::webhooks::RetryPolicy::default());
-                        }
-                        Ok(Err(e)) => tracing::warn!(message = %e.message, "webhook URLs could not be read"),
-                        Err(_) => {}
-                    }
-                }
-                Ok(Err(e)) => tracing::error!(message = %e.message, "could not record the sweep"),
-                Err(_) => tracing::error!("the sweep's recording stopped"),
-            }
-        }
-        Err(e) => tracing::error!(message = %e.message, "sweep failed"),
+    // The webhooks' deliveries go on in their own task: a slow receiver never holds the schedule.
+    let swept = crate::usecases::sweep(
+        store.clone(),
+        vault.clone(),
+        monitor::SweepScope::All,
+        options,
+        CancellationToken::new(),
+        |_| {},
+    )
+    .await;
+    if let Err(e) = swept {
+        tracing::error!(message = %e.message, "sweep failed");
     }
     let s = store.clone();
     tokio::task::spawn_blocking(move || history::settings(&s)).await.ok().and_then(Result::ok).map_or(300, |s| {
