@@ -1,4 +1,4 @@
-import { emit } from '@tauri-apps/api/event';
+import { emit } from './lib/backend/mocks';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
+import { clearMocks, emit, mockIPC, mockWindows } from '../lib/backend/mocks';
 import { cleanup } from '@testing-library/svelte';
 import type {
   ActivityEntry,
