@@ -75,17 +75,33 @@ async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
     fleet.shutdown().await;
 }
 
-/// The save dialog is GTK's own window: xdotool types the path into it, as a user would.
+/// The save dialog is GTK's own window: xdotool waits for it to be shown (a cold GTK file chooser
+/// can take several seconds on a loaded machine), focuses it and types the path, as a user would.
 fn type_into_save_dialog(path: &std::path::Path) {
-    std::thread::sleep(Duration::from_secs(3));
-    let typed = std::process::Command::new("xdotool")
-        .args(["key", "--clearmodifiers", "ctrl+a", "type", "--delay", "20"])
-        .arg(path)
-        .status()
-        .expect("xdotool (scripts/lib.sh installs it)");
-    assert!(typed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let window = loop {
+        let found = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^Save"])
+            .output()
+            .expect("xdotool (scripts/lib.sh installs it)");
+        let ids = String::from_utf8_lossy(&found.stdout);
+        if let Some(id) = ids.split_whitespace().last() {
+            break id.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "the save dialog did not open within 60 s");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let xdotool = |args: &[&str]| {
+        let status = std::process::Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    // The file chooser sets its focus a moment after it maps.
     std::thread::sleep(Duration::from_secs(1));
-    assert!(std::process::Command::new("xdotool").args(["key", "Return"]).status().unwrap().success());
+    let path = path.display().to_string();
+    xdotool(&["key", "--clearmodifiers", "ctrl+a", "type", "--delay", "20", &path]);
+    std::thread::sleep(Duration::from_secs(1));
+    xdotool(&["key", "Return"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +137,7 @@ async fn collecting_diagnostics_writes_a_zip_without_the_secrets() {
         wait_text(&c, "[data-testid=diag-cache]", "quick_check").await?;
         click(&c, "[data-testid=diag-collect]").await?;
         tokio::task::spawn_blocking(move || type_into_save_dialog(&target)).await.map_err(|e| e.to_string())?;
-        wait_text(&c, "[data-testid=toasts]", "no secrets").await.map(drop)
+        wait_text_within(&c, "[data-testid=toasts]", "no secrets", Duration::from_secs(30)).await.map(drop)
     })
     .await;
     app.close().await.expect("close the session");
