@@ -2,6 +2,7 @@
 //! on every screen of the demo fleet, in the light and the dark theme, and the journey fails
 //! listing each serious or critical violation with its rule, impact and the selectors at fault.
 
+use csoc_e2e::walks::*;
 use csoc_e2e::*;
 use fantoccini::key::Key;
 use fantoccini::Client;
@@ -96,11 +97,7 @@ async fn use_theme(c: &Client, theme: &str) -> StepResult {
 
 /// Every violation the passes found, or none.
 fn verdict(passes: [Pass<'_>; 2]) -> StepResult {
-    let found: Vec<String> = passes.into_iter().flat_map(|p| p.found).collect();
-    if found.is_empty() {
-        return Ok(());
-    }
-    Err(format!("{} serious or critical violations:\n{}", found.len(), found.join("\n")))
+    listed(passes.into_iter().flat_map(|p| p.found).collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,6 +117,100 @@ async fn every_demo_screen_passes_axe_core_in_light_and_dark() {
         use_theme(&c, "light").await?;
         light.demo_screens().await?;
         verdict([light, dark])
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
+/// Audits the page as it is in both themes. The theme is the `data-theme` attribute the app puts
+/// on `<html>` (theme.ts), set here directly so a wizard is audited in both without leaving it.
+async fn audit_both(c: &Client, screen: &str, found: &mut Vec<String>) -> StepResult {
+    for theme in ["dark", "light"] {
+        c.execute("document.documentElement.dataset.theme = arguments[0];", vec![serde_json::json!(theme)])
+            .await
+            .map_err(|e| format!("wearing the {theme} theme: {e}"))?;
+        wait_for(c, &format!("html[data-theme={theme}]")).await?;
+        let seen = audit(c, theme, screen).await?;
+        seen.iter().for_each(|v| eprintln!("{v}"));
+        found.extend(seen);
+    }
+    Ok(())
+}
+
+fn listed(found: Vec<String>) -> StepResult {
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(format!("{} serious or critical violations:\n{}", found.len(), found.join("\n")))
+}
+
+/// The deploy wizard's every step, its launch confirmation and the launch's result (a GitOps
+/// launch into a local bare repository, so no cluster is needed), and the add-to-inventory form,
+/// empty and with its errors showing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and ui/node_modules: scripts/test.sh runs it"]
+async fn the_deploy_wizard_and_the_add_form_pass_axe_core_in_light_and_dark() {
+    let data = tempfile::tempdir().unwrap();
+    let (_bare, clone) = gitops_repo(&repos_in(data.path()));
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("accessibility-deploy-wizard", &app, |c| async move {
+        let mut found = Vec::new();
+        open_commons_wizard(&c).await?;
+        // Before anything is typed: no field may be marked in error yet, and the empty step must pass.
+        audit_both(&c, "deploy wizard, destination (empty)", &mut found).await?;
+        for step in COMMONS_STEPS {
+            fill_commons_step(&c, step, &clone).await?;
+            audit_both(&c, &format!("deploy wizard, {step}"), &mut found).await?;
+            next(&c, commons_step_after(step)).await?;
+        }
+        audit_both(&c, "deploy wizard, launch", &mut found).await?;
+        ask_to_launch(&c, "qa-dev.example.org").await?;
+        audit_both(&c, "deploy wizard, launch confirmation", &mut found).await?;
+        confirm_launch(&c, "qa-dev.example.org").await?;
+        wait_for(&c, "[data-testid=launch-result]").await?;
+        audit_both(&c, "deploy wizard, launch result", &mut found).await?;
+
+        activate(&c, "[data-testid=nav-commons]").await?;
+        wait_count(&c, "[data-testid=commons-row]", 1).await?;
+        activate(&c, "[data-testid=new-commons]").await?;
+        wait_for(&c, "[data-testid=commons-form]").await?;
+        audit_both(&c, "add-to-inventory form", &mut found).await?;
+        activate(&c, "[data-testid=save-commons]").await?;
+        wait_for(&c, "[data-testid=error-name]").await?;
+        audit_both(&c, "add-to-inventory form with errors", &mut found).await?;
+        listed(found)
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
+/// The mesh wizard's every step on the demo fleet, its launch confirmation and result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and ui/node_modules: scripts/test.sh runs it"]
+async fn the_mesh_wizard_passes_axe_core_in_light_and_dark() {
+    let data = tempfile::tempdir().unwrap();
+    let (_bare, hub_folder) = hub_repo(data.path());
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("accessibility-mesh-wizard", &app, |c| async move {
+        let mut found = Vec::new();
+        click(&c, "[data-testid=try-demo]").await?;
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        open_mesh_wizard(&c).await?;
+        audit_both(&c, "mesh wizard, hub (empty)", &mut found).await?;
+        for step in MESH_STEPS {
+            fill_mesh_step(&c, step, &hub_folder).await?;
+            audit_both(&c, &format!("mesh wizard, {step}"), &mut found).await?;
+            mesh_next(&c, mesh_step_after(step)).await?;
+        }
+        audit_both(&c, "mesh wizard, launch", &mut found).await?;
+        ask_to_launch(&c, "hub.example.org").await?;
+        audit_both(&c, "mesh wizard, launch confirmation", &mut found).await?;
+        confirm_launch(&c, "hub.example.org").await?;
+        wait_for(&c, "[data-testid=mesh-launch-result]").await?;
+        audit_both(&c, "mesh wizard, launch result", &mut found).await?;
+        listed(found)
     })
     .await;
     app.close().await.expect("close the session");
