@@ -51,10 +51,9 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
         state.import_on_start(&path);
     }
     if demo {
-        // Before the window opens, so its first paint already shows the demo fleet.
-        if let Err(e) = tauri::async_runtime::block_on(state.start_demo()) {
-            tracing::error!(message = %e.message, "demo fleet did not start");
-        }
+        // Not here: the simulator's start and the demo keys' trip to the keyring (which may ask to
+        // unlock it) would hold up the window. The page starts the demo once it has painted.
+        state.demo_on_start();
     }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -2,6 +2,7 @@
 //! vault, the running sweep, and the demo fleet when the app shows it.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     /// The running wizard launch's cancel handle.
     pub launch: Mutex<Option<csoc_app::deploy::launch::LaunchControl>>,
     demo: tokio::sync::Mutex<Option<DemoFleet>>,
+    /// `--demo` asked for the demo fleet and it has not started (nor been left) yet.
+    demo_on_start: AtomicBool,
     /// The path named with `--import`, granted like a dialog's choice.
     import_path: Option<PathBuf>,
 }
@@ -52,8 +55,14 @@ impl AppState {
             sweep: Mutex::new(None),
             launch: Mutex::new(None),
             demo: tokio::sync::Mutex::new(None),
+            demo_on_start: AtomicBool::new(false),
             import_path: None,
         }
+    }
+
+    /// `--demo`: the page starts the demo fleet once it has painted (`AppStatus::demo_on_start`).
+    pub fn demo_on_start(&mut self) {
+        *self.demo_on_start.get_mut() = true;
     }
 
     /// The operator named `path` on the command line: the page may import it, as if it had been
@@ -91,6 +100,7 @@ impl AppState {
             store_error: cache.opened.as_ref().err().cloned(),
             moved_aside_to: cache.moved_aside_to.clone(),
             demo: cache.demo,
+            demo_on_start: self.demo_on_start.load(Ordering::Relaxed),
             import_path: self.import_path.as_ref().map(|p| p.display().to_string()),
         }
     }
@@ -115,6 +125,7 @@ impl AppState {
     /// user's inventory is never mixed with demo commons. Starting twice is a no-op.
     pub async fn start_demo(&self) -> CoreResult<AppStatus> {
         let mut demo = self.demo.lock().await;
+        self.demo_on_start.store(false, Ordering::Relaxed);
         if demo.is_none() {
             let path = self.paths.data_dir.join("demo").join(DB_FILE);
             let store = Arc::new(Store::open(&path)?);
@@ -135,6 +146,7 @@ impl AppState {
     /// the user's own cache. Not in demo mode, nothing changes.
     pub async fn stop_demo(&self) -> CoreResult<AppStatus> {
         let mut demo = self.demo.lock().await;
+        self.demo_on_start.store(false, Ordering::Relaxed);
         if let Some(fleet) = demo.take() {
             if let Some(token) = self.sweep.lock().unwrap_or_else(|p| p.into_inner()).take() {
                 token.cancel();

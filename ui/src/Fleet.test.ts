@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import type { Commons, CommonsHealth, CommonsHealthDetail, FleetView, HistoryRange, SweepReport } from './lib/backend/backend';
 import { fakeBackend, resetBackend, type FakeOptions, type Handlers } from './testing/backend';
-import { commonsOf, fleetOf, healthOf, summaryOf } from './testing/builders';
+import { commonsOf, fleetOf, healthOf, statusOf, summaryOf } from './testing/builders';
 
 const commons = (id: string, name: string, host: string, environment: Commons['environment']) =>
   commonsOf(id, name, { base_url: `https://${host}`, environment, tags: ['nih'], expected_release: '2026.10' });
@@ -314,6 +314,34 @@ describe('demo and settings', () => {
     await waitFor(() => expect(rust.named('demo_start')).toHaveLength(1));
     expect(await screen.findByTestId('demo-banner')).toHaveTextContent('Demo fleet — simulated commons, separate from your inventory');
     expect(await screen.findAllByTestId('board-row')).toHaveLength(2);
+  });
+
+  it('started with --demo, paints first and then starts the demo fleet, saying so meanwhile', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const rust = fakeRust({
+      commons: [],
+      status: statusOf({ demo_on_start: true }),
+      handlers: {
+        demo_start: async () => {
+          await held;
+          rust.state.commons = [HUB, DEV];
+          return (rust.state.status = { ...rust.state.status, demo: true, demo_on_start: false });
+        },
+      },
+    });
+    render(App);
+    // The first screen is on show (and reported painted) before the demo, its simulator and keys, start.
+    await screen.findByTestId('empty-state');
+    expect(await screen.findByTestId('demo-starting')).toHaveTextContent('Starting the demo fleet');
+    expect(screen.getByTestId('try-demo')).toBeDisabled();
+    const order = rust.calls.map((c) => c.cmd).filter((c) => c === 'first_paint' || c === 'demo_start');
+    expect(order).toEqual(['first_paint', 'demo_start']);
+    release();
+    expect(await screen.findByTestId('demo-banner')).toBeInTheDocument();
+    expect(await screen.findAllByTestId('board-row')).toHaveLength(2);
+    expect(screen.queryByTestId('demo-starting')).not.toBeInTheDocument();
+    expect(rust.named('demo_start')).toHaveLength(1);
   });
 
   it('saves the monitoring settings as typed', async () => {

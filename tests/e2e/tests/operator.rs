@@ -288,6 +288,47 @@ async fn at_1024_by_700_the_board_headers_are_whole_and_the_names_stay_in_view()
     app.close().await.expect("close the session");
 }
 
+/// The app's log so far, its daily files in order.
+fn app_log(data: &std::path::Path) -> String {
+    let mut files: Vec<_> = std::fs::read_dir(data.join("logs"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect()
+}
+
+/// Issue 13: started with `--demo`, the window paints first; only then do the simulator start and
+/// the demo's keys go to the keyring (which, locked, would ask to be unlocked before any window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn with_demo_the_window_paints_before_the_keyring_is_asked_for_anything() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app_with(data.path(), &["--demo"]).await;
+    let dir = data.path().to_path_buf();
+    journey("demo-on-start", &app, |c| async move {
+        wait_count(&c, "[data-testid=board-row]", 12).await?;
+        wait_for(&c, "[data-testid=demo-banner]").await?;
+        // The log is written by a background writer: wait for both lines.
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let log = app_log(&dir);
+            let painted = log.find("first paint");
+            let keyring = ["stored in the vault", "master key created"].iter().filter_map(|l| log.find(l)).min();
+            match (painted, keyring) {
+                (Some(p), Some(k)) if p < k => return Ok(()),
+                (Some(_), Some(_)) => return Err(format!("the keyring was used before the first paint:\n{log}")),
+                _ if std::time::Instant::now() > deadline => {
+                    return Err(format!("the log lacks the first paint or the demo keys:\n{log}"))
+                }
+                _ => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
 const NOTIFICATION_DAEMON: &str = "/usr/lib/notification-daemon/notification-daemon";
 const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
 

@@ -52,6 +52,10 @@ const MAX_TOASTS = 4;
 /** The state every screen shares; one instance per mounted app, handed down by context. */
 export class AppState {
   status = $state<AppStatus | null>(null);
+  /** The demo fleet is starting (its simulator, its keys): the shell says so until the board shows it. */
+  demoStarting = $state(false);
+  /** Settles once the first screen has painted (at once if it never will: a damaged cache). */
+  private painted: Promise<void> = Promise.resolve();
   /** A path named with `--import`, waiting for the import panel to read it. */
   pendingImport = $state<string | null>(null);
   storeError = $state<CoreError | null>(null);
@@ -121,6 +125,9 @@ export class AppState {
       },
     );
     await this.openInventory(healthy);
+    // `--demo`: started only once the first screen has painted (see AppStatus.demo_on_start).
+    await this.painted;
+    if (this.status?.demo_on_start && !this.stopped) await this.startDemo();
   }
 
   stop(): void {
@@ -157,10 +164,13 @@ export class AppState {
       // The startup benchmark wants the moment the first rows are on screen, not just in the DOM:
       // a frame callback runs before that frame paints, so report from a task queued after it.
       const frame = globalThis.requestAnimationFrame ?? ((cb: () => void) => setTimeout(cb, 0));
-      frame(() =>
-        setTimeout(() => {
-          if (!this.stopped) void this.backend.call('first_paint', null).catch(() => {});
-        }, 0),
+      this.painted = new Promise((painted) =>
+        frame(() =>
+          setTimeout(() => {
+            if (!this.stopped) void this.backend.call('first_paint', null).catch(() => {});
+            painted();
+          }, 0),
+        ),
       );
     }
   }
@@ -261,6 +271,8 @@ export class AppState {
 
   /** Switches to the simulated demo fleet (its own cache) and shows it. */
   async startDemo(): Promise<void> {
+    if (this.demoStarting) return;
+    this.demoStarting = true;
     try {
       this.status = await this.backend.call('demo_start', null);
       this.storeError = this.status.store_error;
@@ -270,6 +282,8 @@ export class AppState {
       await this.refresh();
     } catch (err) {
       this.fail(err, false);
+    } finally {
+      this.demoStarting = false;
     }
   }
 

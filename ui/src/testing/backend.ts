@@ -180,9 +180,9 @@ export function fakeBackend(options: FakeOptions = {}) {
     render_settings_save: (settings) => (state.render = settings),
     demo_start: () => {
       state.commons = [...(options.demo ?? [])];
-      return (state.status = { ...state.status, demo: true, data_dir: '/tmp/demo' });
+      return (state.status = { ...state.status, demo: true, demo_on_start: false, data_dir: '/tmp/demo' });
     },
-    demo_stop: () => (state.status = { ...state.status, demo: false }),
+    demo_stop: () => (state.status = { ...state.status, demo: false, demo_on_start: false }),
     vault_status: () => state.vault,
     credentials_list: () => state.keys,
     credentials_delete: ({ id }) => {

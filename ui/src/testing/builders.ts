@@ -33,6 +33,7 @@ export function statusOf(overrides: Partial<AppStatus> = {}): AppStatus {
     store_error: null,
     moved_aside_to: null,
     demo: false,
+    demo_on_start: false,
     import_path: null,
     ...overrides,
   };

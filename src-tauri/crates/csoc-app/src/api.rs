@@ -141,6 +141,9 @@ pub struct AppStatus {
     pub moved_aside_to: Option<String>,
     /// The app shows the simulated demo fleet, from its own cache.
     pub demo: bool,
+    /// Started with `--demo` and the demo fleet not started yet: the UI starts it once its first
+    /// screen has painted, so neither the simulator nor the keyring holds up the window.
+    pub demo_on_start: bool,
     /// The path named with `--import`: the UI opens the import of it.
     pub import_path: Option<String>,
 }

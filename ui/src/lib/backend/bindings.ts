@@ -114,6 +114,11 @@ moved_aside_to: string | null,
  */
 demo: boolean, 
 /**
+ * Started with `--demo` and the demo fleet not started yet: the UI starts it once its first
+ * screen has painted, so neither the simulator nor the keyring holds up the window.
+ */
+demo_on_start: boolean, 
+/**
  * The path named with `--import`: the UI opens the import of it.
  */
 import_path: string | null, };
