@@ -125,9 +125,9 @@ describe('the launch page after a failure', () => {
     expect(rust.named('wizard_draft_delete')).toHaveLength(0);
   });
 
-  it('calls a helm that exited non-zero a failure, and keeps the draft', async () => {
+  it('calls a helm that exited non-zero a failure, adds nothing to the inventory, and keeps the draft', async () => {
     const rust = await launch(HELM, async () => ({
-      commons_id: 'c-42',
+      commons_id: null,
       git: null,
       helm: { exit_code: 1, cancelled: false },
       merge: null,
@@ -139,7 +139,11 @@ describe('the launch page after a failure', () => {
     expect(result).toHaveTextContent('helm failed for data.example.org');
     expect(within(result).getByTestId('launch-helm')).toHaveTextContent('Failed (exit code 1)');
     expect(phaseState('helm')).toBe('failed');
-    expect(within(result).getByTestId('launch-kept')).toHaveTextContent('The commons was added to the inventory.');
+    const kept = within(result).getByTestId('launch-kept');
+    expect(kept).toHaveTextContent('The values written to /tmp/out are kept.');
+    expect(kept).toHaveTextContent('helm may have left the release');
+    expect(kept).toHaveTextContent('Nothing was added to the inventory.');
+    expect(screen.queryByTestId('launch-open-commons')).not.toBeInTheDocument();
     expect(rust.named('wizard_draft_delete')).toHaveLength(0);
   });
 });

@@ -267,9 +267,12 @@ async fn run(
             .await;
             drop(secrets);
             let outcome = outcome?;
-            let cancelled = outcome.cancelled;
+            let installed = !outcome.cancelled && outcome.exit_code == Some(0);
             report.helm = Some(outcome);
-            if cancelled {
+            // All or nothing: a commons helm did not install (cancelled, or failed) is not added to
+            // the inventory. The report says what is left: the values, and a release helm may have
+            // left part-way.
+            if !installed {
                 return Ok(report);
             }
         }
@@ -300,7 +303,7 @@ async fn run(
             expected: Some(a.services.clone()),
             ..WatchOptions::default()
         };
-        let outcome = watch::watch_until_healthy(
+        let watched = watch::watch_until_healthy(
             target,
             opts,
             |p: &WatchProgress| {
@@ -313,8 +316,16 @@ async fn run(
             },
             cancel,
         )
-        .await?;
-        report.watch = Some(outcome);
+        .await;
+        // Deployed and in the inventory: a watch that cannot start does not make the launch a
+        // failure (the page would then say nothing was added), it is one more thing to tell.
+        match watched {
+            Ok(outcome) => report.watch = Some(outcome),
+            Err(e) => report.notes.push(format!(
+                "The commons was not watched: {} The board shows its health at the next check.",
+                e.message
+            )),
+        }
     }
     Ok(report)
 }

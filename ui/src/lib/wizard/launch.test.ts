@@ -57,10 +57,10 @@ describe('launch phases after the end', () => {
     expect(phaseStates(HELM_PHASES, null, false, null, error)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
   });
 
-  it('marks a failed helm failed even though the commons was added', () => {
-    const r = report({ commons_id: 'c1', helm: { exit_code: 1, cancelled: false }, watch: { result: 'timed_out', progress: null, message: '' } });
+  it('marks a failed helm failed and the phases after it skipped', () => {
+    const r = report({ helm: { exit_code: 1, cancelled: false } });
     expect(launchEnd(r, null)).toBe('helm_failed');
-    expect(phaseStates(HELM_PHASES, 'watching', false, r, null)).toEqual(['done', 'failed', 'done', 'failed']);
+    expect(phaseStates(HELM_PHASES, 'helm', false, r, null)).toEqual(['done', 'failed', 'skipped', 'skipped']);
   });
 
   it('marks a cancelled watch stopped, the rest done', () => {
@@ -85,5 +85,13 @@ describe('launch phases after the end', () => {
     expect(kept).toContain('helm status gen3 -n gen3');
     expect(kept).toContain('Nothing was added to the inventory.');
     expect(kept).toContain('stay in this draft');
+  });
+
+  it('says that helm installed the release when only adding it to the inventory failed', () => {
+    const kept = keptAfter('error', HELM, 'registering', null).join(' ');
+    expect(kept).toContain('helm installed the release gen3 in namespace gen3, but the commons is not in the inventory');
+    expect(kept).toContain('Nothing was added to the inventory.');
+    expect(kept).not.toContain('part-way');
+    expect(keptAfter('error', HELM, 'helm', null).join(' ')).not.toContain('helm installed');
   });
 });

@@ -11,7 +11,7 @@ export type LaunchEnd =
   | 'cancelled'
   /** Deployed and in the inventory; only the watch was cancelled. */
   | 'watch_stopped'
-  /** helm ran and failed (a non-zero exit code). */
+  /** helm ran and failed (a non-zero exit code): nothing in the inventory. */
   | 'helm_failed'
   /** The launch returned an error. */
   | 'error';
@@ -46,14 +46,16 @@ export function phaseStates(
   };
   if (end === 'cancelled') return stoppedAt('helm', 'stopped');
   if (end === 'error') return stoppedAt(phases[Math.max(0, at)], 'failed');
+  // A failed helm ends the launch there: nothing is added to the inventory, nothing watched.
+  if (end === 'helm_failed') return stoppedAt('helm', 'failed');
   if (end === null) return phases.map(() => 'pending');
-  // Finished: helm may have failed (the launch still adds the commons), the watch may have stopped or timed out.
+  // Finished: the watch may have stopped or timed out.
   // A GitOps launch watches only once its branch is merged; a wait that ended otherwise skips the watch.
   const merge = report?.merge ?? null;
   const merged = merge === null || merge.result === 'merged' || merge.result === 'said_merged';
   const watched: PhaseState = merged ? WATCH_STATE[report?.watch?.result ?? 'healthy'] : 'skipped';
   return phases.map((p) =>
-    p === 'helm' && end === 'helm_failed' ? 'failed' : p === 'waiting_for_merge' ? MERGE_STATE[merge?.result ?? 'merged'] : p === 'watching' ? watched : 'done',
+    p === 'waiting_for_merge' ? MERGE_STATE[merge?.result ?? 'merged'] : p === 'watching' ? watched : 'done',
   );
 }
 
@@ -81,6 +83,14 @@ export function keptAfter(
         `helm may have left the release ${d.release_name} part-way: \`helm status ${d.release_name} -n ${d.namespace}\` shows where it stands.`,
       );
     }
+  }
+  // The one step after the deployment that can fail is adding the commons to the inventory.
+  if (end === 'error' && reached === 'registering') {
+    kept.push(
+      destination.kind === 'helm'
+        ? `helm installed the release ${destination.release_name} in namespace ${destination.namespace}, but the commons is not in the inventory: add it with “Add to inventory”.`
+        : 'The files were pushed to a new branch of the remote, but the commons is not in the inventory: add it with “Add to inventory”.',
+    );
   }
   if (end === 'watch_stopped') kept.push('The commons is in the inventory; the board shows its health at the next check.');
   else if (inInventory) kept.push('The commons was added to the inventory.');
