@@ -255,7 +255,7 @@ describe('reachability and outside-in checks', () => {
     const hub = healthOf(HUB, {
       checks: [
         { check: 'openid_issuer', title: "fence's OpenID issuer", ok: false, summary: "fence's OpenID issuer is https://staging.example.org/user, not https://gen3.datahub.org/user", since: Date.now() - 60_000, checked_at: Date.now(), fact: null },
-        { check: 'jwks', title: "fence's signing keys", ok: true, summary: '1 signing key(s): fence_key', since: Date.now() - 86_400_000, checked_at: Date.now(), fact: 'ab fence_key' },
+        { check: 'jwks', title: "fence's signing keys", ok: true, summary: '1 signing key: fence_key', since: Date.now() - 86_400_000, checked_at: Date.now(), fact: 'ab fence_key' },
       ],
     });
     hub.services[2] = { ...hub.services[2], state: 'needs_key', detail: 'hatchery is behind the revproxy\'s authz check (HTTP 401): store an API key to check it' };

@@ -488,7 +488,7 @@ describe('commons wizard', { timeout: 20_000 }, () => {
     await waitFor(() => expect(rust.named('wizard_launch')).toHaveLength(1));
     expect(rust.named('wizard_launch')[0].request).toMatchObject({ confirmation: 'data.example.org', watch_secs: 600, draft_id: 'd1', answers: { identity: { hostname: 'data.example.org' } } });
     const events: LaunchProgress[] = [
-      { phase: 'pushing', message: 'Committing 3 file(s) to /srv/gen3-gitops', line: null, watch: null },
+      { phase: 'pushing', message: 'Committing 3 files to /srv/gen3-gitops', line: null, watch: null },
       { phase: 'registering', message: 'Adding the commons to the inventory', line: null, watch: null },
     ];
     for (const e of events) await rust.emit('launch-progress', e);

@@ -283,7 +283,7 @@ pub async fn start(store: &Store, vault: &Vault) -> CoreResult<DemoFleet> {
     let earlier = crate::monitor::checks::CheckResult {
         check: crate::monitor::checks::JWKS.into(),
         ok: true,
-        summary: format!("1 signing key(s): fence_key_{ROTATED}_2024"),
+        summary: format!("1 signing key: fence_key_{ROTATED}_2024"),
         fact: Some(format!("00000000000000a1 fence_key_{ROTATED}_2024")),
     };
     crate::monitor::history::remember_check(store, &format!("demo-{ROTATED}"), &earlier, now - 86_400_000)?;

@@ -435,7 +435,7 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
     let p = probe_commons_with(&ctx, "a", &base, &lister, None, &Known::default()).await.unwrap();
     let keys = p.checks.iter().find(|c| c.check == csoc_monitor::checks::API_KEYS).expect("listed");
     // The others: the 30-day key, the one in its last hour, and the new 3-day one.
-    assert!(!keys.ok && keys.summary.contains("3 other API key(s); the next expires within a day"), "{keys:?}");
+    assert!(!keys.ok && keys.summary.contains("3 other API keys; the next expires within a day"), "{keys:?}");
     fleet.shutdown().await;
 }
 

@@ -15,6 +15,7 @@ use super::review::{all_findings, step_name};
 use super::yaml::parse_values_lenient;
 use super::yaml_edit::{exists, Step};
 use super::{Finding, Severity};
+use csoc_model::counted::counted;
 use csoc_model::error::CoreResult;
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,18 +145,10 @@ pub fn to_text(report: &CheckReport) -> String {
     let errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = report.findings.len() - errors;
     lines.push(format!(
-        "{errors} error{}, {} of them blocking (the others can be acknowledged with --acknowledge ID); {warnings} warning{}.",
-        plural(errors),
+        "{}, {} of them blocking (the others can be acknowledged with --acknowledge ID); {}.",
+        counted(errors, "error", "errors"),
         report.blocking,
-        plural(warnings)
+        counted(warnings, "warning", "warnings")
     ));
     lines.join("\n")
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -17,6 +17,7 @@ use crate::answers::{
 use crate::gitops::{self, GitopsCommons, ImportSource};
 use crate::yaml::{get_path, parse_values_lenient, read_config_file, require_mapping, yaml_to_json};
 use crate::{catalog, manifest, Finding};
+use csoc_model::counted::counted;
 use csoc_model::error::{CoreError, CoreResult};
 use csoc_model::model::Commons;
 use csoc_model::model::{CommonsDraft, Deployment, Environment};
@@ -273,9 +274,9 @@ fn import_gitops(dir: &Path, app_folder: Option<String>) -> CoreResult<ImportedC
         }
     }
     let summary = format!(
-        "gen3-gitops folder {folder}: {} values file(s), {} services, release {}",
-        commons.values_files.len(),
-        answers.services.len(),
+        "gen3-gitops folder {folder}: {}, {}, release {}",
+        counted(commons.values_files.len(), "values file", "values files"),
+        counted(answers.services.len(), "service", "services"),
         if answers.identity.release.is_empty() { "not pinned" } else { &answers.identity.release }
     );
     let kind = if commons.app.is_some() || commons.chart.is_some() {

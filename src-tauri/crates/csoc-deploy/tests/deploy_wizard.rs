@@ -12,7 +12,7 @@ use csoc_deploy::import::{import_path, ImportKind};
 use csoc_deploy::launch::{launch, secret_name, LaunchControl, LaunchRequest};
 use csoc_deploy::review::{review, STEP_IDENTITY, STEP_LOGIN};
 use csoc_deploy::yaml::parse_yaml;
-use csoc_deploy::GeneratedFile;
+use csoc_deploy::{GeneratedFile, Severity};
 use csoc_model::error::ErrorCode;
 use csoc_model::model::{Environment, InventoryFilter};
 use csoc_model::secret::{Secret, SecretKind};
@@ -127,6 +127,38 @@ fn production_security_findings_block_until_acknowledged() {
     assert!(db(&r), "an external database needs its secret (or host)");
     a.database.password_secret_name = "prod-master-creds".into();
     assert!(!db(&review(&a).unwrap()), "the named secret is enough: it holds the host too");
+}
+
+/// A launch still blocked says how many problems, in words: "1 problem", "2 problems".
+#[tokio::test]
+async fn a_blocked_launch_counts_its_problems_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("cache.db")).unwrap();
+    let mut a = dev_answers();
+    if let Destination::Gitops(g) = &mut a.destination {
+        g.repo_path = "/tmp/not-used".into();
+    }
+    a.identity.environment = Environment::Production;
+    a.login.mock_login = true;
+    let errors: Vec<String> = review(&a)
+        .unwrap()
+        .findings
+        .into_iter()
+        .filter(|f| f.finding.severity == Severity::Error && f.finding.acknowledgeable)
+        .map(|f| f.ack_id)
+        .collect();
+    assert!(errors.len() >= 2, "mock login and the dev database in production: {errors:?}");
+    for (left, said) in [(1, "1 problem must be fixed"), (2, "2 problems must be fixed")] {
+        a.acknowledged = errors[left..].to_vec();
+        let request = LaunchRequest {
+            answers: a.clone(),
+            confirmation: "qa-dev.example.org".into(),
+            watch_secs: 0,
+            draft_id: "d1".into(),
+        };
+        let err = launch(&store, &Vault::new(), &request, |_| {}, LaunchControl::default()).await.unwrap_err();
+        assert!(err.message.starts_with(said), "{}", err.message);
+    }
 }
 
 /// What the wizard does when a new commons is set to production (ui/src/lib/wizard/answers.ts

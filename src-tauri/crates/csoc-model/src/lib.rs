@@ -4,6 +4,7 @@
 //! where the data folder is. No SQLite connection, no network.
 
 pub mod ca_pem;
+pub mod counted;
 pub mod credentials;
 pub mod dates;
 pub mod display_text;

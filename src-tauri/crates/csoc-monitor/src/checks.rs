@@ -14,6 +14,7 @@ use ts_rs::TS;
 use super::probe::{fetch_as, Known, ProbeCtx};
 use super::text;
 use csoc_gen3::{Gen3Client, RawResponse};
+use csoc_model::counted::counted;
 
 /// Check ids, as stored in the cache and named on the commons page.
 pub const ISSUER: &str = "openid_issuer";
@@ -284,7 +285,12 @@ fn jwks_fingerprint(jwks: Option<serde_json::Value>) -> CheckResult {
     let digest: String = hash.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
     let kids: Vec<String> = entries.iter().map(|(k, _)| text::clean(k, 40)).collect();
     let fact = format!("{digest} {}", kids.join(","));
-    result(JWKS, true, format!("{} signing key(s): {}", kids.len(), kids.join(", ")), Some(fact))
+    result(
+        JWKS,
+        true,
+        format!("{}: {}", counted(kids.len(), "signing key", "signing keys"), kids.join(", ")),
+        Some(fact),
+    )
 }
 
 fn login_providers(login: Option<serde_json::Value>) -> CheckResult {
@@ -430,7 +436,10 @@ fn api_keys(client: &Gen3Client, list: Option<serde_json::Value>) -> Option<Chec
         days => format!("in {days} days"),
     };
     let ok = first - now > OTHER_KEY_WARN_SECS;
-    let summary = format!("the key's user has {} other API key(s); the next expires {when}", others.len());
+    let summary = format!(
+        "the key's user has {}; the next expires {when}",
+        counted(others.len(), "other API key", "other API keys")
+    );
     Some(result(API_KEYS, ok, summary, Some(others.iter().map(i64::to_string).collect::<Vec<_>>().join(","))))
 }
 
@@ -457,5 +466,13 @@ mod tests {
         let strict = etl_age(&status("2026-12-01T10:00:00"), now, 86_400);
         assert!(!strict.ok && strict.summary.contains("over a day"), "the threshold is the operator's: {strict:?}");
         assert!(!etl_age(&serde_json::json!({"indices": {}}), now, week).ok);
+    }
+
+    #[test]
+    fn signing_keys_are_counted_in_words() {
+        let one = jwks_fingerprint(Some(serde_json::json!({"keys": [["fence_key_2024", "MIIB"]]})));
+        assert_eq!(one.summary, "1 signing key: fence_key_2024");
+        let two = jwks_fingerprint(Some(serde_json::json!({"keys": [["a", "MIIB"], ["b", "MIIC"]]})));
+        assert_eq!(two.summary, "2 signing keys: a, b");
     }
 }

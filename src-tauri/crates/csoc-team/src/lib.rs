@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use csoc_deploy::git_launch::{redact_credentials, FALLBACK_AUTHOR};
+use csoc_model::counted::counted;
 use csoc_model::error::{CoreError, CoreResult, ErrorCode};
 use csoc_model::model::now_ms;
 use csoc_store::Store;
@@ -179,27 +180,49 @@ pub fn sync_if_joined(store: &Store) -> CoreResult<Option<SyncReport>> {
     }
 }
 
-/// The sync in the activity log: what it took and shared, or why it waits or failed.
+/// The sync in the activity log.
 fn recorded(store: &Store, outcome: CoreResult<SyncReport>) -> CoreResult<SyncReport> {
     use csoc_store::activity::{record, ActivityKind, Note};
-    let summary = match &outcome {
-        Ok(r) => match &r.offline {
-            Some(why) => format!("Team sync waits: {why} ({} change(s) waiting)", r.pending),
-            None => format!(
-                "Team sync: {} record(s) taken, {} shared{}, {} conflict(s) open",
-                r.pulled,
-                r.pushed,
-                r.commit
-                    .as_deref()
-                    .map(|c| format!(" in {}", c.chars().take(12).collect::<String>()))
-                    .unwrap_or_default(),
-                r.conflicts
-            ),
-        },
-        Err(_) => "Team sync".to_string(),
-    };
-    record(store, Note::new(ActivityKind::TeamSync, summary).outcome(&outcome));
+    record(store, Note::new(ActivityKind::TeamSync, sync_summary(&outcome)).outcome(&outcome));
     outcome
+}
+
+/// What a sync took and shared, or why it waits, as the activity log says it.
+fn sync_summary(outcome: &CoreResult<SyncReport>) -> String {
+    let Ok(r) = outcome else { return "Team sync".to_string() };
+    if let Some(why) = &r.offline {
+        return format!("Team sync waits: {why} ({} waiting)", counted(r.pending as usize, "change", "changes"));
+    }
+    let commit = r.commit.as_deref().map(|c| format!(" in {}", c.chars().take(12).collect::<String>()));
+    format!(
+        "Team sync: {} taken, {} shared{}, {} open",
+        counted(r.pulled as usize, "record", "records"),
+        r.pushed,
+        commit.unwrap_or_default(),
+        counted(r.conflicts as usize, "conflict", "conflicts")
+    )
+}
+
+#[cfg(test)]
+mod wording {
+    use super::*;
+
+    #[test]
+    fn a_sync_counts_in_words() {
+        let one = SyncReport {
+            pulled: 1,
+            pushed: 1,
+            conflicts: 1,
+            commit: Some("0123456789abcdef".into()),
+            ..Default::default()
+        };
+        assert_eq!(sync_summary(&Ok(one)), "Team sync: 1 record taken, 1 shared in 0123456789ab, 1 conflict open");
+        let many = SyncReport { pulled: 3, pushed: 0, ..Default::default() };
+        assert_eq!(sync_summary(&Ok(many)), "Team sync: 3 records taken, 0 shared, 0 conflicts open");
+        let waiting =
+            SyncReport { offline: Some("the remote is unreachable".into()), pending: 1, ..Default::default() };
+        assert_eq!(sync_summary(&Ok(waiting)), "Team sync waits: the remote is unreachable (1 change waiting)");
+    }
 }
 
 pub fn status(store: &Store) -> CoreResult<TeamStatus> {
