@@ -17,17 +17,28 @@ const CAPABILITY: &str = "src-tauri/capabilities/main.json";
 const OTHER_PERMISSIONS: [&str; 4] =
     ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open", "dialog:allow-save"];
 
+/// Opening a pull request's address in the browser: https addresses only.
+const OPEN_HTTPS: &str =
+    "    {\n      \"identifier\": \"opener:allow-open-url\",\n      \"allow\": [{ \"url\": \"https://*\" }]\n    }";
+
 fn capability() -> String {
-    let permissions: Vec<String> = OTHER_PERMISSIONS
+    let named: Vec<String> = OTHER_PERMISSIONS
         .iter()
         .map(|p| p.to_string())
         .chain(COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))))
         .map(|p| format!("    \"{p}\""))
         .collect();
+    let permissions: Vec<String> = named[..OTHER_PERMISSIONS.len()]
+        .iter()
+        .cloned()
+        .chain([OPEN_HTTPS.to_string()])
+        .chain(named[OTHER_PERMISSIONS.len()..].iter().cloned())
+        .collect();
     format!(
         "{{\n  \"$schema\": \"../../gen/schemas/desktop-schema.json\",\n  \"identifier\": \"main-window\",\n  \
-         \"description\": \"What the main window may call: the app's own commands, event listening, and the file \
-         pickers for inventory import/export. Nothing else.\",\n  \"windows\": [\n    \"main\"\n  ],\n  \
+         \"description\": \"What the main window may call: the app's own commands, event listening, the file \
+         pickers for inventory import/export, and opening https addresses (a pull request) in the browser. Nothing \
+         else.\",\n  \"windows\": [\n    \"main\"\n  ],\n  \
          \"permissions\": [\n{}\n  ]\n}}\n",
         permissions.join(",\n")
     )

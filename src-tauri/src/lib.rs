@@ -59,6 +59,8 @@ pub fn run(paths: AppPaths, demo: bool, import: Option<PathBuf>) {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_fs::init())
         .plugin(tauri_plugin_notification::init())
+        // Only to open a pull request's https address in the browser (see capabilities/main.json).
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .on_window_event(grant_dropped_paths)
         .setup(|app| {
@@ -116,6 +118,22 @@ mod tests {
             .map(|p| p.replace('-', "_"))
             .collect();
         assert_eq!(granted, csoc_app::api::COMMANDS);
+    }
+
+    /// The page may open https addresses in the browser (a pull request) and nothing else: the
+    /// opener's one permission carries that scope, and no unscoped opener permission is granted.
+    #[test]
+    fn the_opener_opens_https_addresses_only() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("capability is JSON");
+        let opener: Vec<&serde_json::Value> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p.as_str().or(p["identifier"].as_str()).is_some_and(|id| id.starts_with("opener:")))
+            .collect();
+        let scoped = serde_json::json!({"identifier": "opener:allow-open-url", "allow": [{"url": "https://*"}]});
+        assert_eq!(opener, [&scoped]);
     }
 
     /// Every command whose request carries a filesystem path from the page checks it against the

@@ -151,13 +151,15 @@ describe('the launch page after a failure', () => {
 describe('the launch page after a GitOps push', () => {
   it('offers the pull request address on GitHub, against the branch Argo CD reads', async () => {
     const user = userEvent.setup();
-    await launch(readyAnswers('dev'), async () => pushed('git@github.com:example/gen3-gitops.git'));
+    const rust = await launch(readyAnswers('dev'), async () => pushed('git@github.com:example/gen3-gitops.git'));
     const url = 'https://github.com/example/gen3-gitops/compare/master...gen3-csoc/data-example-org-1796000000?expand=1';
     expect(await screen.findByTestId('launch-result')).toHaveTextContent('Pull request');
     expect(screen.getByTestId('launch-pr-url').textContent).toBe(url);
     await user.click(screen.getByTestId('launch-pr-copy'));
     expect(await navigator.clipboard.readText()).toBe(url);
     expect(screen.getByTestId('launch-pr-copy')).toHaveTextContent('Copied');
+    await user.click(screen.getByTestId('launch-pr-open'));
+    expect(rust.opened).toEqual([url]);
     expect(screen.getByTestId('launch-result')).not.toHaveTextContent('Merge request');
     expect(phaseState('pushing')).toBe('done');
     expect(screen.queryByTestId('launch-kept')).not.toBeInTheDocument();

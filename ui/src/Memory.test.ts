@@ -87,6 +87,7 @@ class CountingBackend implements IBackend {
   async onFileDrop() {
     return () => {};
   }
+  async openInBrowser() {}
 }
 
 /** Lets the UI read and render what the last event asked for. */

@@ -74,6 +74,44 @@ async fn new_user_builds_an_inventory_that_survives_a_restart() {
     assert!(out.status.success() && table.contains("PROD") && table.contains("staging.example.org"), "{table}");
 }
 
+/// The window may open an https address (a pull request) in the browser and nothing else: the
+/// opener's scope in the capability refuses a file, an http address and other schemes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: scripts/test.sh runs it"]
+async fn the_window_may_open_only_https_addresses_in_the_browser() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.open_app(data.path()).await;
+    journey("opener-scope", &app, |c| async move {
+        wait_for(&c, "[data-testid=empty-state]").await?;
+        for url in ["file:///etc/passwd", "http://example.org/", "ssh://git@example.org/gen3-gitops"] {
+            // Started here and read back by polling: a script waiting on the IPC could hold the session.
+            c.execute(
+                r#"window.__opened = null;
+                window.__TAURI_INTERNALS__.invoke('plugin:opener|open_url', { url: arguments[0] })
+                  .then(() => { window.__opened = 'opened'; }, (e) => { window.__opened = String(e); });"#,
+                vec![serde_json::json!(url)],
+            )
+            .await
+            .map_err(|e| format!("asking to open {url}: {e}"))?;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            let answer = loop {
+                let v = c.execute("return window.__opened;", vec![]).await.map_err(|e| e.to_string())?;
+                if !v.is_null() || std::time::Instant::now() > deadline {
+                    break v;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            };
+            if !answer.as_str().unwrap_or_default().contains("Not allowed to open url") {
+                return Err(format!("opening {url} answered {answer}, not a refusal by the scope"));
+            }
+        }
+        Ok(())
+    })
+    .await;
+    app.close().await.expect("close the session");
+}
+
 #[test]
 #[ignore = "needs the built app: scripts/test.sh runs it"]
 fn without_a_display_the_binary_explains_instead_of_crashing() {

@@ -135,6 +135,7 @@ export function fakeBackend(options: FakeOptions = {}) {
   };
   const calls: Call[] = [];
   const dialogs: DialogCall[] = [];
+  const opened: string[] = [];
   let nextDraft = 1;
   let clock = Date.UTC(2026, 11, 12, 14, 5);
 
@@ -251,6 +252,10 @@ export function fakeBackend(options: FakeOptions = {}) {
         const pick = options.dialogs?.[kind];
         return pick ? pick(opts) : fail('io', `unexpected ${kind} dialog`);
       }
+      if (cmd === 'plugin:opener|open_url') {
+        opened.push((payload as { url: string }).url);
+        return null;
+      }
       const request = overJson(args.request ?? null);
       const call = { cmd, request } as Call;
       calls.push(call);
@@ -267,6 +272,8 @@ export function fakeBackend(options: FakeOptions = {}) {
     named: <K extends CommandName>(cmd: K) => calls.filter((c): c is CallOf<K> & Call => c.cmd === cmd),
     /** Every file or folder dialog opened, in order. */
     dialogs,
+    /** The addresses opened in the browser, in order. */
+    opened,
     /** Emits a backend event to the app's subscriptions. */
     emit: <E extends keyof Events>(event: E, payload: Events[E]) => emit(event, payload),
     /** Something is dragged over the window (needs `window: true`). */

@@ -25,6 +25,8 @@ export interface IBackend {
    * over the window, for a drop overlay. Resolves to the unlisten function.
    */
   onFileDrop(handler: (paths: string[]) => void, onHover?: (over: boolean) => void): Promise<() => void>;
+  /** Opens an https address (a pull request) in the desktop's browser; the capability allows nothing else. */
+  openInBrowser(url: string): Promise<void>;
 }
 
 export type FileKind = 'inventory' | 'credentials' | 'deployment' | 'aggmds';
@@ -134,5 +136,9 @@ export const tauriBackend: IBackend = {
       });
       return () => void unlisten();
     });
+  },
+  openInBrowser(url) {
+    // The opener plugin's own command (its JS wrapper would add a package for one call).
+    return guarded(() => invoke('plugin:opener|open_url', { url }));
   },
 };
