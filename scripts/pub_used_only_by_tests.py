@@ -170,7 +170,14 @@ def main():
                     for word in set(WORD.findall(face)) & names - needed:
                         needed.add(word)
                         changed = True
-        # Crate-level names not in the source files above (`lib.rs` items) are covered too.
+        # A module is needed when something in it is.
+        needed_files = {file for kind, name, file, _, _ in items if name in needed and kind != "mod"}
+        for kind, name, file, line, _ in items:
+            if kind == "mod":
+                base = file.parent if file.name in ("lib.rs", "mod.rs") else file.with_suffix("")
+                folder = base / name
+                if any(f == folder.with_suffix(".rs") or folder in f.parents for f in needed_files):
+                    needed.add(name)
         for kind, name, file, line, _ in items:
             if name not in needed:
                 findings.append((crate.name, kind, name, file.relative_to(ROOT), line))
