@@ -30,6 +30,8 @@ ITEM = re.compile(
     re.M,
 )
 DEFINITION = re.compile(r"\b(?:fn|struct|enum|trait|type|const|static|mod)\s+\w+")
+PUB_USE = re.compile(r"^\s*pub\s+use\s+([^;]*);", re.M | re.S)
+PATH_STEP = re.compile(r"\b([A-Za-z_]\w*)\s*::")
 WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 
 
@@ -93,29 +95,49 @@ def strip_uses(text):
 
 
 def product_text(path):
-    text = strip_uses(strip_test_items(strip_comments(path.read_text())))
-    return DEFINITION.sub(" ", text)
+    """Names code uses (not `use` lines, not definitions), then the path steps (`a::`) it goes
+    through, `use` lines included: a module counts as used where a path goes through it."""
+    text = strip_test_items(strip_comments(path.read_text()))
+    steps = " ".join(PATH_STEP.findall(re.sub(r"\bpub\s+use\s[^;]*;", "", text, flags=re.S)))
+    return DEFINITION.sub(" ", strip_uses(text)) + "\n" + steps
 
 
-def exported_files(src):
-    """The files of a crate whose `pub` items are reachable from outside: every module on the way
-    from lib.rs is `pub`."""
+def reexported_names(statement):
+    """`a::{b, c as d}` -> b, d (`self` names the module)."""
+    statement = re.sub(r"\s+", " ", statement)
+    names = []
+    for part in re.split(r"[{},]", statement):
+        part = part.strip()
+        if not part or part.endswith("::"):
+            continue
+        alias = re.search(r"\bas (\w+)$", part)
+        last = alias.group(1) if alias else part.split("::")[-1].strip()
+        if last == "self":
+            last = part.split("::")[-2].strip() if "::" in part else ""
+        if re.fullmatch(r"\w+", last or "") and last != "*":
+            names.append(last)
+    return names
+
+
+def module_files(src):
+    """The files of a crate, each with whether its `pub` items are reachable from outside (every
+    module on the way from lib.rs is `pub`; a private module's items count only re-exported)."""
     lib = src / "lib.rs"
     if not lib.exists():
         return []
     found = []
 
-    def walk(file, folder):
-        found.append(file)
+    def walk(file, folder, public):
+        found.append((file, public))
         text = strip_test_items(strip_comments(file.read_text()))
-        for m in re.finditer(r"^\s*pub\s+mod\s+(\w+)\s*;", text, re.M):
-            name = m.group(1)
+        for m in re.finditer(r"^\s*(pub\s+)?mod\s+(\w+)\s*;", text, re.M):
+            name = m.group(2)
             for candidate in (folder / f"{name}.rs", folder / name / "mod.rs"):
                 if candidate.exists():
-                    walk(candidate, candidate.parent if candidate.name == "mod.rs" else folder / name)
+                    walk(candidate, folder / name, public and bool(m.group(1)))
                     break
 
-    walk(lib, src)
+    walk(lib, src, True)
     return found
 
 
@@ -153,14 +175,19 @@ def main():
         own_extra = "\n".join(product_text(f) for f in extra_files if f.exists())
         used = set(WORD.findall(others + "\n" + own_extra))
         items = []
-        for file in exported_files(crate / "src"):
+        files = module_files(crate / "src")
+        exported = {file for file, public in files if public}
+        for file, _ in files:
             text = strip_test_items(strip_comments(file.read_text()))
             for m in ITEM.finditer(text):
                 kind, name = m.group(1), m.group(2)
                 line = text[: m.start()].count("\n") + 1
                 items.append((kind, name, file, line, interface(text, m.start(), kind)))
-        names = {name for _, name, _, _, _ in items}
-        needed = {name for name in names if name in used}
+            for m in PUB_USE.finditer(text):
+                line = text[: m.start()].count("\n") + 1
+                items += [("use", name, file, line, "") for name in reexported_names(m.group(1))]
+        names = {name for kind, name, _, _, _ in items if kind != "use"}
+        needed = {name for _, name, _, _, _ in items if name in used}
         # A type named in a needed item's signature must stay as visible as that item.
         changed = True
         while changed:
@@ -179,7 +206,7 @@ def main():
                 if any(f == folder.with_suffix(".rs") or folder in f.parents for f in needed_files):
                     needed.add(name)
         for kind, name, file, line, _ in items:
-            if name not in needed:
+            if name not in needed and file in exported:
                 findings.append((crate.name, kind, name, file.relative_to(ROOT), line))
 
     counts = {}
