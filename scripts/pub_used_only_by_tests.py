@@ -119,10 +119,10 @@ def reexported_names(statement):
     return names
 
 
-def module_files(src):
+def module_files(src, root="lib.rs"):
     """The files of a crate, each with whether its `pub` items are reachable from outside (every
     module on the way from lib.rs is `pub`; a private module's items count only re-exported)."""
-    lib = src / "lib.rs"
+    lib = src / root
     if not lib.exists():
         return []
     found = []
@@ -141,6 +141,13 @@ def module_files(src):
     return found
 
 
+def binary_files(crate):
+    """The crate's binaries, examples and benches: crates of their own that use its library."""
+    files = [crate / "src" / "main.rs"] + sorted((crate / "src" / "bin").rglob("*.rs"))
+    files += [f for sub in ("examples", "benches") if (crate / sub).exists() for f in sorted((crate / sub).rglob("*.rs"))]
+    return [f for f in files if f.exists()]
+
+
 def interface(text, start, kind):
     """The part of an item another crate sees: a function's signature, a type's whole body."""
     end = block_end(text, start)
@@ -157,9 +164,9 @@ def main():
     crates = sorted(p for p in CRATES.iterdir() if (p / "Cargo.toml").exists())
     sources = {}
     for crate in crates:
-        files = []
-        for sub in ("src", "examples", "benches"):
-            files += sorted((crate / sub).rglob("*.rs")) if (crate / sub).exists() else []
+        # Only the files the crate's targets compile without `cfg(test)`: a test module kept in a
+        # file of its own under src/ is a test.
+        files = [f for f, _ in module_files(crate / "src")] + binary_files(crate)
         sources[crate.name] = "\n".join(product_text(f) for f in files)
     shell = "\n".join(product_text(f) for f in sorted(SHELL.rglob("*.rs")))
 
@@ -167,8 +174,7 @@ def main():
     for crate in crates:
         others = "\n".join(t for name, t in sources.items() if name != crate.name) + "\n" + shell
         # The crate's own binaries, examples and benches are separate crates too.
-        extra_files = [crate / "src" / "main.rs"] + list((crate / "src" / "bin").rglob("*.rs"))
-        extra_files += [f for sub in ("examples", "benches") if (crate / sub).exists() for f in (crate / sub).rglob("*.rs")]
+        extra_files = binary_files(crate)
         if crate.name in TEST_SUPPORT:
             extra_files += [f for c in crates if c != crate for f in (c / "tests").rglob("*.rs")]
             extra_files += list((ROOT / "tests" / "e2e").rglob("*.rs"))

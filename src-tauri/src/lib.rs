@@ -102,6 +102,15 @@ fn grant_dropped_paths(window: &tauri::Window, event: &tauri::WindowEvent) {
 
 #[cfg(test)]
 mod tests {
+    macro_rules! command_names {
+        ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+            &[$(stringify!($name)),*]
+        };
+    }
+
+    /// The commands' names, in declaration order: the capability grants exactly these.
+    const COMMANDS: &[&str] = csoc_app::with_commands!(command_names);
+
     /// The capability grants exactly the app's commands (plus events and file pickers): a command
     /// added without a permission would fail at runtime, one left over would widen the surface.
     #[test]
@@ -116,7 +125,7 @@ mod tests {
             .filter_map(|p| p.strip_prefix("allow-"))
             .map(|p| p.replace('-', "_"))
             .collect();
-        assert_eq!(granted, csoc_app::api::COMMANDS);
+        assert_eq!(granted, COMMANDS);
     }
 
     /// Every command whose request carries a filesystem path from the page checks it against the

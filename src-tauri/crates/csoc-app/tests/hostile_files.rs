@@ -89,7 +89,7 @@ fn fifos_and_device_links_are_refused_at_once() {
         assert_refused(r, &[kind]);
         let (p, s) = (special.clone(), store_path.clone());
         let r =
-            within_bound("commons import", move || csoc_app::cli::commons_import(&Store::open(&s).unwrap(), &p, None));
+            within_bound("commons import", move || csoc_app::usecases::import_commons(&Store::open(&s).unwrap(), &p));
         assert_refused(r, &[kind]);
     }
 
@@ -121,7 +121,7 @@ fn links_leaving_an_imported_folder_are_refused_by_name() {
     std::os::unix::fs::symlink(&outside, commons.join("values/fence.yaml")).unwrap();
     let store = Store::open(&dir.path().join("data").join(DB_FILE)).unwrap();
 
-    let err = assert_refused(csoc_app::cli::commons_import(&store, &commons, None), &["fence.yaml", "outside"]);
+    let err = assert_refused(csoc_app::usecases::import_commons(&store, &commons), &["fence.yaml", "outside"]);
     assert_eq!(err.code, ErrorCode::Invalid);
     assert_eq!(count_commons(&store), 0);
     assert!(deploy::drafts::list(&store).unwrap().is_empty());
@@ -131,7 +131,7 @@ fn links_leaving_an_imported_folder_are_refused_by_name() {
 
     std::fs::remove_file(commons.join("values/fence.yaml")).unwrap();
     let store = Store::open(&dir.path().join("data").join(DB_FILE)).unwrap();
-    csoc_app::cli::commons_import(&store, &commons, None).expect("without the outward link the folder imports");
+    csoc_app::usecases::import_commons(&store, &commons).expect("without the outward link the folder imports");
 }
 
 /// A gen3-gitops commons folder for `host` whose values.yaml holds `values`.
@@ -156,7 +156,7 @@ fn a_refused_import_leaves_the_inventory_as_it_was() {
         ("tok.example.org", "ssjdispatcher:\n  token: SECRET-CANARY-3\n", "token"),
     ] {
         let folder = gitops_folder(dir.path(), host, values);
-        let err = assert_refused(csoc_app::cli::commons_import(&store, &folder, None), &[key, "secret"]);
+        let err = assert_refused(csoc_app::usecases::import_commons(&store, &folder), &[key, "secret"]);
         assert_eq!(err.code, ErrorCode::Invalid);
         assert_eq!(count_commons(&store), 0, "{host} was added to the inventory although the import failed");
     }
@@ -204,20 +204,20 @@ fn bad_files_are_named_for_what_is_wrong_with_them() {
 
     for (host, words) in [("http://evil", "http://evil"), ("user:pass@host.example.org", "user:pass@host")] {
         let f = write("host.yaml", format!("global:\n  hostname: \"{host}\"\n").as_bytes());
-        let err = assert_refused(csoc_app::cli::commons_import(&store, &f, None), &["hostname", words]);
+        let err = assert_refused(csoc_app::usecases::import_commons(&store, &f), &["hostname", words]);
         assert_eq!(err.code, ErrorCode::Invalid);
     }
     // /etc/shadow's shape parses as a YAML mapping; it is still no values file.
     let shadow = write("shadow", b"root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n");
-    assert_refused(csoc_app::cli::commons_import(&store, &shadow, None), &["not a Gen3 Helm values file"]);
+    assert_refused(csoc_app::usecases::import_commons(&store, &shadow), &["not a Gen3 Helm values file"]);
     if std::fs::read(Path::new("/etc/shadow")).is_ok() {
         assert_refused(
-            csoc_app::cli::commons_import(&store, Path::new("/etc/shadow"), None),
+            csoc_app::usecases::import_commons(&store, Path::new("/etc/shadow")),
             &["not a Gen3 Helm values file"],
         );
     }
     let deep = write("deep.yaml", format!("global:\n  a: {}\n", "[".repeat(100_000)).as_bytes());
-    assert_refused(csoc_app::cli::commons_import(&store, &deep, None), &["line 2 is nested more than"]);
+    assert_refused(csoc_app::usecases::import_commons(&store, &deep), &["line 2 is nested more than"]);
     assert_eq!(count_commons(&store), 0);
 }
 
@@ -323,23 +323,17 @@ fn the_data_folder_and_its_files_are_private() {
     assert_eq!(mode(&shared.join(DB_FILE)), 0o600, "the cache file itself is still private");
 }
 
-/// The dictionary check and `helm --repo` take https addresses only (plain http only on the
-/// loopback interface): a document or chart fetched in the clear could be swapped on the way.
+/// The dictionary check takes https addresses only (plain http only on the loopback interface): a
+/// document fetched in the clear could be swapped on the way. (`helm --repo` likewise: csoc-deploy's
+/// helm_launch tests.)
 #[test]
-fn dictionaries_and_chart_repositories_are_fetched_over_https_only() {
-    use csoc_deploy::helm_launch::{check_target, HelmTarget};
+fn dictionaries_are_fetched_over_https_only() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for url in ["http://dictionary.example.org/schema.json", "ftp://x.example.org/schema.json", "file:///etc/passwd"] {
         let err = rt.block_on(csoc_deploy::dictionary::check_dictionary(url)).unwrap_err();
         assert_eq!(err.code, ErrorCode::Invalid, "{url}: {}", err.message);
         assert!(err.message.contains("https://"), "{}", err.message);
     }
-    for repo in ["http://helm.gen3.org", "file:///etc", "oci://registry.example.org/gen3"] {
-        let target = HelmTarget { repo_url: repo.into(), ..HelmTarget::new("gen3", "gen3") };
-        let err = check_target(&target).unwrap_err();
-        assert!(err.message.contains("https://"), "{repo}: {}", err.message);
-    }
-    check_target(&HelmTarget { repo_url: "https://helm.gen3.org".into(), ..HelmTarget::new("gen3", "gen3") }).unwrap();
 }
 
 /// The secret filter must not refuse real commons: every commons of the gen3-gitops and

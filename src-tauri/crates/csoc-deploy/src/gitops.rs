@@ -32,7 +32,7 @@ const DEFAULT_VALUES_REF: &str = "values";
 
 /// The Argo CD Application in `templates/app.yaml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct ArgoApp {
+pub(crate) struct ArgoApp {
     pub name: String,
     pub project: String,
     pub chart_repo_url: String,
@@ -59,7 +59,7 @@ pub struct ArgoApp {
 
 /// `Chart.yaml` of a commons folder (a wrapper chart named after the hostname).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct ChartMeta {
+pub(crate) struct ChartMeta {
     pub name: String,
     pub description: String,
     pub version: String,
@@ -81,7 +81,7 @@ pub struct ValuesFile {
 
 /// A commons folder of a gen3-gitops repository.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct GitopsCommons {
+pub(crate) struct GitopsCommons {
     /// Repository-relative, e.g. `unfunded/aids.diseasedatahub.org`.
     pub folder: String,
     pub chart: Option<ChartMeta>,
@@ -122,7 +122,7 @@ pub struct ClusterAddon {
 /// What a path the operator picked for import holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ImportSource {
+pub(crate) enum ImportSource {
     /// A gen3-gitops commons folder; `folder` is its repository-relative path as its app.yaml
     /// names it, when it has one.
     CommonsFolder {
@@ -210,7 +210,7 @@ impl ArgoApp {
     }
 
     /// Reads an Application document (`templates/app.yaml`); `file` names it in errors.
-    pub fn from_document(doc: &Value, file: &str) -> CoreResult<Self> {
+    pub(crate) fn from_document(doc: &Value, file: &str) -> CoreResult<Self> {
         require_mapping(doc, file)?;
         let kind = text_at(doc, "kind");
         let api_version = text_at(doc, "apiVersion");
@@ -282,7 +282,7 @@ impl ArgoApp {
     }
 
     /// The repository-relative commons folder the value files point into, if they agree on one.
-    pub fn values_folder(&self) -> Option<String> {
+    pub(crate) fn values_folder(&self) -> Option<String> {
         let prefix = format!("${}/", self.values_ref());
         let mut folders = self.value_files.iter().filter_map(|entry| {
             let (folder, _) = entry.strip_prefix(&prefix)?.rsplit_once("/values/")?;
@@ -319,7 +319,7 @@ fn is_plain_yaml_name(name: &str) -> bool {
 
 /// The Application document for `app`: the imported one with changed fields written in, or, for a
 /// new app, the shape gen3-gitops uses (multi-source, finalizer, self-heal, CreateNamespace, role).
-pub fn argo_app_yaml(app: &ArgoApp) -> Value {
+pub(crate) fn argo_app_yaml(app: &ArgoApp) -> Value {
     let Some(doc @ Value::Mapping(_)) = &app.document else {
         return new_app_document(app);
     };
@@ -682,7 +682,7 @@ impl GitopsCommons {
     /// A new commons at `folder`: Chart.yaml named after `hostname`, and `merged` split into value
     /// files: each top-level key named in `split` (`fence` -> `fence.yaml`) gets its own file, the
     /// rest stay in `values.yaml`. The app's value files are set to match.
-    pub fn new_commons(folder: &str, hostname: &str, app: ArgoApp, merged: Value, split: &[&str]) -> Self {
+    pub(crate) fn new_commons(folder: &str, hostname: &str, app: ArgoApp, merged: Value, split: &[&str]) -> Self {
         let folder = folder.trim_matches('/').to_string();
         let mut main = Mapping::new();
         let mut split_files: Vec<ValuesFile> = Vec::new();
@@ -736,7 +736,7 @@ impl GitopsCommons {
     /// The values Helm gets: the value files merged in the app's `valueFiles` order (every file in
     /// stored order when there is no app), later files winning. Nulls are kept, as Helm keeps them
     /// until it applies the chart's defaults.
-    pub fn merged_values(&self) -> Value {
+    pub(crate) fn merged_values(&self) -> Value {
         let mut merged = Value::Mapping(Mapping::new());
         let listed: Vec<&ValuesFile> = match &self.app {
             Some(app) => app
@@ -856,7 +856,7 @@ fn addons_of(document: &Value) -> Vec<ClusterAddon> {
 
 /// Says what a path the operator picked holds: a commons folder, a values file, a cluster-values
 /// file or a manifest.json. Anything else is a clear error.
-pub fn detect(path: &Path) -> CoreResult<ImportSource> {
+pub(crate) fn detect(path: &Path) -> CoreResult<ImportSource> {
     if !path.exists() {
         return Err(CoreError::not_found(format!("{} does not exist. Check the path and try again.", path.display())));
     }

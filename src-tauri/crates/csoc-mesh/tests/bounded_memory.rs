@@ -101,11 +101,22 @@ fn hostile_files_and_documents_cost_bounded_memory() {
     // the inventory file's 64 MiB (a 5 MB stream costs its text and its parse, ~20 MB at most).
     assert!(worst < 64 * 1024, "a hostile file raised the peak by {worst} KiB");
 
+    // manifest.json and user.yaml reach their readers as the app reads them: the import of a legacy
+    // commons' file, and the wizard's review of an operator's own user.yaml.
+    let manifest = dir.path().join("manifest.json");
+    let answers = deploy::cli::read_answers(&csoc_test_support::fixtures().join("wizard/dev-commons.yaml")).unwrap();
     for (what, text, limit_kib) in hostile_documents() {
+        std::fs::write(&manifest, &text).unwrap();
+        let import = |_: &str| drop(deploy::import::import_path(&manifest));
+        let review = |t: &str| {
+            let mut answers = answers.clone();
+            answers.authorization.raw = Some(t.to_string());
+            drop(deploy::review::review(&answers))
+        };
         let parsers: [(&str, &dyn Fn(&str)); 6] = [
             ("values / app.yaml", &|t| drop(deploy::yaml::parse_yaml(t, "values.yaml"))),
-            ("manifest.json", &|t| drop(deploy::manifest::parse_manifest(t, "manifest.json"))),
-            ("user.yaml", &|t| drop(deploy::user_yaml::parse_user_yaml(t, "user.yaml"))),
+            ("manifest.json", &import),
+            ("user.yaml", &review),
             ("AggMDS config", &|t| drop(mesh::aggmds::parse_aggmds(t, "aggmds.json"))),
             ("inventory file", &|t| drop(transfer::import_bytes(&store, t.as_bytes()))),
             ("credentials", &|t| drop(credentials::parse_credentials(t))),

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod parsers;
+
 /// The repository's root folder.
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")

@@ -7,12 +7,12 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use csoc_deploy::drafts::{self, Draft, DraftKind};
-use csoc_deploy::git_launch::{argo_summary, commit_and_push, gitops_status, FALLBACK_AUTHOR};
-use csoc_deploy::helm_launch::{helm_args, run_helm, HelmLine, HelmStream, HelmTarget, DEFAULT_REPO_URL};
-use csoc_deploy::output::{read_existing, write_atomically};
-use csoc_deploy::watch::{watch_until_healthy, WatchOptions, WatchProgress, WatchResult};
-use csoc_deploy::GeneratedFile;
+use crate::drafts::{self, Draft, DraftKind};
+use crate::git_launch::{argo_summary, commit_and_push, gitops_status, FALLBACK_AUTHOR};
+use crate::helm_launch::{helm_args, run_helm, HelmLine, HelmStream, HelmTarget, DEFAULT_REPO_URL};
+use crate::output::{read_existing, write_atomically};
+use crate::watch::{watch_until_healthy, WatchOptions, WatchProgress, WatchResult};
+use crate::GeneratedFile;
 use csoc_model::error::ErrorCode;
 use csoc_monitor::probe::ServiceState;
 use csoc_monitor::sweep::SweepTarget;
@@ -491,7 +491,7 @@ async fn run_fake(
     args: &[String],
     cancel: CancellationToken,
     on_line: impl FnMut(HelmLine) + Clone,
-) -> csoc_model::error::CoreResult<csoc_deploy::helm_launch::HelmOutcome> {
+) -> csoc_model::error::CoreResult<crate::helm_launch::HelmOutcome> {
     for _ in 0..20 {
         match run_helm(helm, args, on_line.clone(), cancel.clone()).await {
             Err(e) if e.message.contains("busy") => tokio::time::sleep(Duration::from_millis(50)).await,
