@@ -6,7 +6,6 @@ mod demo_sim;
 
 use std::time::Duration;
 
-use csoc_gen3::ClientOptions;
 use csoc_model::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_monitor::history::{self, SweepReport};
 use csoc_monitor::probe::ServiceState;
@@ -37,14 +36,7 @@ const VERSION_CHARS: usize = 64;
 fn opts() -> SweepOptions {
     SweepOptions {
         concurrency: 16,
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(1),
-            request_timeout: Duration::from_secs(1),
-            max_body_bytes: 256 * 1024,
-            extra_ca_pem: None,
-        },
-        retries: 1,
-        slow: Duration::from_millis(400),
+        ..csoc_test_support::sweep_options(Duration::from_secs(1), 1, Duration::from_millis(400))
     }
 }
 

@@ -108,11 +108,10 @@ fn hostile_files_and_documents_cost_bounded_memory() {
     for (what, text, limit_kib) in hostile_documents() {
         std::fs::write(&manifest, &text).unwrap();
         let import = |_: &str| drop(deploy::import::import_path(&manifest));
-        let review = |t: &str| {
-            let mut answers = answers.clone();
-            answers.authorization.raw = Some(t.to_string());
-            drop(deploy::review::review(&answers))
-        };
+        // The operator's text is in the draft before the review reads it.
+        let mut with_raw = answers.clone();
+        with_raw.authorization.raw = Some(text.clone());
+        let review = |_: &str| drop(deploy::review::review(&with_raw));
         let parsers: [(&str, &dyn Fn(&str)); 6] = [
             ("values / app.yaml", &|t| drop(deploy::yaml::parse_yaml(t, "values.yaml"))),
             ("manifest.json", &import),

@@ -134,12 +134,7 @@ fn hostile_server() -> HostileServer {
 }
 
 fn client_options() -> csoc_gen3::ClientOptions {
-    csoc_gen3::ClientOptions {
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(2),
-        max_body_bytes: 256 * 1024,
-        extra_ca_pem: None,
-    }
+    csoc_test_support::client_options(Duration::from_secs(2))
 }
 
 /// An unsigned JWT with `claims` (the app never checks signatures; fence does).
@@ -207,9 +202,7 @@ proptest! {
         let known = csoc_monitor::probe::Known { mesh_members: Some(vec![member]), ..Default::default() };
         let opts = csoc_monitor::sweep::SweepOptions {
             concurrency: 4,
-            retries: 0,
-            client: client_options(),
-            slow: Duration::from_secs(2),
+            ..csoc_test_support::sweep_options(Duration::from_secs(2), 0, Duration::from_secs(2))
         };
         let result = rt.block_on(csoc_monitor::sweep::run(
             csoc_monitor::SweepPlan {

@@ -548,21 +548,26 @@ fn is_gone(pid: &str) -> bool {
     }
 }
 
-#[tokio::test]
-async fn cancel_stops_helm_and_its_children_promptly() {
-    let dir = tempfile::tempdir().unwrap();
-    let pidfile = dir.path().join("child.pid");
-    let helm = fake_helm(dir.path(), &format!("sleep 30 &\necho $! > {}\necho started\nwait", pidfile.display()));
+/// Runs the fake `helm` and cancels the run as soon as it prints `started`.
+async fn cancelled_once_started(helm: &Path) -> crate::helm_launch::HelmOutcome {
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
-    let started = Instant::now();
-    let outcome = run_fake(&helm, &[], cancel, move |l| {
+    run_fake(helm, &[], cancel, move |l| {
         if l.text == "started" {
             trigger.cancel();
         }
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn cancel_stops_helm_and_its_children_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("child.pid");
+    let helm = fake_helm(dir.path(), &format!("sleep 30 &\necho $! > {}\necho started\nwait", pidfile.display()));
+    let started = Instant::now();
+    let outcome = cancelled_once_started(&helm).await;
     assert!(outcome.cancelled);
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     let child = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
@@ -577,16 +582,8 @@ async fn cancel_stops_helm_and_its_children_promptly() {
 async fn a_helm_that_ignores_sigterm_is_killed_after_the_grace_period() {
     let dir = tempfile::tempdir().unwrap();
     let helm = fake_helm(dir.path(), "trap '' TERM\necho started\nwhile true; do sleep 0.1; done");
-    let cancel = CancellationToken::new();
-    let trigger = cancel.clone();
     let started = Instant::now();
-    let outcome = run_fake(&helm, &[], cancel, move |l| {
-        if l.text == "started" {
-            trigger.cancel();
-        }
-    })
-    .await
-    .unwrap();
+    let outcome = cancelled_once_started(&helm).await;
     assert!(outcome.cancelled);
     assert_eq!(outcome.exit_code, None, "killed by a signal");
     let took = started.elapsed();
