@@ -7,6 +7,7 @@ use std::time::Duration;
 use csoc_gen3::ClientOptions;
 use csoc_monitor::sweep::SweepOptions;
 
+pub mod memory;
 pub mod parsers;
 
 /// The repository's root folder.

@@ -4,4 +4,5 @@
 mod checks;
 mod formats;
 mod launch;
+mod memory;
 mod parsers;
