@@ -103,6 +103,15 @@ fn grant_dropped_paths(window: &tauri::Window, event: &tauri::WindowEvent) {
 
 #[cfg(test)]
 mod tests {
+    macro_rules! command_names {
+        ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
+            &[$(stringify!($name)),*]
+        };
+    }
+
+    /// The commands' names, in declaration order: the capability grants exactly these.
+    const COMMANDS: &[&str] = csoc_app::with_commands!(command_names);
+
     /// The capability grants exactly the app's commands (plus events and file pickers): a command
     /// added without a permission would fail at runtime, one left over would widen the surface.
     #[test]
@@ -117,7 +126,7 @@ mod tests {
             .filter_map(|p| p.strip_prefix("allow-"))
             .map(|p| p.replace('-', "_"))
             .collect();
-        assert_eq!(granted, csoc_app::api::COMMANDS);
+        assert_eq!(granted, COMMANDS);
     }
 
     /// The page may open https addresses in the browser (a pull request) and nothing else: the

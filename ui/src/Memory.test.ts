@@ -1,9 +1,10 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import type { CommandName, Events, FleetView, IBackend, ServiceState, SweepReport } from './lib/backend/backend';
-import { commonsOf, fleetOf, healthOf, inventoryOf, monitorOf, statusOf, teamOf } from './testing/builders';
+import type { FleetView, ServiceState, SweepReport } from './lib/backend/backend';
+import { fail, fakeBackend, resetBackend, type Handlers } from './testing/backend';
+import { commonsOf, fleetOf, healthDetailOf, healthOf } from './testing/builders';
 
 // The web view's memory grew under 5 s sweeps (issue 14). These tests apply many fleet updates and
 // screen changes and check that what the UI keeps — backend listeners, window listeners, DOM nodes,
@@ -26,80 +27,35 @@ function fleetAfter(n: number): FleetView {
 
 const SWEEP: SweepReport = { probed: 100, reachable: 100, cancelled: false, changes: [], alerts: [] };
 
-/** A backend that counts its live event listeners and can fire events. */
-class CountingBackend implements IBackend {
-  listeners = new Map<string, Set<(payload: never) => void>>();
-  sweep = 0;
-  fleetFails = false;
-  /** Holds back `on` registrations until released, to unmount a screen while one is in flight. */
-  held: (() => void)[] | null = null;
-
-  private answers: Partial<Record<CommandName, () => unknown>> = {
-    app_status: () => statusOf(),
-    inventory_list: () => inventoryOf(COMMONS),
-    fleet_view: () => {
-      if (this.fleetFails) throw { code: 'db_unavailable', message: 'The cache is busy.' };
-      return fleetAfter(this.sweep);
+/**
+ * The shared fake backend with a fleet that changes at every sweep; commands without a handler stay
+ * unanswered, so no error toast muddies the counts.
+ */
+function sweepingBackend(handlers: Handlers = {}) {
+  const fleet = { sweep: 0, fails: false };
+  const rust = fakeBackend({
+    commons: COMMONS,
+    unanswered: 'pending',
+    handlers: {
+      fleet_view: () => (fleet.fails ? fail('db_unavailable', 'The cache is busy.') : fleetAfter(fleet.sweep)),
+      ...handlers,
     },
-    first_paint: () => null,
-    team_status: () => teamOf(),
-    monitor_settings: () => monitorOf(),
-    render_settings: () => ({ chart_dir: null }),
-    webhook_list: () => [],
-    wizard_drafts: () => [],
-    credentials_list: () => [],
-    vault_status: () => ({ mode: 'keyring', unlocked: true, keyring_problem: null }),
-    activity_list: () => [],
-  };
-
-  live(): number {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
-
-  async call(name: CommandName): Promise<never> {
-    const answer = this.answers[name];
-    // Anything else stays unanswered: no error toast to muddy the counts.
-    if (!answer) return new Promise(() => {});
-    return answer() as never;
-  }
-
-  async on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<() => void> {
-    if (this.held) await new Promise<void>((resolve) => this.held!.push(resolve));
-    const set = this.listeners.get(event) ?? new Set();
-    this.listeners.set(event, set);
-    set.add(handler as (payload: never) => void);
-    return () => set.delete(handler as (payload: never) => void);
-  }
-
-  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
-    for (const h of this.listeners.get(event) ?? []) (h as (p: Events[E]) => void)(payload);
-  }
-
-  async pickOpenFile() {
-    return null;
-  }
-  async pickSaveFile() {
-    return null;
-  }
-  async pickFolder() {
-    return null;
-  }
-  async onFileDrop() {
-    return () => {};
-  }
-  async openInBrowser() {}
+  });
+  return { rust, fleet };
 }
+
+type Sweeping = ReturnType<typeof sweepingBackend>;
 
 /** Lets the UI read and render what the last event asked for. */
 async function settle() {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
-async function sweeps(backend: CountingBackend, n: number) {
+async function sweeps({ rust, fleet }: Sweeping, n: number) {
   for (let i = 0; i < n; i++) {
-    backend.sweep++;
-    for (let done = 0; done <= 100; done += 25) backend.emit('sweep-progress', { done, total: 100 });
-    backend.emit('fleet-updated', SWEEP);
+    fleet.sweep++;
+    for (let done = 0; done <= 100; done += 25) await rust.emit('sweep-progress', { done, total: 100 });
+    await rust.emit('fleet-updated', SWEEP);
     await settle();
   }
 }
@@ -125,50 +81,50 @@ function countWindowListeners() {
   };
 }
 
-afterEach(() => {
-  cleanup();
-  localStorage.clear();
-});
+afterEach(resetBackend);
 
 describe('what the UI keeps across sweeps', () => {
   it('keeps the board, its listeners and toasts the same size over 30 fleet updates', async () => {
-    const backend = new CountingBackend();
-    render(App, { backend });
+    const backend = sweepingBackend();
+    render(App);
     await screen.findAllByTestId('board-row');
     await sweeps(backend, 5);
     const nodes = document.body.querySelectorAll('*').length;
-    const listeners = backend.live();
+    const listeners = backend.rust.liveListeners();
     expect(listeners).toBeGreaterThan(0);
 
     await sweeps(backend, 30);
     expect(document.body.querySelectorAll('*').length).toBe(nodes);
-    expect(backend.live()).toBe(listeners);
+    expect(backend.rust.liveListeners()).toBe(listeners);
     expect(screen.getByTestId('toasts').children).toHaveLength(0);
   }, 120_000);
 
   it('shows a failure repeated at every sweep as one toast, not one per sweep', async () => {
-    const backend = new CountingBackend();
-    render(App, { backend });
+    const backend = sweepingBackend();
+    render(App);
     await screen.findAllByTestId('board-row');
-    backend.fleetFails = true;
+    backend.fleet.fails = true;
     await sweeps(backend, 20);
     await waitFor(() => expect(screen.getByTestId('toasts').children).toHaveLength(1));
     expect(screen.getByTestId('toasts')).toHaveTextContent('The cache is busy.');
   }, 120_000);
 
   it('keeps the history charts to one node per interval as sweeps come in', async () => {
-    const backend = new CountingBackend();
     const HOUR = 3_600_000;
-    (backend as unknown as { answers: Record<string, () => unknown> }).answers.commons_health = () => ({
-      health: fleetAfter(backend.sweep).rows[0],
-      range: 'day',
-      // The day's 24 intervals move on by one with every read, as the clock does.
-      history: Array.from({ length: 24 }, (_, i) => ({ at: (backend.sweep + i) * HOUR, uptime: i % 5 === 0 ? null : 0.99, latency_ms: 100 + i })),
-      changes: [],
-      read_at: Date.now(),
+    const backend: Sweeping = sweepingBackend({
+      commons_health: () =>
+        healthDetailOf(fleetAfter(backend.fleet.sweep).rows[0], {
+          range: 'day',
+          // The day's 24 intervals move on by one with every read, as the clock does.
+          history: Array.from({ length: 24 }, (_, i) => ({
+            at: (backend.fleet.sweep + i) * HOUR,
+            uptime: i % 5 === 0 ? null : 0.99,
+            latency_ms: 100 + i,
+          })),
+        }),
+      commons_get: () => COMMONS[0],
     });
-    (backend as unknown as { answers: Record<string, () => unknown> }).answers.commons_get = () => COMMONS[0];
-    render(App, { backend });
+    render(App);
     await userEvent.click((await screen.findAllByTestId('board-row'))[0]);
     await userEvent.click(await screen.findByTestId('tab-history', {}, { timeout: 15_000 }));
     await screen.findByTestId('uptime-chart', {}, { timeout: 15_000 });
@@ -184,12 +140,12 @@ describe('listeners are removed with the screens that added them', () => {
   it('leaves no window listener or backend listener behind after visiting every screen four times', async () => {
     const windowListeners = countWindowListeners();
     try {
-      const backend = new CountingBackend();
-      render(App, { backend });
+      const { rust } = sweepingBackend();
+      render(App);
       await screen.findAllByTestId('board-row');
       await settle();
       const baseWindow = windowListeners.total();
-      const baseBackend = backend.live();
+      const baseBackend = rust.liveListeners();
       const screens = ['commons', 'credentials', 'meshes', 'wizards', 'activity', 'settings', 'fleet'];
       for (let round = 0; round < 4; round++) {
         for (const s of screens) {
@@ -199,37 +155,36 @@ describe('listeners are removed with the screens that added them', () => {
       }
       await settle();
       expect(windowListeners.total()).toBe(baseWindow);
-      expect(backend.live()).toBe(baseBackend);
+      expect(rust.liveListeners()).toBe(baseBackend);
     } finally {
       windowListeners.restore();
     }
   }, 120_000);
 
   it("removes Settings' team listener even when Settings closes before the listener is registered", async () => {
-    const backend = new CountingBackend();
-    render(App, { backend });
+    const { rust } = sweepingBackend();
+    render(App);
     await screen.findAllByTestId('board-row');
     await settle();
-    const base = backend.live();
-    backend.held = [];
+    const base = rust.liveListeners();
+    const hold = rust.holdListens();
     await userEvent.click(screen.getByTestId('nav-settings'));
     await screen.findByTestId('monitoring-settings');
-    await waitFor(() => expect(backend.held!.length).toBeGreaterThan(0));
+    await waitFor(() => expect(hold.waiting()).toBeGreaterThan(0));
     await userEvent.click(screen.getByTestId('nav-fleet'));
     await settle();
-    const release = backend.held!;
-    backend.held = null;
-    release.forEach((go) => go());
+    hold.release();
     await settle();
-    expect(backend.live()).toBe(base);
+    expect(rust.liveListeners()).toBe(base);
   }, 120_000);
 
   it('removes every backend listener when the app unmounts', async () => {
-    const backend = new CountingBackend();
-    const { unmount } = render(App, { backend });
+    const { rust } = sweepingBackend();
+    const { unmount } = render(App);
     await screen.findAllByTestId('board-row');
-    expect(backend.live()).toBeGreaterThan(0);
+    expect(rust.liveListeners()).toBeGreaterThan(0);
     unmount();
-    expect(backend.live()).toBe(0);
+    await settle();
+    expect(rust.liveListeners()).toBe(0);
   }, 120_000);
 });

@@ -61,7 +61,7 @@ async fn the_palette_jumps_to_a_commons_checks_it_and_the_activity_says_so() {
         wait_text(&c, "[data-testid=activity-entry][data-kind=sweep]", "Checked 1 commons: 1 reachable").await?;
         // The entry says who and that it went well.
         let row = text_of(&c, "[data-testid=activity-entry][data-kind=sweep]").await?;
-        if !row.contains("Done") || !row.contains(&csoc_app::activity::os_user()) {
+        if !row.contains("Done") || !row.contains(csoc_e2e::OS_USER) {
             return Err(format!("the sweep entry lacks its user or result: {row}"));
         }
         Ok(())

@@ -1,4 +1,4 @@
-import { clearMocks, emit, mockIPC, mockWindows } from '../lib/backend/mocks';
+import { clearMocks, emit, mockIPC, mockWindows, runCallback } from '../lib/backend/mocks';
 import { cleanup } from '@testing-library/svelte';
 import type {
   ActivityEntry,
@@ -92,6 +92,8 @@ export type FakeOptions = {
   dialogs?: { open?: DialogAnswer; save?: DialogAnswer };
   /** Mock the main window, so that files dropped on it reach the app (see `dragOver` and `drop`). */
   window?: boolean;
+  /** Leave commands without a handler unanswered instead of failing them (no error toast). */
+  unanswered?: 'pending';
 };
 
 /** A rejection in the `{code, message}` envelope every command uses. */
@@ -237,8 +239,29 @@ export function fakeBackend(options: FakeOptions = {}) {
   const handlers: Handlers = { ...defaults, ...options.handlers };
   const answer = <K extends CommandName>(cmd: K, request: RequestOf<K>) => {
     const handler = handlers[cmd] as Handler<K> | undefined;
+    if (!handler && options.unanswered === 'pending') return new Promise<never>(() => {});
     if (!handler) fail('io', `unexpected command ${cmd}`);
     return handler(request);
+  };
+
+  // The event plugin as Tauri's runs it, kept here so a test can count the app's live listeners and
+  // hold a registration in flight (`holdListens`).
+  const listeners = new Map<string, Set<number>>();
+  let held: (() => void)[] | null = null;
+  const events = async (cmd: string, args: { event: string; handler?: number; eventId?: number; payload?: unknown }) => {
+    const set = listeners.get(args.event) ?? new Set<number>();
+    listeners.set(args.event, set);
+    if (cmd === 'plugin:event|listen') {
+      if (held) await new Promise<void>((resolve) => held!.push(resolve));
+      set.add(args.handler!);
+      return args.handler;
+    }
+    if (cmd === 'plugin:event|unlisten') {
+      set.delete(args.eventId!);
+      return null;
+    }
+    for (const id of [...set]) runCallback(id, { event: args.event, payload: args.payload, id });
+    return null;
   };
 
   if (options.window) mockWindows('main');
@@ -256,12 +279,12 @@ export function fakeBackend(options: FakeOptions = {}) {
         opened.push((payload as { url: string }).url);
         return null;
       }
+      if (cmd.startsWith('plugin:event|')) return events(cmd, payload as Parameters<typeof events>[1]);
       const request = overJson(args.request ?? null);
       const call = { cmd, request } as Call;
       calls.push(call);
       return overJson(await answer(call.cmd, call.request));
     },
-    { shouldMockEvents: true },
   );
 
   return {
@@ -274,6 +297,19 @@ export function fakeBackend(options: FakeOptions = {}) {
     dialogs,
     /** The addresses opened in the browser, in order. */
     opened,
+    /** How many event listeners the app has registered and not removed. */
+    liveListeners: () => [...listeners.values()].reduce((n, set) => n + set.size, 0),
+    /** Holds every listener registration from now until `release()` is called. */
+    holdListens: () => {
+      const waiting: (() => void)[] = (held = []);
+      return {
+        waiting: () => waiting.length,
+        release: () => {
+          held = null;
+          waiting.forEach((go) => go());
+        },
+      };
+    },
     /** Emits a backend event to the app's subscriptions. */
     emit: <E extends keyof Events>(event: E, payload: Events[E]) => emit(event, payload),
     /** Something is dragged over the window (needs `window: true`). */

@@ -204,16 +204,7 @@ macro_rules! request_or_unit {
     };
 }
 
-macro_rules! command_names {
-    ($($name:ident ($($req:ty)?) -> $resp:ty),* $(,)?) => {
-        &[$(stringify!($name)),*]
-    };
-}
-
-/// The commands' names, in declaration order: the capability grants exactly these.
-pub const COMMANDS: &[&str] = crate::with_commands!(command_names);
-
-pub struct CommandSpec {
+pub(crate) struct CommandSpec {
     pub name: &'static str,
     pub request: String,
     pub response: String,
@@ -231,7 +222,7 @@ macro_rules! command_specs {
 }
 
 /// Every command with its request and response type; `()` means no request or no payload.
-pub fn command_specs() -> Vec<CommandSpec> {
+pub(crate) fn command_specs() -> Vec<CommandSpec> {
     crate::with_commands!(command_specs)
 }
 
@@ -260,7 +251,7 @@ macro_rules! handlers_trait {
 crate::with_commands!(handlers_trait);
 
 /// Every type that appears in a command or event, in declaration order for the bindings file.
-pub fn declarations() -> Vec<String> {
+pub(crate) fn declarations() -> Vec<String> {
     use crate::model::*;
     vec![
         ErrorCode::decl(),
@@ -436,12 +427,12 @@ fn operator_declarations() -> Vec<String> {
     ]
 }
 
-pub struct EventSpec {
+pub(crate) struct EventSpec {
     pub name: &'static str,
     pub payload: String,
 }
 
-pub fn event_specs() -> Vec<EventSpec> {
+pub(crate) fn event_specs() -> Vec<EventSpec> {
     vec![
         EventSpec { name: EVENT_INVENTORY_CHANGED, payload: InventoryChanged::name() },
         EventSpec { name: EVENT_SWEEP_PROGRESS, payload: SweepProgress::name() },

@@ -440,7 +440,7 @@ pub fn run(command: &Command, paths: &AppPaths, out: &mut dyn Write) -> CoreResu
 
 /// Imports a commons into the inventory and a draft (the use case the window runs too), and
 /// writes its answers to `answers_out` when given; returns what to print.
-pub fn commons_import(
+pub(crate) fn commons_import(
     store: &Store,
     path: &std::path::Path,
     answers_out: Option<&std::path::Path>,

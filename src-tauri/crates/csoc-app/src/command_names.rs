@@ -2,7 +2,7 @@
 // Everything about a command is generated from this list by a callback macro:
 // - the permission list of the shell's build script (`tauri_build::AppManifest`), which includes
 //   this file, so it stays plain Rust with no imports (the types are only read as tokens there);
-// - `api::COMMANDS` (the capability test), `api::command_specs()` and the TypeScript bindings;
+// - the shell's capability test, `api::command_specs()` and the TypeScript bindings;
 // - `api::Handlers`, the trait with one method per command that the shell implements, so the
 //   compiler holds each handler to its request and response;
 // - the shell's Tauri commands and its `generate_handler!` list.

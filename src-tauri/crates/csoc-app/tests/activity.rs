@@ -71,7 +71,7 @@ async fn sweeps_and_state_changes_are_recorded_with_counts_newest_first() {
     assert!(sweeps[0].summary.starts_with("Checked 2 commons: 1 reachable"), "{}", sweeps[0].summary);
     assert!(sweeps[1].summary.starts_with("Checked 2 commons: 2 reachable, 0 state changes"), "{}", sweeps[1].summary);
     assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
-    assert_eq!(all[0].user, activity::os_user());
+    assert!(!all[0].user.is_empty(), "an entry names its user (csoc-store's activity tests say which)");
 
     let about_a = ActivityFilter { commons_id: Some(a.id.clone()), ..Default::default() };
     let entries = activity::list(&store, &about_a).unwrap();

@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use csoc_gen3::ClientOptions;
 use csoc_model::error::ErrorCode;
 use csoc_model::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_model::secret::{Secret, SecretKind};
@@ -25,17 +24,7 @@ use gen3_sim::{CommonsSpec, Fleet, MintOptions};
 use tokio_util::sync::CancellationToken;
 
 fn opts() -> SweepOptions {
-    SweepOptions {
-        concurrency: 8,
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(2),
-            max_body_bytes: 256 * 1024,
-            extra_ca_pem: None,
-        },
-        retries: 0,
-        slow: Duration::from_secs(2),
-    }
+    csoc_test_support::sweep_options(Duration::from_secs(2), 0, Duration::from_secs(2))
 }
 
 async fn sweep_all(store: &Store, vault: &Vault) {

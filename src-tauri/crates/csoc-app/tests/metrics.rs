@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use csoc_app::metrics::serve::{serve, ServeOptions};
-use csoc_gen3::ClientOptions;
 use csoc_model::model::{CommonsDraft, Environment};
 use csoc_monitor::sweep::SweepOptions;
 use csoc_store::inventory;
@@ -20,17 +19,7 @@ use gen3_sim::{CommonsSpec, Fault, Fleet, Service, TlsMode};
 use tokio_util::sync::CancellationToken;
 
 fn sweep_options() -> SweepOptions {
-    SweepOptions {
-        concurrency: 8,
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(2),
-            max_body_bytes: 256 * 1024,
-            extra_ca_pem: None,
-        },
-        retries: 1,
-        slow: Duration::from_millis(800),
-    }
+    csoc_test_support::sweep_options(Duration::from_secs(2), 1, Duration::from_millis(800))
 }
 
 fn have(tool: &str) -> bool {

@@ -6,7 +6,6 @@ mod demo_sim;
 
 use std::time::Duration;
 
-use csoc_gen3::ClientOptions;
 use csoc_model::model::{CommonsDraft, Environment, InventoryFilter};
 use csoc_monitor::history::{self, SweepReport};
 use csoc_monitor::probe::ServiceState;
@@ -19,17 +18,25 @@ use csoc_vault::Vault;
 use gen3_sim::{CommonsSpec, Edge, Fault, Fleet, Service, TlsMode};
 use tokio_util::sync::CancellationToken;
 
+/// The check ids the cache stores and the commons page names (what the UI reads).
+mod checks {
+    pub use csoc_monitor::checks::JWKS;
+    pub const ISSUER: &str = "openid_issuer";
+    pub const LOGIN_PROVIDERS: &str = "login_providers";
+    pub const ETL_AGE: &str = "etl_age";
+    pub const MESH_DIST: &str = "mesh_dist";
+    pub const MESH_WTS: &str = "mesh_wts";
+    pub const AGGMDS_COUNTS: &str = "aggmds_counts";
+    pub const API_KEYS: &str = "api_keys";
+}
+
+/// A version string a server sends is cut to this many characters before the UI shows it.
+const VERSION_CHARS: usize = 64;
+
 fn opts() -> SweepOptions {
     SweepOptions {
         concurrency: 16,
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(1),
-            request_timeout: Duration::from_secs(1),
-            max_body_bytes: 256 * 1024,
-            extra_ca_pem: None,
-        },
-        retries: 1,
-        slow: Duration::from_millis(400),
+        ..csoc_test_support::sweep_options(Duration::from_secs(1), 1, Duration::from_millis(400))
     }
 }
 
@@ -413,7 +420,7 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
     assert_eq!(hatchery.state, ServiceState::Healthy, "{:?}", hatchery.detail);
     assert!(p.key_error.is_none());
     // A key as fence creates them (no `credentials` scope) cannot list its user's keys: not asked.
-    assert!(p.checks.iter().all(|c| c.check != csoc_monitor::checks::API_KEYS), "{:?}", p.checks);
+    assert!(p.checks.iter().all(|c| c.check != checks::API_KEYS), "{:?}", p.checks);
     assert!(fleet.requests("a").iter().all(|r| r.path != "/user/credentials/api/"));
 
     let last_hour = probe_with(1800);
@@ -433,7 +440,7 @@ async fn authz_routes_use_the_key_and_a_key_in_its_last_hour_reads_as_expiring()
     let lister = Gen3Client::new(&base, Some(mint(30 * 86_400)), opts().client).unwrap();
     mint(3 * 86_400);
     let p = probe_commons_with(&ctx, "a", &base, &lister, None, &Known::default()).await.unwrap();
-    let keys = p.checks.iter().find(|c| c.check == csoc_monitor::checks::API_KEYS).expect("listed");
+    let keys = p.checks.iter().find(|c| c.check == checks::API_KEYS).expect("listed");
     // The others: the 30-day key, the one in its last hour, and the new 3-day one.
     assert!(!keys.ok && keys.summary.contains("3 other API keys; the next expires within a day"), "{keys:?}");
     fleet.shutdown().await;
@@ -532,7 +539,6 @@ fn check(h: &CommonsHealth, id: &str) -> views::CheckStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fence_issuer_jwks_idps_and_etl_age_are_checked_from_outside() {
-    use csoc_monitor::checks;
     let w = world(vec![
         CommonsSpec::new("good"),
         CommonsSpec { oidc_issuer: Some("https://staging.example.org/user".into()), ..CommonsSpec::new("copied") },
@@ -575,7 +581,6 @@ async fn fence_issuer_jwks_idps_and_etl_age_are_checked_from_outside() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mesh_hub_is_checked_against_its_members() {
-    use csoc_monitor::checks;
     let hub = CommonsSpec {
         dist: vec!["alpha".into()],
         external_oidc: vec!["alpha".into()],
@@ -599,7 +604,6 @@ async fn a_mesh_hub_is_checked_against_its_members() {
 /// cadence, and at once when one commons is checked on its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_etl_threshold_is_a_setting_and_checks_keep_their_own_cadence() {
-    use csoc_monitor::checks;
     let w = world(vec![CommonsSpec { etl_age_secs: 2 * 86_400, ..CommonsSpec::new("two-days") }]).await;
     let asked = |w: &World| {
         w.fleet.requests("two-days").iter().filter(|r| r.path == "/user/.well-known/openid-configuration").count()
@@ -632,7 +636,6 @@ async fn the_etl_threshold_is_a_setting_and_checks_keep_their_own_cadence() {
 /// `/aggregate/commons` (10 names at most) or `/aggregate/metadata/{name}` (10 records at most).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mesh_of_more_than_ten_members_gets_exact_counts() {
-    use csoc_monitor::checks;
     let names: Vec<String> = (1..=13).map(|i| format!("m{i:02}")).collect();
     let aggregated: Vec<&str> = names[..12].iter().map(String::as_str).collect();
     let mut specs: Vec<CommonsSpec> =
@@ -653,7 +656,6 @@ async fn a_mesh_of_more_than_ten_members_gets_exact_counts() {
 /// The demo fleet shows each kind of problem the board knows, the outside-in checks included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_fleet_shows_one_of_each_problem() {
-    use csoc_monitor::checks;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
     let vault = Vault::new();
@@ -708,6 +710,6 @@ async fn server_text_is_cleaned_before_it_is_stored() {
     let fence = h.services.iter().find(|s| s.service == "fence").unwrap().version.clone().unwrap();
     assert!(fence.starts_with("2025.09[2J"), "{fence:?}");
     assert!(!fence.chars().any(|c| c.is_control() || c == '\u{202e}'), "{fence:?}");
-    assert_eq!(fence.chars().count(), csoc_monitor::text::VERSION_CHARS, "bounded: {fence:?}");
+    assert_eq!(fence.chars().count(), VERSION_CHARS, "bounded: {fence:?}");
     w.fleet.shutdown().await;
 }

@@ -426,7 +426,7 @@ pub fn service(name: &str) -> Option<&'static ServiceInfo> {
 }
 
 /// Missing dependencies and exclusive conflicts in a set of enabled service names.
-pub fn check_selection(enabled: &[String]) -> Vec<Finding> {
+pub(crate) fn check_selection(enabled: &[String]) -> Vec<Finding> {
     let on = |name: &str| enabled.iter().any(|e| e == name);
     let mut findings = Vec::new();
     for info in SERVICES.iter().filter(|s| on(s.name)) {
@@ -487,7 +487,7 @@ fn enable_hint(names: &[&str]) -> String {
 /// The services a values file turns on, as Helm decides it: the value at each condition when it is
 /// a boolean, the umbrella default when the key is absent, and on when the value is not a boolean
 /// (Helm ignores such a condition and keeps the chart).
-pub fn enabled_in(values: &Value) -> Vec<String> {
+pub(crate) fn enabled_in(values: &Value) -> Vec<String> {
     SERVICES
         .iter()
         .filter(|s| match s.condition {

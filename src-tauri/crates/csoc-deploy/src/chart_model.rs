@@ -26,7 +26,7 @@ use csoc_model::error::CoreResult;
 const MAX_DEPTH: usize = 4;
 
 /// The shipped model.
-pub const SHIPPED: &str = include_str!("chart_values.json");
+pub(crate) const SHIPPED: &str = include_str!("chart_values.json");
 
 /// Derives the model from a gen3-helm `helm/` folder.
 pub fn derive(helm_dir: &Path) -> CoreResult<J> {
@@ -168,4 +168,24 @@ fn global_paths_read(helm_dir: &Path) -> Vec<Vec<String>> {
         }
     }
     out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_values_model_is_the_one_the_chart_gives() {
+        let Some(helm_dir) = csoc_test_support::shared("gen3-helm/helm") else { return };
+        let derived = derive(&helm_dir).unwrap();
+        let shipped: serde_json::Value = serde_json::from_str(SHIPPED).unwrap();
+        assert!(
+            derived == shipped,
+            "src/deploy/chart_values.json is stale: run `cargo run -p csoc-deploy --example chart-model -- \
+             ../shared/gen3-helm/helm > src-tauri/crates/csoc-deploy/src/chart_values.json`"
+        );
+        // What real commons rely on: the chart's own types, not a hand-typed model.
+        assert_eq!(derived["charts"]["frontend-framework"]["env"].is_object(), true, "frontend-framework.env is a map");
+        assert_eq!(derived["charts"]["metadata"]["useAggMds"], "bool");
+    }
 }

@@ -14,7 +14,7 @@ const PLACEHOLDER_REVPROXY_ARN: &str = "arn:aws:acm:us-east-1:123456:certificate
 
 /// Security findings (production: acknowledgeable errors, else warnings) and hostname, redirect
 /// and TLS consistency findings for `values` of the commons served at `hostname`.
-pub fn security_findings(values: &Value, production: bool, hostname: &str) -> Vec<Finding> {
+pub(crate) fn security_findings(values: &Value, production: bool, hostname: &str) -> Vec<Finding> {
     let mut out = Out { production, findings: Vec::new() };
     mock_login(values, &mut out);
     dev_and_network(values, &mut out);

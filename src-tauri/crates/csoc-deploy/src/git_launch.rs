@@ -78,14 +78,14 @@ pub struct GitLaunch {
 impl GitLaunch {
     /// The branch the commit must reach before Argo CD deploys it: the revision the Application
     /// reads its value files from, else the branch the launch started from.
-    pub fn deploy_branch(&self) -> Option<String> {
+    pub(crate) fn deploy_branch(&self) -> Option<String> {
         self.argo_app.as_ref().and_then(|a| a.values_revision.clone()).or_else(|| self.base_branch.clone())
     }
 }
 
 /// Whether the launch's files are on `revision` of the remote exactly as they were committed: true
 /// once its branch is merged, however it was merged (merge commit, squash or rebase).
-pub async fn is_merged(repo: &Path, launch: &GitLaunch, revision: &str) -> CoreResult<bool> {
+pub(crate) async fn is_merged(repo: &Path, launch: &GitLaunch, revision: &str) -> CoreResult<bool> {
     let fetch = git(repo, ["fetch", "--quiet", "--no-tags", &launch.remote, revision]).await?;
     if !fetch.status.success() {
         return Err(failure("fetch", &fetch));
@@ -146,7 +146,7 @@ pub fn gitops_status(repo: &Path) -> CoreResult<GitopsRepo> {
 /// Commits `files` (relative to `repo`) on a new branch `branch` made from HEAD and pushes it with
 /// `--set-upstream`. The operator's checkout is left as it was; if the push fails, the commit
 /// stays on the local branch and the error says so.
-pub async fn commit_and_push(
+pub(crate) async fn commit_and_push(
     repo: &Path,
     files: &[GeneratedFile],
     branch: &str,
@@ -284,7 +284,7 @@ pub(crate) async fn push_branch(repo: &Path, remote: &str, branch: &str) -> Core
 }
 
 /// Reads what Argo CD will sync from an Argo CD `Application` (`templates/app.yaml`).
-pub fn argo_summary(app_yaml: &str) -> CoreResult<ArgoSync> {
+pub(crate) fn argo_summary(app_yaml: &str) -> CoreResult<ArgoSync> {
     let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(app_yaml).map_err(|e| {
         let at = e.location().map(|l| format!(" at line {}, column {}", l.line(), l.column())).unwrap_or_default();
         CoreError::invalid(format!("The Argo CD application is not valid YAML{at}: {e}."))

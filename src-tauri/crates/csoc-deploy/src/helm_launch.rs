@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 use csoc_model::error::{CoreError, CoreResult, ErrorCode};
 
-pub const DEFAULT_REPO_URL: &str = "https://helm.gen3.org";
+pub(crate) const DEFAULT_REPO_URL: &str = "https://helm.gen3.org";
 pub(crate) const DEFAULT_CHART: &str = "gen3";
 
 /// How long `helm --wait` waits for the commons' pods. A first install creates every database
@@ -32,7 +32,7 @@ const TAIL_LINES: usize = 20;
 
 /// Where and what to install (gen3-admin's Destination step).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct HelmTarget {
+pub(crate) struct HelmTarget {
     /// The kube context to use; `None` = helm's current context.
     pub kube_context: Option<String>,
     pub namespace: String,
@@ -69,14 +69,14 @@ impl HelmTarget {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum HelmStream {
+pub(crate) enum HelmStream {
     Stdout,
     Stderr,
 }
 
 /// One line helm printed, as it printed it (values that look secret are masked).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct HelmLine {
+pub(crate) struct HelmLine {
     pub stream: HelmStream,
     pub text: String,
 }
@@ -93,7 +93,7 @@ pub struct HelmOutcome {
 /// `upgrade --install <release> <chart> --repo <url> [--version V] --namespace <ns>
 /// --create-namespace [--kube-context C] -f <values> --wait --timeout 20m`. Every field is checked
 /// first, so none can be taken by helm for an option.
-pub fn helm_args(target: &HelmTarget, values_file: &Path) -> CoreResult<Vec<String>> {
+pub(crate) fn helm_args(target: &HelmTarget, values_file: &Path) -> CoreResult<Vec<String>> {
     check_target(target)?;
     let values = values_file.to_str().filter(|v| !v.is_empty() && !v.starts_with('-')).ok_or_else(|| {
         CoreError::invalid(format!("The values file path {} cannot be given to helm.", values_file.display()))
@@ -112,7 +112,7 @@ pub fn helm_args(target: &HelmTarget, values_file: &Path) -> CoreResult<Vec<Stri
 }
 
 /// Checks a target the way Helm and Kubernetes will, with words for the form.
-pub fn check_target(t: &HelmTarget) -> CoreResult<()> {
+pub(crate) fn check_target(t: &HelmTarget) -> CoreResult<()> {
     if !is_dns_name(&t.release_name, 53, true) {
         return Err(CoreError::invalid(format!(
             "“{}” cannot be a Helm release name: use at most 53 lowercase letters, digits and “-”, starting and \
@@ -199,7 +199,7 @@ fn is_executable(path: &Path) -> bool {
 /// Runs `binary` (from [`find_helm`], or a bare `helm` looked up on PATH) with `args`, passing each output line to
 /// `on_line` as it comes. `cancel` stops it (SIGTERM to its process group, then SIGKILL).
 /// A missing helm, an unreachable cluster and any other failure are errors with words.
-pub async fn run_helm(
+pub(crate) async fn run_helm(
     binary: &Path,
     args: &[String],
     mut on_line: impl FnMut(HelmLine),
@@ -393,5 +393,18 @@ mod tests {
         assert!(!is_dns_name("-x", 53, true));
         assert!(!is_dns_name("a.b", 63, false));
         assert!(!is_dns_name(&"a".repeat(54), 53, true));
+    }
+
+    /// `helm --repo` takes https addresses only (plain http only on the loopback interface): a
+    /// chart fetched in the clear could be swapped on the way.
+    #[test]
+    fn chart_repositories_are_fetched_over_https_only() {
+        for repo in ["http://helm.gen3.org", "file:///etc", "oci://registry.example.org/gen3"] {
+            let target = HelmTarget { repo_url: repo.into(), ..HelmTarget::new("gen3", "gen3") };
+            let err = check_target(&target).unwrap_err();
+            assert!(err.message.contains("https://"), "{repo}: {}", err.message);
+        }
+        check_target(&HelmTarget { repo_url: "https://helm.gen3.org".into(), ..HelmTarget::new("gen3", "gen3") })
+            .unwrap();
     }
 }

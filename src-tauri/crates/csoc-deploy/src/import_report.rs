@@ -13,7 +13,7 @@ use csoc_model::model::Commons;
 
 /// A Helm values file for Gen3 sets `global` or a subchart of the umbrella chart at its top level.
 /// Anything else (a password file, a kubeconfig, another chart's values) is refused by name.
-pub fn require_gen3_values(values: &Value, file: &str) -> CoreResult<()> {
+pub(crate) fn require_gen3_values(values: &Value, file: &str) -> CoreResult<()> {
     let Value::Mapping(map) = values else { return Ok(()) };
     let keys: Vec<&str> = map.keys().filter_map(Value::as_str).collect();
     if keys.iter().any(|k| *k == "global" || catalog::service(k).is_some()) {

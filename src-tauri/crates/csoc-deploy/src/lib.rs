@@ -17,21 +17,21 @@ pub mod gitops;
 pub mod helm_launch;
 pub mod import;
 pub mod import_report;
-pub mod in_place;
-pub mod landing;
+pub(crate) mod in_place;
+pub(crate) mod landing;
 pub mod launch;
 pub mod manifest;
 pub mod output;
 pub mod path_grants;
 pub mod rendered;
 pub mod rendered_view;
-pub mod repo_apps;
+pub(crate) mod repo_apps;
 pub mod review;
 pub mod user_yaml;
-pub mod values_model;
+pub(crate) mod values_model;
 pub mod watch;
 pub mod yaml;
-pub mod yaml_edit;
+pub(crate) mod yaml_edit;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -70,3 +70,7 @@ pub struct Finding {
     /// errors must be fixed.
     pub acknowledgeable: bool,
 }
+
+// Tests of the formats, checks and launch paths that reach into this crate's own modules.
+#[cfg(test)]
+mod tests;

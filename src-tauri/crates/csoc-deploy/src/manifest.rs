@@ -24,7 +24,7 @@ use csoc_model::error::{CoreError, CoreResult};
 
 /// The services of gen3-helm's umbrella chart that are switched on by `<name>.enabled`: the keys a
 /// `versions` entry can land on. Others (fluentd, fenceshib, ...) have no chart and stay legacy.
-pub const HELM_SERVICES: [&str; 43] = [
+pub(crate) const HELM_SERVICES: [&str; 43] = [
     "access-backend",
     "ambassador",
     "arborist",
@@ -136,7 +136,7 @@ pub(crate) fn adopt_companion(migrated: &mut MigratedManifest, companion: &Compa
 
 /// A manifest migrated to gen3-helm values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct MigratedManifest {
+pub(crate) struct MigratedManifest {
     #[ts(type = "unknown")]
     pub values: Value,
     /// JSON merge patch from the manifest the values give back to the original: the parts with
@@ -149,7 +149,7 @@ pub struct MigratedManifest {
 
 /// Parses a manifest.json; errors name `file`, the line and the column, and a JSON file that is
 /// not a manifest (no `versions` and no `global`) is refused.
-pub fn parse_manifest(text: &str, file: &str) -> CoreResult<J> {
+pub(crate) fn parse_manifest(text: &str, file: &str) -> CoreResult<J> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: J = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;
     let J::Object(top) = &value else {
@@ -188,7 +188,7 @@ fn json_error(file: &str, err: &serde_json::Error) -> CoreError {
 
 /// Whether this is a monthly release's template (hostname `<environment_fqdn>`, or no hostname):
 /// its versions are meant, not its placeholders, so it names no commons for the inventory.
-pub fn is_release_template(m: &J) -> bool {
+pub(crate) fn is_release_template(m: &J) -> bool {
     match m.pointer("/global/hostname").and_then(J::as_str) {
         Some(hostname) => hostname.trim().is_empty() || (hostname.contains('<') && hostname.contains('>')),
         None => true,
@@ -269,7 +269,7 @@ fn version_of(image: Option<&Value>) -> Option<String> {
 }
 
 /// Migrates a manifest to gen3-helm values, keeping what does not migrate in `legacy`.
-pub fn manifest_to_values(manifest: &J) -> MigratedManifest {
+pub(crate) fn manifest_to_values(manifest: &J) -> MigratedManifest {
     let empty = Map::new();
     let top = manifest.as_object().unwrap_or(&empty);
     let mut values = Mapping::new();
@@ -443,7 +443,7 @@ fn migrate_blocks(top: &Map<String, J>, values: &mut Mapping) {
 /// A manifest.json from gen3-helm values, for an operator who still deploys with cloud-automation.
 /// `legacy` (from [`manifest_to_values`], or `{}`/null for a commons made here) is applied last as
 /// a JSON merge patch; a legacy that is not an object is ignored.
-pub fn values_to_manifest(values: &Value, legacy: &J) -> J {
+pub(crate) fn values_to_manifest(values: &Value, legacy: &J) -> J {
     let mut manifest = derive_manifest(values);
     if legacy.is_object() {
         apply_merge_patch(&mut manifest, legacy);

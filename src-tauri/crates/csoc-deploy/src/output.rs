@@ -26,7 +26,7 @@ pub fn write_atomically(root: &Path, files: &[GeneratedFile]) -> CoreResult<Vec<
 }
 
 /// What each file's path holds on disk now (`None` when absent or unreadable), for the review diff.
-pub fn read_existing(root: &Path, files: &[GeneratedFile]) -> Vec<Option<String>> {
+pub(crate) fn read_existing(root: &Path, files: &[GeneratedFile]) -> Vec<Option<String>> {
     files
         .iter()
         .map(|f| {

@@ -17,10 +17,10 @@ use csoc_model::validate::is_release;
 
 /// Wizard steps, numbered as the UI shows them.
 pub(crate) const STEP_DESTINATION: u8 = 1;
-pub const STEP_IDENTITY: u8 = 2;
+pub(crate) const STEP_IDENTITY: u8 = 2;
 pub(crate) const STEP_DATABASE: u8 = 3;
 pub(crate) const STEP_SERVICES: u8 = 4;
-pub const STEP_LOGIN: u8 = 5;
+pub(crate) const STEP_LOGIN: u8 = 5;
 pub(crate) const STEP_AUTHORIZATION: u8 = 6;
 pub(crate) const STEP_SETTINGS: u8 = 7;
 pub const STEP_REVIEW: u8 = 8;

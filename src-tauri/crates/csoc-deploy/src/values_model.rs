@@ -64,7 +64,7 @@ static STALE_TOP: &[(&str, &str)] = &[("pidgin", "gen3-helm has no pidgin subcha
 
 /// Unknown keys, wrong types and inconsistent settings in an umbrella values file (`file` names it
 /// in the findings). Absent keys take gen3-helm's defaults.
-pub fn validate_values(values: &Value, file: &str) -> Vec<Finding> {
+pub(crate) fn validate_values(values: &Value, file: &str) -> Vec<Finding> {
     let mut walk = Walk { file, findings: Vec::new() };
     match values {
         Value::Null => {}

@@ -18,7 +18,7 @@ use csoc_monitor::probe::{probe_commons_with, CommonsProbe, Known, ProbeCtx, Ser
 use csoc_monitor::sweep::SweepTarget;
 
 #[derive(Debug, Clone)]
-pub struct WatchOptions {
+pub(crate) struct WatchOptions {
     /// Time between two probes of the commons (gen3-admin polls every 5 s).
     pub interval: Duration,
     /// Give up after this long (gen3-admin waits 10 minutes).
@@ -87,7 +87,7 @@ pub struct WatchOutcome {
 /// fires, reporting each round. Healthy: revproxy and every expected service answer healthy
 /// (without an expected list: every service that does not answer 404, and at least one besides
 /// revproxy, so a commons whose routes are not up yet is not taken for a healthy one).
-pub async fn watch_until_healthy(
+pub(crate) async fn watch_until_healthy(
     target: SweepTarget,
     opts: WatchOptions,
     mut on_progress: impl FnMut(&WatchProgress),

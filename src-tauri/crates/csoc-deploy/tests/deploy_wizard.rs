@@ -10,7 +10,7 @@ use csoc_deploy::cli::{read_answers, render};
 use csoc_deploy::generate::generate;
 use csoc_deploy::import::{import_path, ImportKind};
 use csoc_deploy::launch::{launch, secret_name, LaunchControl, LaunchRequest};
-use csoc_deploy::review::{review, STEP_IDENTITY, STEP_LOGIN};
+use csoc_deploy::review::review;
 use csoc_deploy::yaml::parse_yaml;
 use csoc_deploy::{GeneratedFile, Severity};
 use csoc_model::error::ErrorCode;
@@ -19,6 +19,10 @@ use csoc_model::secret::{Secret, SecretKind};
 use csoc_store::inventory;
 use csoc_store::Store;
 use csoc_vault::Vault;
+
+// The wizard's steps as findings and the UI number them (1 = destination ... 8 = review).
+const STEP_IDENTITY: u8 = 2;
+const STEP_LOGIN: u8 = 5;
 
 fn fixture(name: &str) -> PathBuf {
     csoc_test_support::fixtures().join("wizard").join(name)

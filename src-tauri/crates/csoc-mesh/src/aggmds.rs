@@ -308,7 +308,7 @@ pub(crate) fn default_schema() -> IndexMap<String, SchemaField> {
 
 /// Mappings for a Gen3 member whose records follow the discovery conventions: the study's id,
 /// title, description (HTML removed), tags, authz and subject count, and the member's name.
-pub fn default_field_mappings(member_name: &str) -> IndexMap<String, FieldMapping> {
+pub(crate) fn default_field_mappings(member_name: &str) -> IndexMap<String, FieldMapping> {
     let text = |s: &str| FieldMapping::Text(s.to_string());
     IndexMap::from([
         ("_unique_id".to_string(), text("path:_unique_id")),
@@ -473,7 +473,7 @@ const METADATA: &str = "metadata";
 
 /// Writes the configuration into the hub's gen3-helm values: the metadata service on, with
 /// AggMDS, its namespace, the configuration as JSON text, and `esEndpoint` when given.
-pub fn apply_to_values(
+pub(crate) fn apply_to_values(
     values: &mut YamlValue,
     cfg: &AggMdsConfig,
     namespace: &str,

@@ -13,7 +13,7 @@ use csoc_model::error::{CoreError, CoreResult};
 
 /// Reads a mesh answers file (YAML or JSON). A relative `hub.gitops_folder` is read from the
 /// answers file's folder, so an answers file can sit beside the repository it describes.
-pub fn read_mesh_answers(path: &Path) -> CoreResult<MeshAnswers> {
+pub(crate) fn read_mesh_answers(path: &Path) -> CoreResult<MeshAnswers> {
     let text = yaml::read_config_file(path)?;
     let name = path.display().to_string();
     let mut answers: MeshAnswers = serde_yaml_ng::from_value(yaml::parse_yaml(&text, &name)?)
@@ -27,7 +27,7 @@ pub fn read_mesh_answers(path: &Path) -> CoreResult<MeshAnswers> {
 }
 
 /// Builds the mesh into its hub's answers, with the hub's gen3-gitops clone at `repo`.
-pub fn build_hub(answers: &MeshAnswers, repo: &Path) -> CoreResult<MeshBuild> {
+pub(crate) fn build_hub(answers: &MeshAnswers, repo: &Path) -> CoreResult<MeshBuild> {
     let mut built = build(answers)?;
     if let Destination::Gitops(g) = &mut built.hub.destination {
         g.repo_path = repo.display().to_string();

@@ -43,7 +43,7 @@ pub struct WtsLogin {
 
 /// One WTS `external_oidc` entry (gen3-helm `wts.secrets.external_oidc`, WTS `appcreds.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ExternalOidc {
+pub(crate) struct ExternalOidc {
     pub base_url: String,
     pub oidc_client_id: String,
     /// Key (the `idp` WTS is asked for) → option.
@@ -51,7 +51,7 @@ pub struct ExternalOidc {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct LoginOption {
+pub(crate) struct LoginOption {
     pub name: String,
     pub idp: String,
     pub fence_idp: Option<String>,
@@ -98,7 +98,7 @@ fn slug(s: &str) -> String {
 
 /// The hub WTS's entries for the members it can get tokens from; a member without a registered
 /// client gets a finding saying how to register one instead.
-pub fn wts_external_oidc(
+pub(crate) fn wts_external_oidc(
     hub_base_url: &str,
     members: &[FederationMember],
 ) -> CoreResult<(Vec<ExternalOidc>, Vec<Finding>)> {
@@ -205,7 +205,7 @@ fn wts_secret_entry(values: &Value) -> String {
 /// External Secrets they go into `wts.secrets.external_oidc` (replacing entries for the same
 /// `base_url`, keeping others); with it the chart does not render that Secret, so nothing is
 /// written and the finding names the secret-manager entry and keys to add.
-pub fn apply_wts(values: &mut Value, entries: &[ExternalOidc]) -> CoreResult<Vec<Finding>> {
+pub(crate) fn apply_wts(values: &mut Value, entries: &[ExternalOidc]) -> CoreResult<Vec<Finding>> {
     set_path(values, &["wts"], "enabled", Value::Bool(true))?;
     if entries.is_empty() {
         return Ok(Vec::new());
@@ -269,7 +269,7 @@ pub fn apply_wts(values: &mut Value, entries: &[ExternalOidc]) -> CoreResult<Vec
 
 /// The Fence-as-IdP settings for a member whose users log in through the hub's Fence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct HubLogin {
+pub(crate) struct HubLogin {
     /// The hub's name, shown on the login button and consent screens.
     pub hub_name: String,
     pub hub_base_url: String,
@@ -287,7 +287,7 @@ pub struct HubLogin {
 /// block that already holds its logins, else in `FENCE_CONFIG_PUBLIC`: gen3-helm always renders
 /// that one (ConfigMap `manifest-fence`) and merges it under the private config, with or without
 /// External Secrets, whereas `FENCE_CONFIG` is not rendered at all with External Secrets.
-pub fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<Finding>> {
+pub(crate) fn apply_fence_idp(values: &mut Value, login: &HubLogin) -> CoreResult<Vec<Finding>> {
     let hub = origin(&login.hub_base_url)?;
     let client_id = login.client_id.trim();
     if client_id.is_empty() {
@@ -420,7 +420,7 @@ const INDEXD_DEFAULT_ENV: [(&str, &str); 2] = [("ARBORIST", "true"), ("GEN3_DEBU
 /// Writes the entries into the resolver's `DIST` environment variable (JSON, read by indexd's
 /// `local_settings.py`) in `indexd.env`: entries for the same host are replaced, others kept in
 /// place, and the rest of the environment (the chart's defaults when the list is new) is kept.
-pub fn apply_indexd_dist(values: &mut Value, entries: &[DistEntry]) -> CoreResult<()> {
+pub(crate) fn apply_indexd_dist(values: &mut Value, entries: &[DistEntry]) -> CoreResult<()> {
     let section = section_mut(values, &["indexd"])?;
     let env = section.entry(Value::from("env")).or_insert(Value::Null);
     if env.is_null() {

@@ -53,6 +53,11 @@ fn set_path(values: &mut Value, path: &[&str], key: &str, value: Value) -> CoreR
 
 #[cfg(test)]
 mod tests {
+    // Generation, import, mapping, federation and the view, through this crate's inner steps.
+    mod mesh;
+    // Commons and mesh hubs rendered by the real gen3-helm chart.
+    mod deploy_rendered;
+
     use super::*;
 
     #[test]

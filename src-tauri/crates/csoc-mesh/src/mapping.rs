@@ -40,7 +40,7 @@ fn to_json(v: &Json) -> Value {
 
 /// Maps one record (`{"_guid_type": ..., "<study_field>": {...}}`) with this adapter's settings
 /// and the configuration's schema.
-pub fn apply_mapping(
+pub(crate) fn apply_mapping(
     guid: &str,
     record: &Value,
     adapter: &AdapterConfig,

@@ -11,22 +11,8 @@ use csoc_mesh as mesh;
 use csoc_model::credentials;
 use csoc_store::transfer;
 use csoc_store::{Store, DB_FILE};
+use csoc_test_support::memory::{hostile_documents, peak_growth_kib};
 use csoc_vault::keys::{self, KeySource};
-
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_else(|| panic!("no {field}"));
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// Runs `work` and returns how far it raised the peak resident memory above where it started, in
-/// KiB (the peak is reset first, so what ran before does not count).
-fn peak_growth_kib(work: impl FnOnce()) -> u64 {
-    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak (Linux 4.0+)");
-    let before = status_kib("VmRSS:");
-    work();
-    status_kib("VmHWM:").saturating_sub(before)
-}
 
 fn mkfifo(path: &Path) {
     assert!(std::process::Command::new("mkfifo").arg(path).status().unwrap().success());
@@ -49,25 +35,6 @@ fn hostile_files(dir: &Path) -> Vec<(&'static str, PathBuf)> {
         files.push(("link to /proc/kallsyms (size 0, 5 MB of text)", stream));
     }
     files
-}
-
-/// Documents made to exhaust a parser, with the most any parser may raise the peak for each (KiB):
-/// deep nesting of every kind is refused before it costs anything (a parser without the nesting
-/// check spent 18-70 MB on it), an alias bomb is cut short, and a flat list as large as a
-/// configuration file may be costs ~50 bytes a node.
-fn hostile_documents() -> Vec<(&'static str, String, u64)> {
-    let laughs = (1..10).fold("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n".to_string(), |doc, i| {
-        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
-        format!("{doc}a{i}: &a{i} [{refs}]\n")
-    });
-    vec![
-        ("100,000 nested [", "[".repeat(100_000), 8 * 1024),
-        ("100,000 nested {a:", "{\"a\": ".repeat(100_000), 8 * 1024),
-        ("100,000 nested - ", "- ".repeat(100_000) + "x", 8 * 1024),
-        ("2,000 indented mappings", (0..2_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect(), 8 * 1024),
-        ("alias bomb (10^10 nodes)", laughs, 32 * 1024),
-        ("4 MiB flat list (the largest file read)", "- 1\n".repeat(1024 * 1024 - 1), 256 * 1024),
-    ]
 }
 
 #[test]
@@ -102,10 +69,9 @@ fn hostile_files_and_documents_cost_bounded_memory() {
     assert!(worst < 64 * 1024, "a hostile file raised the peak by {worst} KiB");
 
     for (what, text, limit_kib) in hostile_documents() {
-        let parsers: [(&str, &dyn Fn(&str)); 6] = [
+        // manifest.json and user.yaml: csoc-deploy's tests::memory (their parsers are its own).
+        let parsers: [(&str, &dyn Fn(&str)); 4] = [
             ("values / app.yaml", &|t| drop(deploy::yaml::parse_yaml(t, "values.yaml"))),
-            ("manifest.json", &|t| drop(deploy::manifest::parse_manifest(t, "manifest.json"))),
-            ("user.yaml", &|t| drop(deploy::user_yaml::parse_user_yaml(t, "user.yaml"))),
             ("AggMDS config", &|t| drop(mesh::aggmds::parse_aggmds(t, "aggmds.json"))),
             ("inventory file", &|t| drop(transfer::import_bytes(&store, t.as_bytes()))),
             ("credentials", &|t| drop(credentials::parse_credentials(t))),

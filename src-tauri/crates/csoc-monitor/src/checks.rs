@@ -17,15 +17,15 @@ use csoc_gen3::{Gen3Client, RawResponse};
 use csoc_model::counted::counted;
 
 /// Check ids, as stored in the cache and named on the commons page.
-pub const ISSUER: &str = "openid_issuer";
+pub(crate) const ISSUER: &str = "openid_issuer";
 pub const JWKS: &str = "jwks";
-pub const LOGIN_PROVIDERS: &str = "login_providers";
-pub const ETL_AGE: &str = "etl_age";
+pub(crate) const LOGIN_PROVIDERS: &str = "login_providers";
+pub(crate) const ETL_AGE: &str = "etl_age";
 pub(crate) const MDS_RECORDS: &str = "mds_records";
-pub const MESH_DIST: &str = "mesh_dist";
-pub const MESH_WTS: &str = "mesh_wts";
-pub const AGGMDS_COUNTS: &str = "aggmds_counts";
-pub const API_KEYS: &str = "api_keys";
+pub(crate) const MESH_DIST: &str = "mesh_dist";
+pub(crate) const MESH_WTS: &str = "mesh_wts";
+pub(crate) const AGGMDS_COUNTS: &str = "aggmds_counts";
+pub(crate) const API_KEYS: &str = "api_keys";
 
 /// Another API key of the same user expiring within this many days is worth a warning.
 pub(crate) const OTHER_KEY_WARN_SECS: i64 = 7 * 86_400;

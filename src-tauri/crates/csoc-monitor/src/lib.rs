@@ -2,7 +2,7 @@
 //! the cache, and reports what changed. The network never blocks a view: views read the cache.
 //! `webhooks` sends a sweep's report to Slack or a generic endpoint.
 
-pub mod board_query;
+pub(crate) mod board_query;
 pub mod catalog;
 pub mod checks;
 pub mod history;

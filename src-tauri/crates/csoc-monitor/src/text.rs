@@ -24,7 +24,7 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 /// The bound for a version string (`2025.09`, `4.3.0`, a commit).
-pub const VERSION_CHARS: usize = 64;
+pub(crate) const VERSION_CHARS: usize = 64;
 /// The bound for a short server phrase quoted in a reason.
 pub(crate) const PHRASE_CHARS: usize = 120;
 

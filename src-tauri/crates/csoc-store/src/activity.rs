@@ -179,7 +179,7 @@ impl Note {
 }
 
 /// The OS user the app runs as, by name.
-pub fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
@@ -268,4 +268,21 @@ pub fn export_to(store: &Store, filter: &ActivityFilter, path: &std::path::Path)
     std::fs::write(&tmp, to_json_lines(&entries)).map_err(|e| CoreError::io("write", &tmp, &e))?;
     std::fs::rename(&tmp, path).map_err(|e| CoreError::io("write", path, &e))?;
     Ok(entries.len() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DB_FILE;
+
+    /// An entry names the OS user the app runs as (the activity page's "who").
+    #[test]
+    fn an_entry_names_the_os_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        record(&store, Note::new(ActivityKind::Sweep, "Checked 2 commons"));
+        let all = list(&store, &ActivityFilter::default()).unwrap();
+        assert_eq!(all[0].user, os_user());
+        assert_eq!(all[0].summary, "Checked 2 commons");
+    }
 }

@@ -25,7 +25,8 @@ use csoc_model::model::now_ms;
 use csoc_store::Store;
 use merge::{record_fields, Fields, WHOLE_RECORD};
 use records::Kind;
-pub use state::{TeamConfig, TeamConflict};
+use state::TeamConfig;
+pub use state::TeamConflict;
 pub use sync::SyncReport;
 
 pub const DEFAULT_FOLDER: &str = "csoc/inventory";

@@ -16,7 +16,7 @@ use csoc_store::Store;
 pub(crate) const SOURCE: &str = "team";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamConfig {
+pub(crate) struct TeamConfig {
     /// The clone URL or path as given to `team join`.
     pub repo: String,
     /// The inventory's folder inside the repository, e.g. `csoc/inventory`.

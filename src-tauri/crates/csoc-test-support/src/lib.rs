@@ -2,6 +2,13 @@
 //! `tests/common` module would be compiled, half unused, into each of them).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use csoc_gen3::ClientOptions;
+use csoc_monitor::sweep::SweepOptions;
+
+pub mod memory;
+pub mod parsers;
 
 /// The repository's root folder.
 fn workspace() -> PathBuf {
@@ -37,4 +44,16 @@ pub fn copy_dir(src: &Path, dst: &Path) {
             std::fs::copy(entry.path(), &to).unwrap();
         }
     }
+}
+
+/// A client for the loopback simulator: `timeout` for connecting and for the whole request, bodies
+/// up to 256 KiB (a fault shows in seconds, not the product's 20).
+pub fn client_options(timeout: Duration) -> ClientOptions {
+    ClientOptions { connect_timeout: timeout, request_timeout: timeout, max_body_bytes: 256 * 1024, extra_ca_pem: None }
+}
+
+/// A sweep of the loopback simulator: 8 requests in flight, [`client_options`], `retries`, and
+/// answers slower than `slow` counted as degraded.
+pub fn sweep_options(timeout: Duration, retries: u32, slow: Duration) -> SweepOptions {
+    SweepOptions { concurrency: 8, client: client_options(timeout), retries, slow }
 }

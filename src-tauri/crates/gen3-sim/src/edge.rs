@@ -15,7 +15,7 @@
 use crate::Service;
 
 /// The body gen3-helm's revproxy answers for any 5xx from an upstream (`location @5xx`).
-pub const SERVICE_FAILURE_BODY: &str = "{ \"error\": \"service failure - try again later\"}";
+pub(crate) const SERVICE_FAILURE_BODY: &str = "{ \"error\": \"service failure - try again later\"}";
 
 /// The revproxy a commons runs behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -58,7 +58,7 @@ const fn loc(file: &'static str, kind: Match, path: &'static str, authz: bool, i
 
 /// Every top-level `location` of gen3-helm 42cc46bc's `gen3.nginx.conf/*.conf` (files in name
 /// order, then `portal-as-root/`, the chart's default root), as [`parse`] reads them.
-pub const LOCATIONS: &[Location] = &[
+pub(crate) const LOCATIONS: &[Location] = &[
     loc("access-backend-service.conf", Match::Prefix, r"/access-backend/", false, false),
     loc("ambassador-service.conf", Match::Prefix, r"/lw-workspace/proxy/", true, false),
     loc("arborist-service.conf", Match::Exact, r"/gen3-authz", false, true),
@@ -236,7 +236,7 @@ pub fn route(path: &str) -> Option<&'static Location> {
 }
 
 /// The simulated service behind a configuration file, if the simulator implements it.
-pub fn service_of_file(file: &str) -> Option<Service> {
+pub(crate) fn service_of_file(file: &str) -> Option<Service> {
     Some(match file {
         "fence-service.conf" | "fence-service-ga4gh.conf" => Service::Fence,
         "indexd-service.conf" => Service::Indexd,
@@ -269,7 +269,56 @@ pub fn service_of_file(file: &str) -> Option<Service> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+
+    fn chart_revproxy() -> Option<PathBuf> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/gen3-helm/helm/revproxy");
+        dir.is_dir().then_some(dir)
+    }
+
+    /// The table the simulator routes by is exactly what the chart's files declare.
+    #[test]
+    fn the_route_table_is_the_charts() {
+        let Some(dir) = chart_revproxy() else {
+            eprintln!("skipped: ../shared/gen3-helm is not here (a fresh clone); CI has it");
+            return;
+        };
+        let conf = dir.join("gen3.nginx.conf");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&conf)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+            .collect();
+        files.sort();
+        let mut root: Vec<PathBuf> =
+            std::fs::read_dir(conf.join("portal-as-root")).unwrap().map(|e| e.unwrap().path()).collect();
+        root.sort();
+        files.extend(root);
+        let parsed: Vec<ParsedLocation> = files
+            .iter()
+            .flat_map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                parse(&name, &std::fs::read_to_string(p).unwrap())
+            })
+            .collect();
+        let ours: Vec<ParsedLocation> = LOCATIONS.iter().map(ParsedLocation::from).collect();
+        for l in &parsed {
+            assert!(ours.contains(l), "the chart has {l:?}, the simulator does not");
+        }
+        for l in &ours {
+            assert!(parsed.contains(l), "the simulator has {l:?}, the chart does not");
+        }
+        assert_eq!(parsed.len(), ours.len());
+
+        // The intercept, the canary and the status answer the simulator copies.
+        let nginx = std::fs::read_to_string(dir.join("nginx/nginx.conf")).unwrap();
+        assert!(nginx.contains("proxy_intercept_errors on;"));
+        assert!(nginx.contains("error_page 500 501 502 503 504 @5xx;"));
+        assert!(nginx.contains(&format!("return 500 {:?};", SERVICE_FAILURE_BODY)), "the @5xx body");
+        assert!(nginx.contains("You are running the Helm version of this commons"));
+    }
 
     #[test]
     fn the_chart_routes_land_where_nginx_sends_them() {

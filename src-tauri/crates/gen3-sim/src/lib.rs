@@ -176,7 +176,7 @@ impl Service {
 
     /// The service a request path is routed to by revproxy, if any: nginx's own `/_status` and
     /// `/canary`, else the chart's `location` the path reaches ([`edge::route`]).
-    pub fn for_path(path: &str) -> Option<Service> {
+    pub(crate) fn for_path(path: &str) -> Option<Service> {
         let path = path.split('?').next().unwrap_or("");
         if path == "/_status" || path == "/canary" || path.starts_with("/canary/") {
             return Some(Service::Revproxy);
@@ -315,7 +315,7 @@ impl RecordedRequest {
 }
 
 /// How many requests are kept per commons by [`Fleet::requests`].
-pub const REQUEST_LOG_CAPACITY: usize = 1000;
+pub(crate) const REQUEST_LOG_CAPACITY: usize = 1000;
 
 pub(crate) struct FleetInner {
     pub(crate) key: jwt::JwtKey,
@@ -410,11 +410,6 @@ impl Fleet {
     /// certificates.
     pub fn ca_pem(&self) -> String {
         self.inner.tls.ca_pem.clone()
-    }
-
-    /// The public key (PEM) the fleet signs every JWT with (also served by `/user/jwt/keys`).
-    pub fn jwt_public_pem(&self) -> String {
-        self.inner.key.public_pem().to_string()
     }
 
     /// An API key for this commons, exactly as the portal's credentials.json:

@@ -1,5 +1,5 @@
 //! Fleet health for the team's Prometheus and Grafana: the cache as OpenMetrics, and the headless
 //! `serve` that keeps it fresh.
 
-pub mod exposition;
+pub(crate) mod exposition;
 pub mod serve;

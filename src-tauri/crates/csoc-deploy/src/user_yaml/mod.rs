@@ -7,8 +7,8 @@
 mod build;
 mod check;
 
-pub use build::build_user_yaml;
-pub use check::check_user_yaml;
+pub(crate) use build::build_user_yaml;
+pub(crate) use check::check_user_yaml;
 
 use std::collections::HashSet;
 
@@ -20,7 +20,7 @@ use ts_rs::TS;
 use csoc_model::error::{CoreError, CoreResult};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UserYaml {
+pub(crate) struct UserYaml {
     #[serde(default)]
     pub authz: Authz,
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct UserYaml {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Authz {
+pub(crate) struct Authz {
     /// Policies anyone has, even without logging in.
     #[serde(default)]
     pub anonymous_policies: Vec<String>,
@@ -59,7 +59,7 @@ pub struct Authz {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
+pub(crate) struct Group {
     pub name: String,
     /// `None` when the key is missing, which gen3users rejects; an empty list is fine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +71,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Resource {
+pub(crate) struct Resource {
     pub name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subresources: Vec<Resource>,
@@ -93,7 +93,7 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Role {
+pub(crate) struct Role {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -104,7 +104,7 @@ pub struct Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Permission {
+pub(crate) struct Permission {
     #[serde(default)]
     pub id: String,
     #[serde(default)]
@@ -114,7 +114,7 @@ pub struct Permission {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Action {
+pub(crate) struct Action {
     #[serde(default)]
     pub service: String,
     #[serde(default)]
@@ -130,7 +130,7 @@ pub struct Client {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct User {
+pub(crate) struct User {
     /// Fence's own admin flag (its `/admin` endpoints), separate from arborist policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<bool>,
@@ -191,7 +191,7 @@ pub struct PolicySpec {
 
 /// Parses user.yaml text; errors name `file` and the line. A key repeated within a map is kept
 /// (last wins, as fence reads it) and listed in `duplicate_keys`.
-pub fn parse_user_yaml(text: &str, file: &str) -> CoreResult<UserYaml> {
+pub(crate) fn parse_user_yaml(text: &str, file: &str) -> CoreResult<UserYaml> {
     if text.trim().is_empty() {
         return Err(CoreError::invalid(format!("{file} is empty: a user.yaml needs at least an authz section.")));
     }

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use csoc_deploy::catalog::{self, check_selection, enabled_in, services};
-use csoc_deploy::findings::security_findings;
-use csoc_deploy::user_yaml::{
+use crate::catalog::{self, check_selection, enabled_in, services};
+use crate::findings::security_findings;
+use crate::user_yaml::{
     build_user_yaml, check_user_yaml, parse_user_yaml, GroupSpec, PolicySpec, ProgramSpec, UserYamlSpec,
 };
-use csoc_deploy::values_model::validate_values;
-use csoc_deploy::{Finding, Severity};
+use crate::values_model::validate_values;
+use crate::{Finding, Severity};
 use csoc_model::error::ErrorCode;
 use serde_yaml_ng::Value;
 

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::{build_hub, read_mesh_answers};
 use csoc_deploy::answers::{CommonsAnswers, Destination};
 use csoc_deploy::cli::read_answers;
 use csoc_deploy::generate::{generate, Generated};
@@ -15,7 +16,6 @@ use csoc_deploy::rendered_view::{render_files, rendered_view, RenderedView};
 use csoc_deploy::review::review;
 use csoc_deploy::yaml::get_path;
 use csoc_deploy::GeneratedFile;
-use csoc_mesh::cli::{build_hub, read_mesh_answers};
 use csoc_model::model::Environment;
 use serde_yaml_ng::Value;
 
@@ -261,7 +261,7 @@ fn usersync_from_s3_is_a_finding_and_the_job_does_not_run() {
     assert!(f.finding.message.contains("s3://my-bucket/user.yaml"), "{}", f.finding.message);
 }
 
-fn mesh_hub(out: &Path) -> csoc_mesh::wizard::MeshBuild {
+fn mesh_hub(out: &Path) -> crate::wizard::MeshBuild {
     let answers = read_mesh_answers(&workspace().join("docs/examples/mesh/mesh.yaml")).unwrap();
     build_hub(&answers, out).unwrap()
 }

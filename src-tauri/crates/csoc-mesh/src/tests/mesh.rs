@@ -6,17 +6,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use csoc_deploy::Severity;
-use csoc_gen3::ClientOptions;
-use csoc_mesh::aggmds::{
+use crate::aggmds::{
     apply_to_values, default_field_mappings, generate, parse_aggmds, to_json_pretty, AdapterConfig, AggMdsConfig,
     FieldMapping, GenerateOptions, MeshMemberSpec, SelectFieldText,
 };
-use csoc_mesh::federation::{
+use crate::federation::{
     apply_fence_idp, apply_indexd_dist, apply_wts, indexd_dist, wts_external_oidc, FederationMember, HubLogin, WtsLogin,
 };
-use csoc_mesh::mapping::{apply_mapping, preview, PreviewMember};
-use csoc_mesh::view::{mesh_health, HubTarget, MemberTarget};
+use crate::mapping::{apply_mapping, preview, PreviewMember};
+use crate::view::{mesh_health, HubTarget, MemberTarget};
+use csoc_deploy::Severity;
+use csoc_gen3::ClientOptions;
 use csoc_model::error::ErrorCode;
 use csoc_monitor::probe::ServiceState;
 use gen3_sim::{CommonsSpec, Fault, Fleet, Service};
@@ -239,7 +239,7 @@ fn a_gen3_adapter_pointing_at_mds_is_flagged() {
     let alpha = cfg.adapter_commons.get_mut("Alpha").unwrap();
     alpha.mds_url = "https://alpha.example.org/mds/".into();
     alpha.select_field =
-        Some(csoc_mesh::aggmds::SelectField { field_name: "program".into(), field_value: Yaml::from("x") });
+        Some(crate::aggmds::SelectField { field_name: "program".into(), field_value: Yaml::from("x") });
     let mut values = yaml("global:\n  dev: true\n");
     let codes: Vec<String> =
         apply_to_values(&mut values, &cfg, "default", None).unwrap().into_iter().map(|f| f.code).collect();

@@ -6,12 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use csoc_deploy::gitops::{argo_app_yaml, detect, ArgoApp, ClusterValues, GitopsCommons, ImportSource};
-use csoc_deploy::manifest::{
-    is_release_template, manifest_to_values, parse_manifest, values_to_manifest, HELM_SERVICES,
-};
-use csoc_deploy::yaml::{get_path, parse_yaml, to_yaml};
-use csoc_deploy::{GeneratedFile, Severity};
+use crate::gitops::{argo_app_yaml, detect, ArgoApp, ClusterValues, GitopsCommons, ImportSource};
+use crate::manifest::{is_release_template, manifest_to_values, parse_manifest, values_to_manifest, HELM_SERVICES};
+use crate::yaml::{get_path, parse_yaml, to_yaml};
+use crate::{GeneratedFile, Severity};
 use csoc_model::error::ErrorCode;
 use serde_json::json;
 use serde_yaml_ng::Value;

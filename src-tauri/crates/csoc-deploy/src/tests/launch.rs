@@ -7,12 +7,12 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use csoc_deploy::drafts::{self, Draft, DraftKind};
-use csoc_deploy::git_launch::{argo_summary, commit_and_push, gitops_status, FALLBACK_AUTHOR};
-use csoc_deploy::helm_launch::{helm_args, run_helm, HelmLine, HelmStream, HelmTarget, DEFAULT_REPO_URL};
-use csoc_deploy::output::{read_existing, write_atomically};
-use csoc_deploy::watch::{watch_until_healthy, WatchOptions, WatchProgress, WatchResult};
-use csoc_deploy::GeneratedFile;
+use crate::drafts::{self, Draft, DraftKind};
+use crate::git_launch::{argo_summary, commit_and_push, gitops_status, FALLBACK_AUTHOR};
+use crate::helm_launch::{helm_args, run_helm, HelmLine, HelmStream, HelmTarget, DEFAULT_REPO_URL};
+use crate::output::{read_existing, write_atomically};
+use crate::watch::{watch_until_healthy, WatchOptions, WatchProgress, WatchResult};
+use crate::GeneratedFile;
 use csoc_model::error::ErrorCode;
 use csoc_monitor::probe::ServiceState;
 use csoc_monitor::sweep::SweepTarget;
@@ -491,7 +491,7 @@ async fn run_fake(
     args: &[String],
     cancel: CancellationToken,
     on_line: impl FnMut(HelmLine) + Clone,
-) -> csoc_model::error::CoreResult<csoc_deploy::helm_launch::HelmOutcome> {
+) -> csoc_model::error::CoreResult<crate::helm_launch::HelmOutcome> {
     for _ in 0..20 {
         match run_helm(helm, args, on_line.clone(), cancel.clone()).await {
             Err(e) if e.message.contains("busy") => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -548,21 +548,26 @@ fn is_gone(pid: &str) -> bool {
     }
 }
 
-#[tokio::test]
-async fn cancel_stops_helm_and_its_children_promptly() {
-    let dir = tempfile::tempdir().unwrap();
-    let pidfile = dir.path().join("child.pid");
-    let helm = fake_helm(dir.path(), &format!("sleep 30 &\necho $! > {}\necho started\nwait", pidfile.display()));
+/// Runs the fake `helm` and cancels the run as soon as it prints `started`.
+async fn cancelled_once_started(helm: &Path) -> crate::helm_launch::HelmOutcome {
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
-    let started = Instant::now();
-    let outcome = run_fake(&helm, &[], cancel, move |l| {
+    run_fake(helm, &[], cancel, move |l| {
         if l.text == "started" {
             trigger.cancel();
         }
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn cancel_stops_helm_and_its_children_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("child.pid");
+    let helm = fake_helm(dir.path(), &format!("sleep 30 &\necho $! > {}\necho started\nwait", pidfile.display()));
+    let started = Instant::now();
+    let outcome = cancelled_once_started(&helm).await;
     assert!(outcome.cancelled);
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     let child = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
@@ -577,16 +582,8 @@ async fn cancel_stops_helm_and_its_children_promptly() {
 async fn a_helm_that_ignores_sigterm_is_killed_after_the_grace_period() {
     let dir = tempfile::tempdir().unwrap();
     let helm = fake_helm(dir.path(), "trap '' TERM\necho started\nwhile true; do sleep 0.1; done");
-    let cancel = CancellationToken::new();
-    let trigger = cancel.clone();
     let started = Instant::now();
-    let outcome = run_fake(&helm, &[], cancel, move |l| {
-        if l.text == "started" {
-            trigger.cancel();
-        }
-    })
-    .await
-    .unwrap();
+    let outcome = cancelled_once_started(&helm).await;
     assert!(outcome.cancelled);
     assert_eq!(outcome.exit_code, None, "killed by a signal");
     let took = started.elapsed();
