@@ -22,6 +22,9 @@ pub struct AppState {
     pub grants: Arc<PathGrants>,
     pub started: Instant,
     cache: Mutex<Cache>,
+    /// The start-up open of the cache, on its own thread so that it overlaps the window's start;
+    /// the first use of the cache waits for it.
+    opening: Mutex<Option<std::thread::JoinHandle<Result<Arc<Store>, CoreError>>>>,
     /// The running sweep's cancel handle; at most one sweep runs at a time.
     pub sweep: Mutex<Option<CancellationToken>>,
     /// The running wizard launch's cancel handle.
@@ -45,13 +48,19 @@ struct Cache {
 impl AppState {
     pub fn open(paths: AppPaths, started: Instant) -> Self {
         let path = paths.db_path();
-        let opened = open(&path);
+        let opening = {
+            let path = path.clone();
+            std::thread::spawn(move || open(&path))
+        };
+        // Never seen: every read of the cache first takes the result of `opening`.
+        let opened = Err(CoreError::new(ErrorCode::DbUnavailable, "The cache is still being opened."));
         let grants = Arc::new(PathGrants::new(&[&paths.data_dir, &paths.log_dir]));
         Self {
             paths,
             grants,
             started,
             cache: Mutex::new(Cache { path, opened, vault: Arc::new(Vault::new()), moved_aside_to: None, demo: false }),
+            opening: Mutex::new(Some(opening)),
             sweep: Mutex::new(None),
             launch: Mutex::new(None),
             demo: tokio::sync::Mutex::new(None),
@@ -74,7 +83,13 @@ impl AppState {
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(opening) = self.opening.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            cache.opened = opening.join().unwrap_or_else(|_| {
+                Err(CoreError::new(ErrorCode::DbUnavailable, "The cache could not be opened (see the log)."))
+            });
+        }
+        cache
     }
 
     pub fn store(&self) -> CoreResult<Arc<Store>> {

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
+import { FIRST_SCREEN_ROWS } from './lib/app.svelte';
 import { fakeBackend, resetBackend } from './testing/backend';
 import { commonsOf } from './testing/builders';
 
@@ -22,8 +23,8 @@ function fakeRust(rowTestId: string) {
     paintedRows.push(document.querySelectorAll(`[data-testid="${rowTestId}"]`).length);
     return null;
   };
-  fakeBackend({ commons: many(), handlers: { first_paint } });
-  return { paintedRows };
+  const rust = fakeBackend({ commons: many(), handlers: { first_paint } });
+  return { paintedRows, rust };
 }
 
 function scrollTo(scroller: HTMLElement, top: number) {
@@ -52,6 +53,25 @@ describe('fleet board with 1,000 commons', { timeout: 20_000 }, () => {
     await waitFor(() => expect(rust.paintedRows).toHaveLength(1));
     expect(rust.paintedRows[0]).toBeGreaterThan(0);
     expect(screen.getByText(`${COUNT} commons`)).toBeInTheDocument();
+  });
+
+  it('reads the first screen before it paints, and the rest of the fleet after', async () => {
+    const { rust } = fakeRust('board-row');
+    render(App);
+    await screen.findByTestId('fleet-board');
+    await waitFor(() => expect(rust.named('fleet_view').map((c) => c.request.limit)).toEqual([FIRST_SCREEN_ROWS, undefined]));
+    expect(rust.named('inventory_list').map((c) => c.request.limit)).toEqual([FIRST_SCREEN_ROWS, undefined]);
+    const reads = [...rust.named('fleet_view'), ...rust.named('inventory_list')];
+    const order = rust.calls.map((c) => {
+      const read = reads.find((r) => r === c);
+      return read ? `${read.cmd} ${read.request.limit ?? 'all'}` : c.cmd;
+    });
+    expect(order.indexOf('first_paint')).toBeGreaterThan(order.indexOf(`fleet_view ${FIRST_SCREEN_ROWS}`));
+    expect(order.indexOf('first_paint')).toBeLessThan(order.indexOf('fleet_view all'));
+    expect(order.indexOf('first_paint')).toBeLessThan(order.indexOf('inventory_list all'));
+    // Once the rest has arrived, the last commons is there to scroll to.
+    scrollTo(screen.getByTestId('fleet-board').parentElement!, COUNT * 48);
+    await waitFor(() => expect(document.querySelector(`[data-commons="${nameOf(COUNT - 1)}"]`)).not.toBeNull());
   });
 
   it('renders rows further down when scrolled, with spacers keeping the full height', async () => {

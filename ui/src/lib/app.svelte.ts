@@ -45,6 +45,12 @@ export function defaultBoardFilter(): InventoryFilter {
   return { ...defaultFilter(), sort: 'problems' };
 }
 
+/**
+ * Rows read before the first paint: more than a tall screen shows. The rest of a large fleet is read
+ * right after it, so the first screen never waits for the whole fleet to cross the IPC.
+ */
+export const FIRST_SCREEN_ROWS = 60;
+
 const TOAST_MS = 6000;
 /** More at once would cover the screen; the oldest goes first. */
 const MAX_TOASTS = 4;
@@ -89,6 +95,8 @@ export class AppState {
   private listening = false;
   private stopped = false;
   private firstPaintSent = false;
+  /** The views hold only the first screen's rows (start-up); the whole read follows the first paint. */
+  private firstScreenOnly = false;
   private homeChosen = false;
   /** Set while a sweep the user asked for runs, to report its result (scheduled sweeps stay quiet). */
   private userSweep = false;
@@ -155,7 +163,7 @@ export class AppState {
     const listening = this.listen();
     // No read lands (and so no screen a write can start from) before the listeners are in place.
     const ready = Promise.all([healthy, listening]).then(([ok]) => ok);
-    await this.refresh(ready);
+    await this.refresh(ready, this.firstPaintSent ? undefined : FIRST_SCREEN_ROWS);
     if (!(await ready)) return;
     if (this.view && !this.firstPaintSent) {
       this.firstPaintSent = true;
@@ -164,7 +172,7 @@ export class AppState {
       // The startup benchmark wants the moment the first rows are on screen, not just in the DOM:
       // a frame callback runs before that frame paints, so report from a task queued after it.
       const frame = globalThis.requestAnimationFrame ?? ((cb: () => void) => setTimeout(cb, 0));
-      this.painted = new Promise((painted) =>
+      this.painted = new Promise<void>((painted) =>
         frame(() =>
           setTimeout(() => {
             if (!this.stopped) void this.backend.call('first_paint', null).catch(() => {});
@@ -172,6 +180,11 @@ export class AppState {
           }, 0),
         ),
       );
+      await this.painted;
+    }
+    if (this.firstScreenOnly && !this.stopped) {
+      this.firstScreenOnly = false;
+      await this.refresh();
     }
   }
 
@@ -192,14 +205,17 @@ export class AppState {
     }
   }
 
-  /** Reads the inventory (and at start-up the board); with `ready`, a result or error counts only if it resolves true. */
-  async refresh(ready?: Promise<boolean>): Promise<void> {
+  /**
+   * Reads the inventory (and at start-up the board); with `ready`, a result or error counts only if it
+   * resolves true; with `limit`, only that many rows of each (the first screen).
+   */
+  async refresh(ready?: Promise<boolean>, limit?: number): Promise<void> {
     const seq = ++this.readSeq;
     // At start-up the board is the likely home: read it alongside the inventory, not after it.
-    const fleetAlongside = this.homeChosen ? null : this.refreshFleet(ready);
+    const fleetAlongside = this.homeChosen ? null : this.refreshFleet(ready, limit);
     let view: InventoryView;
     try {
-      view = await this.backend.call('inventory_list', $state.snapshot(this.filter));
+      view = await this.backend.call('inventory_list', { ...$state.snapshot(this.filter), limit });
     } catch (err) {
       if (!ready || (await ready)) this.fail(err, false);
       return;
@@ -209,6 +225,7 @@ export class AppState {
     if (seq !== this.readSeq) return;
     this.view = view;
     this.version++;
+    if (limit !== undefined && view.commons.length >= limit) this.firstScreenOnly = true;
     if (!this.homeChosen) {
       // The board is home once there is something on it; an empty inventory keeps its teaching empty state.
       this.homeChosen = true;
@@ -218,12 +235,13 @@ export class AppState {
     else if (this.view && this.view.total > 0) await this.refreshFleet();
   }
 
-  async refreshFleet(ready?: Promise<boolean>): Promise<void> {
+  async refreshFleet(ready?: Promise<boolean>, limit?: number): Promise<void> {
     const seq = ++this.fleetSeq;
     try {
-      const fleet = await this.backend.call('fleet_view', $state.snapshot(this.fleetFilter));
+      const fleet = await this.backend.call('fleet_view', { ...$state.snapshot(this.fleetFilter), limit });
       if (ready && !(await ready)) return;
       if (seq !== this.fleetSeq) return;
+      if (fleet.rows.length < fleet.matched) this.firstScreenOnly = true;
       this.fleet = fleet;
       this.fleetVersion++;
     } catch (err) {

@@ -142,9 +142,9 @@ export function fakeBackend(options: FakeOptions = {}) {
   let clock = Date.UTC(2026, 11, 12, 14, 5);
 
   // Searched as the Rust side does (by name and host here); the total and the tags stay the whole inventory's.
-  const inventory = ({ search }: InventoryFilter): InventoryView => {
+  const inventory = ({ search, limit }: InventoryFilter): InventoryView => {
     const all = inventoryOf(state.commons, { meshes: state.meshes, ...options.inventory });
-    return { ...all, commons: all.commons.filter((c) => matches(c, search)) };
+    return { ...all, commons: all.commons.filter((c) => matches(c, search)).slice(0, limit) };
   };
   const commonsById = (id: string) => state.commons.find((c) => c.id === id) ?? fail('not_found', 'No such commons in the inventory.');
 
@@ -169,7 +169,11 @@ export function fakeBackend(options: FakeOptions = {}) {
       state.commons = state.commons.filter((c) => c.id !== id);
       return null;
     },
-    fleet_view: () => fleetOf(state.commons.map((c) => healthOf(c))),
+    // Rows beyond a `limit` are left out, the counts kept, as the Rust side does.
+    fleet_view: ({ limit }) => {
+      const board = fleetOf(state.commons.map((c) => healthOf(c)));
+      return { ...board, rows: board.rows.slice(0, limit) };
+    },
     // The commons' row of the board, whatever answers the board.
     commons_health: async ({ id, range }) => {
       const board = await answer('fleet_view', inventoryFilterOf());

@@ -128,6 +128,7 @@ export function fleetOf(rows: CommonsHealth[], overrides: Partial<FleetView> = {
   const last = rows.find((r) => r.last_successful !== null)?.last_successful ?? null;
   return {
     rows,
+    matched: rows.length,
     summary: summaryOf(rows.length),
     services: SERVICES,
     freshness: { source: 'health', last_attempted: last, last_successful: last, last_error: null },

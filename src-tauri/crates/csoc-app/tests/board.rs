@@ -73,6 +73,12 @@ async fn problems_first_summary_links_and_state_words() {
     let none = board(&store, InventoryFilter { search: "kidney healthy".into(), ..Default::default() });
     assert!(none.rows.is_empty());
 
+    // The first screen's read: the first rows of the same order, the counts of the whole fleet.
+    let head = board(&store, InventoryFilter { sort: SortKey::Problems, limit: Some(3), ..Default::default() });
+    assert_eq!(names(&head), names(&all)[..3]);
+    assert_eq!((head.matched, all.matched), (all.rows.len() as u32, all.rows.len() as u32));
+    assert_eq!(head.summary, all.summary);
+
     // The demo ships 30 days of history that tells each commons' story.
     let month = |name: &str| {
         let id = &all.rows.iter().find(|r| r.commons.draft.name == name).unwrap().commons.id;

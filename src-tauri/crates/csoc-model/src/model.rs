@@ -191,6 +191,10 @@ pub struct InventoryFilter {
     pub sort: SortKey,
     /// The board only: commons in this state or with this problem (the inventory list ignores it).
     pub problem: Option<BoardProblem>,
+    /// At most this many rows, the first in the order (the window's first screen at start-up, so
+    /// it paints before the whole fleet crosses the IPC); totals and counts still cover every match.
+    #[ts(optional)]
+    pub limit: Option<u32>,
 }
 
 /// A field-level validation problem, shown inline next to the field.

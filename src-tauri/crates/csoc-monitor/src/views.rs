@@ -130,6 +130,8 @@ impl FleetSummary {
 pub struct FleetView {
     /// Production first, then by name.
     pub rows: Vec<CommonsHealth>,
+    /// How many rows the filters match: more than `rows` holds when the request had a `limit`.
+    pub matched: u32,
     pub summary: FleetSummary,
     /// The board's columns, in catalog order.
     pub services: Vec<String>,
@@ -205,10 +207,13 @@ pub fn fleet(store: &Store, filter: &InventoryFilter) -> CoreResult<FleetView> {
             r.commons.draft.name.to_lowercase(),
         )
     });
-    let rows: Vec<CommonsHealth> = rows.into_iter().map(|(_, r)| r).collect();
+    let matched = rows.len() as u32;
+    let shown = filter.limit.map_or(rows.len(), |limit| limit as usize);
+    let rows: Vec<CommonsHealth> = rows.into_iter().take(shown).map(|(_, r)| r).collect();
     Ok(FleetView {
         offline,
         rows,
+        matched,
         summary,
         services: service_ids().into_iter().map(str::to_string).collect(),
         freshness,

@@ -18,7 +18,10 @@ pub const SOURCE: &str = "inventory";
 pub fn list(store: &Store, filter: &InventoryFilter) -> CoreResult<InventoryView> {
     let conn = store.conn();
     let read_at = now_ms();
-    let commons = query_commons(&conn, filter)?;
+    let mut commons = query_commons(&conn, filter)?;
+    if let Some(limit) = filter.limit {
+        commons.truncate(limit as usize);
+    }
     let total: u32 = conn.query_row("SELECT count(*) FROM commons", [], |r| r.get(0))?;
     let tags = conn
         .prepare_cached("SELECT DISTINCT tag FROM commons_tags ORDER BY tag")?

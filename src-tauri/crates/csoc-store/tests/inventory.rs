@@ -335,6 +335,17 @@ fn total_counts_everything_while_commons_is_filtered() {
 }
 
 #[test]
+fn a_limit_keeps_the_first_rows_and_every_count() {
+    let (_dir, store) = open();
+    fleet(&store);
+    let all = inventory::list(&store, &InventoryFilter { sort: SortKey::Name, ..Default::default() }).unwrap();
+    let head = inventory::list(&store, &InventoryFilter { sort: SortKey::Name, limit: Some(2), ..Default::default() })
+        .unwrap();
+    assert_eq!(head.commons, all.commons[..2]);
+    assert_eq!((head.total, &head.tags, &head.meshes), (all.total, &all.tags, &all.meshes));
+}
+
+#[test]
 fn each_sort_key_orders_the_list() {
     let (_dir, store) = open();
     // Created in an order that matches none of the sorts; clock ticks make updated_at distinct.

@@ -69,7 +69,12 @@ search: string, environment: Environment | null, relation: Relation | null, tag:
 /**
  * The board only: commons in this state or with this problem (the inventory list ignores it).
  */
-problem: BoardProblem | null, };
+problem: BoardProblem | null, 
+/**
+ * At most this many rows, the first in the order (the window's first screen at start-up, so
+ * it paints before the whole fleet crosses the IPC); totals and counts still cover every match.
+ */
+limit?: number, };
 
 export type FieldError = { field: string, message: string, };
 
@@ -290,7 +295,11 @@ export type FleetView = {
 /**
  * Production first, then by name.
  */
-rows: Array<CommonsHealth>, summary: FleetSummary, 
+rows: Array<CommonsHealth>, 
+/**
+ * How many rows the filters match: more than `rows` holds when the request had a `limit`.
+ */
+matched: number, summary: FleetSummary, 
 /**
  * The board's columns, in catalog order.
  */
