@@ -19,6 +19,9 @@ const REFRESH_MARGIN_SECS: i64 = 300;
 /// HTTP/1.1 every request in flight takes its own connection, so a burst wider than the pool
 /// opens connections only to close them (a TCP, and on HTTPS a TLS, handshake per request).
 pub const CONNECTIONS_PER_COMMONS: usize = 4;
+/// Pooled connections a GET may find closed in a row before it fails: the pool keeps
+/// [`CONNECTIONS_PER_COMMONS`] idle ones, and then a new one is opened.
+const STALE_CONNECTION_RETRIES: usize = CONNECTIONS_PER_COMMONS + 1;
 const EXCHANGE_PATH: &str = "/user/credentials/api/access_token";
 
 #[derive(Debug, Clone)]
@@ -278,7 +281,23 @@ impl Gen3Client {
 
     async fn send(&self, request: reqwest::RequestBuilder) -> CoreResult<RawResponse> {
         let timeout = self.opts.request_timeout.as_secs().max(1);
-        let mut resp = request.send().await.map_err(|e| failure::transport(&self.host, &e, timeout))?;
+        // Servers and load balancers close idle keep-alive connections; one closed just as a pooled
+        // connection is reused fails before any answer. A GET is then sent again (a new connection
+        // each time the pool has no live one left); nothing else is, as the server may have acted on it.
+        let spare = request.try_clone().and_then(|b| b.build().ok()).filter(|r| r.method() == reqwest::Method::GET);
+        let mut sent = request.send().await;
+        if let Some(spare) = spare {
+            for _ in 0..STALE_CONNECTION_RETRIES {
+                match &sent {
+                    Err(e) if failure::closed_before_answer(e) => {}
+                    _ => break,
+                }
+                let Some(again) = spare.try_clone() else { break };
+                tracing::info!(host = %self.host, "the connection closed before an answer; sending the GET again");
+                sent = self.http.execute(again).await;
+            }
+        }
+        let mut resp = sent.map_err(|e| failure::transport(&self.host, &e, timeout))?;
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()

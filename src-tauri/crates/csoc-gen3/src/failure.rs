@@ -39,6 +39,16 @@ pub(super) fn transport(host: &str, err: &reqwest::Error, timeout_secs: u64) -> 
     CoreError::new(ErrorCode::Unreachable, format!("{host} cannot be reached (details are in the log file)."))
 }
 
+/// The server closed (or reset) the connection after the request went out and before any answer:
+/// what a reused keep-alive connection does when the server dropped it at that moment.
+pub(super) fn closed_before_answer(err: &reqwest::Error) -> bool {
+    if err.is_timeout() || err.is_connect() || !err.is_request() {
+        return false;
+    }
+    let lower = error_chain(err).to_lowercase();
+    lower.contains("connection closed before message completed") || lower.contains("connection reset")
+}
+
 fn tls(host: &str, lower: &str) -> CoreError {
     let why = if lower.contains("expired") {
         "its TLS certificate has expired. Tell the commons' operators; until it is renewed, no client can trust it"

@@ -164,3 +164,43 @@ async fn unresolvable_hosts_and_closed_ports_are_unreachable() {
     let c = Gen3Client::new(&format!("http://127.0.0.1:{port}"), None, opts()).unwrap();
     assert_clear(c.get_json("/user/_status", false).await, ErrorCode::Unreachable, "refused", t);
 }
+
+/// Reads one HTTP request (headers only: these are GETs) from `conn`; false at end of stream.
+fn read_request(conn: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(b"\r\n\r\n") {
+        match conn.read(&mut byte) {
+            Ok(1) => seen.push(byte[0]),
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_on_a_keep_alive_connection_the_server_just_closed_is_sent_again() {
+    use std::io::Write;
+    const ANSWER: &[u8] =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // The first connection answers one request, then takes the next and closes without an answer
+    // (as a load balancer dropping an idle connection while the request crosses it); the second answers.
+    let server = std::thread::spawn(move || {
+        let (mut first, _) = listener.accept().unwrap();
+        assert!(read_request(&mut first));
+        first.write_all(ANSWER).unwrap();
+        assert!(read_request(&mut first), "the second GET reuses the kept-alive connection");
+        drop(first);
+        let (mut second, _) = listener.accept().unwrap();
+        assert!(read_request(&mut second));
+        second.write_all(ANSWER).unwrap();
+    });
+    let c = Gen3Client::new(&format!("http://127.0.0.1:{port}"), None, opts()).unwrap();
+    assert_eq!(c.get_json("/mds/_status", false).await.unwrap()["status"], "OK");
+    let again = c.get_json("/mds/_status", false).await;
+    assert_eq!(again.expect("sent again on a new connection")["status"], "OK");
+    server.join().expect("the server saw both connections as planned");
+}
