@@ -284,8 +284,9 @@ impl Gen3Client {
         // Servers and load balancers close idle keep-alive connections; one closed just as a pooled
         // connection is reused fails before any answer. A GET is then sent again (a new connection
         // each time the pool has no live one left); nothing else is, as the server may have acted on it.
-        let spare = request.try_clone().and_then(|b| b.build().ok()).filter(|r| r.method() == reqwest::Method::GET);
-        let mut sent = request.send().await;
+        let request = request.build().map_err(|e| failure::transport(&self.host, &e, timeout))?;
+        let spare = if request.method() == reqwest::Method::GET { request.try_clone() } else { None };
+        let mut sent = self.http.execute(request).await;
         if let Some(spare) = spare {
             for _ in 0..STALE_CONNECTION_RETRIES {
                 match &sent {
